@@ -1,0 +1,1 @@
+"""Jineng (技能): information system for a public vocational-skills programme."""

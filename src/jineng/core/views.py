@@ -1,0 +1,180 @@
+"""A small kit for scoped management pages: a list (search, filters, pages, .xlsx export)
+and a form that hands its data to a service. Each app declares its pages with it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from jineng.core.audit import audit_record
+from jineng.core.errors import NotFound, ServiceError
+from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
+
+PAGE_SIZE = 25
+EXPORT_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable  # obj -> display value
+    link: bool = False  # the cell links to the object's page
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    label: str
+    choices: list | None = None  # None: a text box
+
+
+class ScopedListPage(LoginRequiredMixin, View):
+    """GET lists what `selector(user=..., action="view", **filters)` returns; `?export=xlsx`
+    exports the same rows through the "export" scope, and records the export."""
+
+    title = ""
+    permission = ""  # e.g. "orgs.view_institution"
+    export_permission = ""
+    add_permission = ""
+    selector: Callable = None
+    filters: list[Filter] = []
+    columns: list[Column] = []
+    create_url_name = ""
+    object_type = ""
+    template_name = "core/list.html"
+
+    def get_selector(self):
+        return type(self).selector
+
+    def get_filters(self, request) -> list[Filter]:
+        return self.filters
+
+    def filter_values(self, request) -> dict:
+        values = {"q": request.GET.get("q", "").strip()}
+        for f in self.get_filters(request):
+            values[f.name] = request.GET.get(f.name, "").strip()
+        return values
+
+    def row_url(self, obj) -> str | None:
+        return None
+
+    def get(self, request):
+        if not request.user.has_permission(self.permission):
+            raise Http404
+        values = self.filter_values(request)
+        selector = self.get_selector()
+        if request.GET.get("export") == "xlsx":
+            return self.export(request, selector, values)
+        page = Paginator(selector(user=request.user, action="view", **values), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = [
+            {"url": self.row_url(obj), "cells": [(c.value(obj), c.link) for c in self.columns]}
+            for obj in page.object_list
+        ]
+        query = {k: v for k, v in values.items() if v}
+        return render(request, self.template_name, {
+            "title": self.title,
+            "columns": self.columns,
+            "rows": rows,
+            "page": page,
+            "filters": [(f, values.get(f.name, "")) for f in self.get_filters(request)],
+            "q": values["q"],
+            "query": urlencode(query),
+            "can_export": bool(self.export_permission)
+            and request.user.has_permission(self.export_permission),
+            "create_url_name": self.create_url_name
+            if self.add_permission and request.user.has_permission(self.add_permission) else "",
+        })
+
+    def export(self, request, selector, values):
+        if not request.user.has_permission(self.export_permission):
+            raise Http404
+        qs = selector(user=request.user, action="export", **values)[:EXPORT_LIMIT]
+        headers = [c.label for c in self.columns]
+        rows = [[_plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(2000)]
+        with transaction.atomic():
+            audit_record(actor=request.user, action="export", object_type=self.object_type,
+                         changes={"rows": len(rows), "filters": values})
+        response = HttpResponse(xlsx_bytes(headers, rows, self.title), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{self.object_type}.xlsx"
+        return response
+
+
+def _plain(value):
+    return "" if value is None else value if isinstance(value, int | float) else str(value)
+
+
+class ServiceFormPage(LoginRequiredMixin, View):
+    """A form whose cleaned data goes to a service; the service's field errors come back to
+    the form in Chinese, and nothing is saved."""
+
+    title = ""
+    form_class = None
+    template_name = "core/form.html"
+    success_message = "已保存"
+
+    def get_object(self, request, **kwargs):
+        return None
+
+    def check_allowed(self, request, obj) -> None:
+        """Raise Http404 unless the user may use this form on this object."""
+
+    def get_form_kwargs(self, request, obj) -> dict:
+        return {}
+
+    def initial(self, obj) -> dict:
+        return {}
+
+    def save(self, request, obj, data):
+        raise NotImplementedError
+
+    def success_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def _object(self, request, kwargs):
+        try:
+            obj = self.get_object(request, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        self.check_allowed(request, obj)
+        return obj
+
+    def get(self, request, **kwargs):
+        obj = self._object(request, kwargs)
+        form = self.form_class(initial=self.initial(obj), **self.get_form_kwargs(request, obj))
+        return self.render(request, form, obj)
+
+    def post(self, request, **kwargs):
+        obj = self._object(request, kwargs)
+        form = self.form_class(request.POST, **self.get_form_kwargs(request, obj))
+        if form.is_valid():
+            try:
+                saved = self.save(request, obj, form.cleaned_data)
+            except ServiceError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, self.success_message)
+                return redirect(self.success_url(saved))
+        return self.render(request, form, obj, status=400 if form.errors else 200)
+
+    def render(self, request, form, obj, status=200, **extra):
+        context = {"title": self.title, "form": form, "object": obj, **extra}
+        return render(request, self.template_name, context, status=status)
+
+
+def _add_service_errors(form, exc: ServiceError) -> None:
+    placed = False
+    for field, message in exc.errors.items():
+        if field in form.fields:
+            form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class OrgsConfig(AppConfig):
+    name = "jineng.orgs"
+    label = "orgs"
+    verbose_name = "组织与用户"
+
+    def ready(self):
+        from jineng.orgs.roles import sync_builtin_roles
+
+        post_migrate.connect(sync_builtin_roles, sender=self)

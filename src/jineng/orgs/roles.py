@@ -1,0 +1,129 @@
+"""Built-in roles. They are data (an administrator may add roles of their own); this module
+only makes sure the built-in ones exist with these permissions, after every migrate."""
+
+from jineng.core.scope import ScopeKind
+
+ORG_READ = [
+    "orgs.view_region", "orgs.export_region",
+    "orgs.view_department", "orgs.export_department",
+    "orgs.view_institution", "orgs.export_institution",
+    "orgs.view_user", "orgs.export_user",
+]
+ORG_OFFICER_WRITE = [
+    "orgs.add_region", "orgs.change_region",
+    "orgs.add_department", "orgs.change_department",
+    "orgs.add_institution", "orgs.change_institution",
+]
+OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
+    "people.*",
+    "catalog.*",
+]
+
+BUILTIN_ROLES = {
+    "sysadmin": {
+        "name": "系统管理员",
+        "description": "管理用户、角色、机构与区划；不能查看审计日志",
+        "scope_kind": ScopeKind.ALL,
+        "permissions": ORG_READ + ORG_OFFICER_WRITE + [
+            "orgs.add_user", "orgs.change_user",
+            "orgs.view_role", "orgs.add_role", "orgs.change_role",
+            "orgs.view_apitoken", "orgs.add_apitoken", "orgs.change_apitoken",
+            "catalog.view_*",
+        ],
+    },
+    "secadmin": {
+        "name": "安全管理员",
+        "description": "设置安全策略、解锁账号、吊销接口令牌",
+        "scope_kind": ScopeKind.ALL,
+        "permissions": [
+            "orgs.view_securitypolicy", "orgs.change_securitypolicy",
+            "orgs.view_user", "orgs.unlock_user",
+            "orgs.view_apitoken", "orgs.change_apitoken",
+        ],
+    },
+    "auditadmin": {
+        "name": "审计管理员",
+        "description": "查询审计日志；不能修改任何数据或用户",
+        "scope_kind": ScopeKind.ALL,
+        "permissions": ["core.view_auditevent", "core.export_auditevent"],
+    },
+    "province_officer": {
+        "name": "省级经办人员",
+        "description": "本省及下级地区的业务经办",
+        "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
+        "permissions": OFFICER,
+    },
+    "city_officer": {
+        "name": "市级经办人员",
+        "description": "本市及所辖县区的业务经办",
+        "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
+        "permissions": OFFICER,
+    },
+    "county_officer": {
+        "name": "县级经办人员",
+        "description": "本县区的业务经办",
+        "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
+        "permissions": OFFICER,
+    },
+    "reviewer": {
+        "name": "审核人员",
+        "description": "审核本地区的备案与申领，只读业务数据",
+        "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
+        "permissions": [
+            "orgs.view_region", "orgs.view_department", "orgs.view_institution",
+            "people.view_person", "catalog.view_*",
+        ],
+    },
+    "department_officer": {
+        "name": "责任单位人员",
+        "description": "本单位的目标任务与工作成效",
+        "scope_kind": ScopeKind.OWN_REGION,
+        "permissions": [
+            "orgs.view_region", "orgs.view_department", "orgs.view_institution",
+            "catalog.view_*",
+        ],
+    },
+    "institution_operator": {
+        "name": "机构经办人",
+        "description": "培训、评价机构或技工院校的经办人员，只见本机构数据",
+        "scope_kind": ScopeKind.OWN_INSTITUTION,
+        "permissions": [
+            "orgs.view_institution", "orgs.view_user",
+            "people.view_person", "people.add_person", "people.import_person",
+            "people.lookup_person", "catalog.view_*",
+        ],
+    },
+    "enterprise_operator": {
+        "name": "企业经办人",
+        "description": "企业的经办人员，只见本企业数据",
+        "scope_kind": ScopeKind.OWN_INSTITUTION,
+        "permissions": [
+            "orgs.view_institution", "orgs.view_user",
+            "people.view_person", "people.add_person", "people.import_person",
+            "people.lookup_person", "catalog.view_*",
+        ],
+    },
+    "worker": {
+        "name": "劳动者",
+        "description": "查看本人的终身职业技能培训电子档案",
+        "scope_kind": ScopeKind.SELF,
+        "permissions": ["people.view_person", "orgs.view_user", "catalog.view_*"],
+    },
+}
+
+
+def sync_builtin_roles(**kwargs) -> None:
+    """Create or update the built-in roles (a post_migrate handler; idempotent)."""
+    from jineng.orgs.models import Role
+
+    for code, spec in BUILTIN_ROLES.items():
+        Role.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": spec["name"],
+                "description": spec["description"],
+                "scope_kind": spec["scope_kind"],
+                "permissions": spec["permissions"],
+                "builtin": True,
+            },
+        )

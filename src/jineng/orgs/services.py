@@ -1,0 +1,538 @@
+"""Every write to regions, departments, institutions, users, roles, tokens and the security
+policy: validate, change, audit, in one transaction."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jineng.core.audit import audit_record, diff, snapshot
+from jineng.core.codes import (
+    clean_text,
+    credit_code_error,
+    division_code_error,
+    normalise_credit_code,
+)
+from jineng.core.errors import Conflict, Forbidden, ServiceError
+from jineng.core.scope import ScopeKind, region_allowed
+from jineng.orgs.models import (
+    ApiToken,
+    Department,
+    Institution,
+    InstitutionKind,
+    InstitutionStatus,
+    Region,
+    RegionLevel,
+    Role,
+    SecurityPolicy,
+    User,
+)
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def _require(actor, code: str) -> None:
+    if not actor.has_permission(code):
+        raise Forbidden()
+
+
+def _require_region(actor, model, action: str, region: Region | None, field: str = "region"):
+    if region is None:
+        raise ServiceError("请选择地区", errors={field: "请选择地区"})
+    if not region_allowed(actor, model, action, region):
+        raise ServiceError(
+            f"无权在「{region.name}」下操作", code="out_of_scope",
+            errors={field: f"无权在「{region.name}」下操作"},
+        )
+
+
+def _update(actor, obj, fields: dict, allowed: tuple[str, ...]):
+    """Apply changed fields, save, and audit the before/after of what changed."""
+    before = snapshot(obj, allowed)
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ServiceError(f"字段 {name} 不可修改")
+        setattr(obj, name, value)
+    after = snapshot(obj, allowed)
+    changes = diff(before, after)
+    if changes:
+        obj.save()
+        audit_record(actor=actor, action="update", obj=obj, changes=changes)
+    return obj
+
+
+def _created(actor, obj, fields: tuple[str, ...]):
+    audit_record(
+        actor=actor, action="create", obj=obj,
+        changes={k: [None, v] for k, v in snapshot(obj, fields).items()},
+    )
+    return obj
+
+
+# ---------------------------------------------------------------- regions
+
+REGION_FIELDS = ("code", "name", "level", "parent", "path", "non_standard", "is_active")
+
+
+def region_path(code: str, parent: Region | None) -> str:
+    return f"{parent.path if parent else '/'}{code}/"
+
+
+@transaction.atomic
+def region_create(
+    *, actor, code: str, name: str, parent: Region | None, non_standard: bool = False
+) -> Region:
+    """A region below `parent`. Standard codes come from the GB/T 2260 load; officers add
+    functional zones (示范区, 开发区) as non-standard regions."""
+    code, name = clean_text(code), clean_text(name)
+    if error := division_code_error(code):
+        raise ServiceError(error, errors={"code": error})
+    if not name:
+        raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
+    if parent is None:
+        _require(actor, "orgs.add_region")
+        if not any(g.kind == ScopeKind.ALL for g in actor.grants_for("orgs.add_region")):
+            raise Forbidden("只有全省（全国）范围的管理员可以新增省级区划")
+    else:
+        _require_region(actor, Region, "add", parent, field="parent")
+        if parent.level >= RegionLevel.COUNTY:
+            raise ServiceError("县级区划下不能再建下级", errors={"parent": "县级区划下不能再建下级"})
+    if Region.objects.filter(code=code).exists():
+        raise Conflict(f"区划代码 {code} 已存在", errors={"code": f"区划代码 {code} 已存在"})
+    region = Region.objects.create(
+        code=code, name=name, parent=parent,
+        level=parent.level + 1 if parent else RegionLevel.PROVINCE,
+        path=region_path(code, parent), non_standard=non_standard,
+    )
+    return _created(actor, region, REGION_FIELDS)
+
+
+@transaction.atomic
+def region_update(*, actor, region: Region, name: str, is_active: bool) -> Region:
+    name = clean_text(name)
+    if not name:
+        raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
+    return _update(actor, region, {"name": name, "is_active": is_active}, REGION_FIELDS)
+
+
+# ---------------------------------------------------------------- departments
+
+DEPARTMENT_FIELDS = ("code", "name", "region", "is_active")
+
+
+def _department_clean(region: Region, code: str, name: str, exclude_pk=None) -> tuple[str, str]:
+    code, name = clean_text(code), clean_text(name)
+    errors = {}
+    if not code:
+        errors["code"] = "单位编码不能为空"
+    if not name:
+        errors["name"] = "名称不能为空"
+    others = Department.objects.filter(region=region).exclude(pk=exclude_pk)
+    if code and others.filter(code=code).exists():
+        errors["code"] = f"「{region.name}」已有编码为 {code} 的单位"
+    if name and others.filter(name=name).exists():
+        errors["name"] = f"「{region.name}」已有名为「{name}」的单位"
+    if errors:
+        raise ServiceError(next(iter(errors.values())), errors=errors)
+    return code, name
+
+
+@transaction.atomic
+def department_create(*, actor, region: Region, code: str, name: str) -> Department:
+    _require_region(actor, Department, "add", region)
+    code, name = _department_clean(region, code, name)
+    department = Department.objects.create(region=region, code=code, name=name)
+    return _created(actor, department, DEPARTMENT_FIELDS)
+
+
+@transaction.atomic
+def department_update(
+    *, actor, department: Department, code: str, name: str, is_active: bool
+) -> Department:
+    code, name = _department_clean(department.region, code, name, exclude_pk=department.pk)
+    return _update(
+        actor, department, {"code": code, "name": name, "is_active": is_active}, DEPARTMENT_FIELDS
+    )
+
+
+# ---------------------------------------------------------------- institutions
+
+INSTITUTION_FIELDS = (
+    "name", "kind", "credit_code", "region", "status", "address", "contact_name", "contact_phone",
+)
+
+
+def _institution_clean(data: dict, exclude_pk=None) -> dict:
+    data = {k: clean_text(v) if isinstance(v, str) else v for k, v in data.items()}
+    errors = {}
+    if "name" in data and not data["name"]:
+        errors["name"] = "名称不能为空"
+    if "kind" in data and data["kind"] not in InstitutionKind.values:
+        errors["kind"] = "机构类型不正确"
+    if "status" in data and data["status"] not in InstitutionStatus.values:
+        errors["status"] = "机构状态不正确"
+    if "credit_code" in data:
+        data["credit_code"] = normalise_credit_code(data["credit_code"])
+        if error := credit_code_error(data["credit_code"]):
+            errors["credit_code"] = error
+        elif (
+            Institution.objects.filter(credit_code=data["credit_code"])
+            .exclude(pk=exclude_pk)
+            .exists()
+        ):
+            errors["credit_code"] = f"统一社会信用代码 {data['credit_code']} 已被其他机构使用"
+    if errors:
+        raise ServiceError(next(iter(errors.values())), errors=errors)
+    return data
+
+
+@transaction.atomic
+def institution_create(
+    *, actor, name: str, kind: str, credit_code: str, region: Region, address: str = "",
+    contact_name: str = "", contact_phone: str = "",
+) -> Institution:
+    _require_region(actor, Institution, "add", region)
+    data = _institution_clean({
+        "name": name, "kind": kind, "credit_code": credit_code, "address": address,
+        "contact_name": contact_name, "contact_phone": contact_phone,
+    })
+    institution = Institution.objects.create(region=region, **data)
+    return _created(actor, institution, INSTITUTION_FIELDS)
+
+
+@transaction.atomic
+def institution_update(*, actor, institution: Institution, **fields) -> Institution:
+    if "region" in fields and fields["region"] != institution.region:
+        _require_region(actor, Institution, "change", fields["region"])
+    data = _institution_clean(fields, exclude_pk=institution.pk)
+    return _update(actor, institution, data, INSTITUTION_FIELDS)
+
+
+# ---------------------------------------------------------------- users
+
+USER_FIELDS = (
+    "username", "full_name", "phone", "region", "institution", "department", "language",
+    "is_active", "must_change_password",
+)
+
+
+def _password_errors(password: str, user: User | None = None) -> list[str]:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    if errors := _password_errors(password, user):
+        raise ServiceError("；".join(errors), code="weak_password", errors={"password": "；".join(errors)})
+
+
+def _user_clean_placement(actor, region, institution, department):
+    if institution is not None and region is not None and institution.region_id != region.pk:
+        raise ServiceError(
+            "所属机构不在所选地区", errors={"institution": "所属机构不在所选地区"}
+        )
+    if department is not None and region is not None and department.region_id != region.pk:
+        raise ServiceError("所属单位不在所选地区", errors={"department": "所属单位不在所选地区"})
+    target_region = region or (institution.region if institution else None)
+    if target_region is not None:
+        _require_region(actor, User, "add", target_region)
+    elif not any(g.kind == ScopeKind.ALL for g in actor.grants_for("orgs.add_user")):
+        raise Forbidden("只有全局范围的管理员可以创建不属于任何地区的账号")
+
+
+@transaction.atomic
+def user_create(
+    *, actor, username: str, password: str, full_name: str = "", phone: str = "",
+    region: Region | None = None, institution: Institution | None = None,
+    department: Department | None = None, roles: list[Role] | tuple = (),
+    must_change_password: bool = True,
+) -> User:
+    _require(actor, "orgs.add_user")
+    username = clean_text(username)
+    if not username:
+        raise ServiceError("用户名不能为空", errors={"username": "用户名不能为空"})
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"用户名 {username} 已存在", errors={"username": f"用户名 {username} 已存在"})
+    if institution is not None and region is None:
+        region = institution.region
+    _user_clean_placement(actor, region, institution, department)
+    user = User(
+        username=username, full_name=clean_text(full_name), phone=clean_text(phone),
+        region=region, institution=institution, department=department,
+        must_change_password=must_change_password,
+    )
+    _check_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save()
+    user.roles.set(roles)
+    _created(actor, user, USER_FIELDS + ("roles",))
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields) -> User:
+    if {"region", "institution", "department"} & fields.keys():
+        _user_clean_placement(
+            actor, fields.get("region", user.region), fields.get("institution", user.institution),
+            fields.get("department", user.department),
+        )
+    if "full_name" in fields:
+        fields["full_name"] = clean_text(fields["full_name"])
+    before_roles = sorted(user.roles.values_list("code", flat=True))
+    _update(actor, user, fields, USER_FIELDS)
+    if roles is not None:
+        after_roles = sorted(r.code for r in roles)
+        if after_roles != before_roles:
+            user.roles.set(roles)
+            audit_record(actor=actor, action="update", obj=user,
+                         changes={"roles": [before_roles, after_roles]})
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor, user: User, password: str) -> User:
+    """An administrator sets a new password; the user must change it at next login."""
+    _require(actor, "orgs.change_user")
+    _check_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.save()
+    audit_record(actor=actor, action="reset_password", obj=user)
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor, user: User) -> User:
+    _require(actor, "orgs.unlock_user")
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.save(update_fields=["failed_login_count", "locked_until"])
+    audit_record(actor=actor, action="unlock", obj=user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
+    if not user.check_password(old_password):
+        raise ServiceError("原密码不正确", errors={"old_password": "原密码不正确"})
+    if old_password == new_password:
+        raise ServiceError("新密码不能与原密码相同", errors={"new_password": "新密码不能与原密码相同"})
+    try:
+        _check_password(new_password, user)
+    except ServiceError as exc:
+        raise ServiceError(exc.message, errors={"new_password": exc.message}) from None
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    audit_record(actor=user, action="change_password", obj=user)
+    return user
+
+
+class LoginRefused(ServiceError):
+    code = "login_refused"
+    status = 401
+
+
+def login_check(*, username: str, password: str) -> User:
+    """The user whose password matches, counting failures and locking after too many.
+
+    Failures are recorded in their own transaction, so they stick although login is refused.
+    """
+    policy = SecurityPolicy.current()
+    user = User.objects.filter(username__iexact=clean_text(username)).first()
+    if user is not None and user.is_locked:
+        with transaction.atomic():
+            audit_record(actor=user, action="login_refused_locked", obj=user)
+        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+        raise LoginRefused(f"账号已被锁定，请 {minutes} 分钟后再试或联系安全管理员")
+    if user is None or not user.is_active or not user.check_password(password):
+        with transaction.atomic():
+            _login_failed(user, username, policy)
+        raise LoginRefused("用户名或密码不正确")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+        user.failed_login_count, user.locked_until = 0, None
+        audit_record(actor=user, action="login", obj=user)
+    return user
+
+
+def _login_failed(user: User | None, username: str, policy: SecurityPolicy) -> None:
+    if user is None:
+        audit_record(actor=None, action="login_failed", object_type="orgs.user",
+                     object_repr=clean_text(username)[:150])
+        return
+    user.failed_login_count += 1
+    changes = {"failed_login_count": user.failed_login_count}
+    if user.failed_login_count >= policy.lockout_threshold:
+        user.locked_until = timezone.now() + dt.timedelta(minutes=policy.lockout_minutes)
+        changes["locked_until"] = user.locked_until
+    user.save(update_fields=["failed_login_count", "locked_until"])
+    audit_record(actor=user, action="login_failed", obj=user, changes=changes)
+
+
+def logout_record(*, user: User) -> None:
+    with transaction.atomic():
+        audit_record(actor=user, action="logout", obj=user)
+
+
+# ---------------------------------------------------------------- roles
+
+ROLE_FIELDS = ("code", "name", "description", "permissions", "scope_kind", "is_active")
+
+
+def _role_clean(data: dict) -> dict:
+    errors = {}
+    if "scope_kind" in data and data["scope_kind"] not in ScopeKind.values:
+        errors["scope_kind"] = "数据范围不正确"
+    perms = data.get("permissions")
+    if perms is not None:
+        perms = [p.strip() for p in perms if p and p.strip()]
+        bad = [p for p in perms if "." not in p]
+        if bad:
+            errors["permissions"] = f"权限编码格式应为 应用.操作_对象：{'、'.join(bad)}"
+        data["permissions"] = perms
+    if errors:
+        raise ServiceError(next(iter(errors.values())), errors=errors)
+    return data
+
+
+@transaction.atomic
+def role_create(*, actor, code: str, name: str, permissions: list[str], scope_kind: str,
+                description: str = "", scope_regions=()) -> Role:
+    _require(actor, "orgs.add_role")
+    code = clean_text(code)
+    if not code:
+        raise ServiceError("角色编码不能为空", errors={"code": "角色编码不能为空"})
+    if Role.objects.filter(code=code).exists():
+        raise Conflict(f"角色编码 {code} 已存在", errors={"code": f"角色编码 {code} 已存在"})
+    data = _role_clean({"permissions": permissions, "scope_kind": scope_kind})
+    role = Role.objects.create(code=code, name=clean_text(name), description=description, **data)
+    role.scope_regions.set(scope_regions)
+    return _created(actor, role, ROLE_FIELDS)
+
+
+@transaction.atomic
+def role_update(*, actor, role: Role, scope_regions=None, **fields) -> Role:
+    _require(actor, "orgs.change_role")
+    if role.builtin and ("permissions" in fields or "code" in fields):
+        raise ServiceError("内置角色的编码和权限不能修改，请新建角色", code="builtin_role")
+    _update(actor, role, _role_clean(fields), ROLE_FIELDS)
+    if scope_regions is not None:
+        role.scope_regions.set(scope_regions)
+    return role
+
+
+# ---------------------------------------------------------------- API tokens
+
+TOKEN_PREFIX = "jn_"
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, actor, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns the token and its secret, which is never shown again."""
+    _require(actor, "orgs.add_apitoken")
+    name = clean_text(name)
+    if not name:
+        raise ServiceError("请填写令牌用途", errors={"name": "请填写令牌用途"})
+    if not user.is_active:
+        raise ServiceError("用户已停用，不能创建令牌", errors={"user": "用户已停用"})
+    days = days if days is not None else SecurityPolicy.current().token_days
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, key_hash=token_hash(raw), created_by=actor,
+        expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+    )
+    audit_record(actor=actor, action="create", obj=token,
+                 changes={"user": [None, user.username], "name": [None, name]})
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    _require(actor, "orgs.change_apitoken")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="revoke", obj=token)
+    return token
+
+
+class TokenRefused(ServiceError):
+    code = "invalid_token"
+    status = 401
+
+
+def token_authenticate(raw: str) -> User:
+    """The user behind a bearer token; records its use. Refuses unknown, revoked, expired."""
+    token = (
+        ApiToken.objects.select_related("user", "user__region").filter(key_hash=token_hash(raw))
+        .first()
+    )
+    if token is None:
+        raise TokenRefused("接口令牌无效")
+    if token.revoked_at is not None:
+        raise TokenRefused("接口令牌已被吊销", code="token_revoked")
+    if token.expires_at is not None and token.expires_at <= timezone.now():
+        raise TokenRefused("接口令牌已过期", code="token_expired")
+    if not token.user.is_active:
+        raise TokenRefused("令牌所属用户已停用", code="user_inactive")
+    now = timezone.now()
+    # One write a minute at most: the last-used time need not be exact to the second.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# ---------------------------------------------------------------- security policy
+
+POLICY_FIELDS = (
+    "password_min_length", "password_min_classes", "lockout_threshold", "lockout_minutes",
+    "idle_timeout_minutes", "token_days",
+)
+POLICY_BOUNDS = {
+    "password_min_length": (8, 64, "密码最小长度"),
+    "password_min_classes": (1, 4, "密码字符类别数"),
+    "lockout_threshold": (3, 20, "锁定阈值"),
+    "lockout_minutes": (1, 1440, "锁定分钟数"),
+    "idle_timeout_minutes": (5, 240, "空闲超时分钟数"),
+    "token_days": (1, 3650, "令牌有效天数"),
+}
+
+
+@transaction.atomic
+def security_policy_update(*, actor, **fields) -> SecurityPolicy:
+    _require(actor, "orgs.change_securitypolicy")
+    errors = {}
+    for name, value in fields.items():
+        low, high, label = POLICY_BOUNDS[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            errors[name] = f"{label}应在 {low} 到 {high} 之间"
+    if errors:
+        raise ServiceError(next(iter(errors.values())), errors=errors)
+    policy, _ = SecurityPolicy.objects.select_for_update().get_or_create(pk=1)
+    return _update(actor, policy, fields, POLICY_FIELDS)
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """A user chooses the language of their own pages."""
+    if language not in {"zh-hans", "en"}:
+        raise ServiceError("不支持的语言", errors={"language": "不支持的语言"})
+    return _update(user, user, {"language": language}, USER_FIELDS)
