@@ -22,8 +22,8 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("loaddemo", stdout=open(os.devnull, "w"))
+    with django_db_blocker.unblock(), open(os.devnull, "w") as quiet:
+        call_command("loaddemo", stdout=quiet)
 
 
 @pytest.fixture

@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.apps import apps
 from django.urls import include, path
 from django.utils.module_loading import module_has_submodule
