@@ -17,7 +17,7 @@ from jineng.core.codes import (
     division_code_error,
     normalise_credit_code,
 )
-from jineng.core.errors import Conflict, Forbidden, ServiceError
+from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from jineng.core.scope import ScopeKind, region_allowed
 from jineng.orgs.models import (
     ApiToken,
@@ -48,6 +48,13 @@ def _require_region(actor, model, action: str, region: Region | None, field: str
             f"无权在「{region.name}」下操作", code="out_of_scope",
             errors={field: f"无权在「{region.name}」下操作"},
         )
+
+
+def _require_in_scope(actor, obj, action: str = "change") -> None:
+    """The same check as the pages: the object must be in the actor's scope for the action,
+    else it is as if it did not exist."""
+    if not type(obj).objects.restrict(actor, action).filter(pk=obj.pk).exists():
+        raise NotFound()
 
 
 def _update(actor, obj, fields: dict, allowed: tuple[str, ...]):
@@ -113,6 +120,7 @@ def region_create(
 
 @transaction.atomic
 def region_update(*, actor, region: Region, name: str, is_active: bool) -> Region:
+    _require_in_scope(actor, region)
     name = clean_text(name)
     if not name:
         raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
@@ -153,6 +161,7 @@ def department_create(*, actor, region: Region, code: str, name: str) -> Departm
 def department_update(
     *, actor, department: Department, code: str, name: str, is_active: bool
 ) -> Department:
+    _require_in_scope(actor, department)
     code, name = _department_clean(department.region, code, name, exclude_pk=department.pk)
     return _update(
         actor, department, {"code": code, "name": name, "is_active": is_active}, DEPARTMENT_FIELDS
@@ -206,6 +215,7 @@ def institution_create(
 
 @transaction.atomic
 def institution_update(*, actor, institution: Institution, **fields) -> Institution:
+    _require_in_scope(actor, institution)
     if "region" in fields and fields["region"] != institution.region:
         _require_region(actor, Institution, "change", fields["region"])
     data = _institution_clean(fields, exclude_pk=institution.pk)
@@ -279,6 +289,7 @@ def user_create(
 
 @transaction.atomic
 def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields) -> User:
+    _require_in_scope(actor, user)
     if {"region", "institution", "department"} & fields.keys():
         _user_clean_placement(
             actor, fields.get("region", user.region), fields.get("institution", user.institution),
@@ -301,6 +312,7 @@ def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields)
 def user_reset_password(*, actor, user: User, password: str) -> User:
     """An administrator sets a new password; the user must change it at next login."""
     _require(actor, "orgs.change_user")
+    _require_in_scope(actor, user)
     _check_password(password, user)
     user.set_password(password)
     user.must_change_password = True
@@ -315,6 +327,7 @@ def user_reset_password(*, actor, user: User, password: str) -> User:
 @transaction.atomic
 def user_unlock(*, actor, user: User) -> User:
     _require(actor, "orgs.unlock_user")
+    _require_in_scope(actor, user, "unlock")
     user.failed_login_count = 0
     user.locked_until = None
     user.save(update_fields=["failed_login_count", "locked_until"])
@@ -373,6 +386,9 @@ def _login_failed(user: User | None, username: str, policy: SecurityPolicy) -> N
         audit_record(actor=None, action="login_failed", object_type="orgs.user",
                      object_repr=clean_text(username)[:150])
         return
+    if user.locked_until is not None and not user.is_locked:
+        # A lock that has run out starts a fresh count: one more typo must not lock again.
+        user.failed_login_count, user.locked_until = 0, None
     user.failed_login_count += 1
     changes = {"failed_login_count": user.failed_login_count}
     if user.failed_login_count >= policy.lockout_threshold:
@@ -447,6 +463,7 @@ def token_hash(raw: str) -> str:
 def token_create(*, actor, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the token and its secret, which is never shown again."""
     _require(actor, "orgs.add_apitoken")
+    _require_in_scope(actor, user, "view")
     name = clean_text(name)
     if not name:
         raise ServiceError("请填写令牌用途", errors={"name": "请填写令牌用途"})
@@ -467,6 +484,7 @@ def token_create(*, actor, user: User, name: str, days: int | None = None) -> tu
 @transaction.atomic
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     _require(actor, "orgs.change_apitoken")
+    _require_in_scope(actor, token)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
@@ -26,6 +27,15 @@ from jineng.orgs.models import (
 # ---------------------------------------------------------------- sign-in
 
 
+def _safe_next(request, url: str, default: str = "home"):
+    """Where to go back to: a path on this site, never another host (no open redirect)."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
 def login_view(request):
     form = forms.LoginForm(request.POST or None)
     if request.GET.get("timeout"):
@@ -39,9 +49,7 @@ def login_view(request):
             login(request, user)
             if user.must_change_password:
                 return redirect("password_change")
-            next_url = request.GET.get("next", "")
-            return redirect(next_url if next_url.startswith("/") and not next_url.startswith("//")
-                            else "home")
+            return redirect(_safe_next(request, request.GET.get("next", "")))
     return render(request, "orgs/login.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -69,14 +77,18 @@ def password_change_view(request):
             login(request, user)  # keeps the session valid after the password hash changed
             messages.success(request, "密码已修改")
             return redirect("home")
-    return render(request, "orgs/password_change.html", {"form": form})
+    return render(request, "orgs/password_change.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 @login_required
 @require_POST
 def language_view(request):
-    services.user_set_language(user=request.user, language=request.POST.get("language", ""))
-    return redirect(request.POST.get("next") or "home")
+    try:
+        services.user_set_language(user=request.user, language=request.POST.get("language", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(_safe_next(request, request.POST.get("next", "")))
 
 
 @login_required

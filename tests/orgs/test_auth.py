@@ -1,0 +1,330 @@
+"""Signing in: password rules, lockout, idle timeout, forced password change, logout, and
+the audit events they leave; and the separation of the three administrators (三员分立)."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from jineng.core.models import AuditEvent
+from jineng.orgs import services
+from jineng.orgs.middleware import LAST_SEEN_KEY
+from jineng.orgs.models import Institution, SecurityPolicy, User
+
+pytestmark = pytest.mark.django_db
+
+GOOD_NEW = "Nongye#Kaifa2026"
+
+
+def last_event() -> AuditEvent:
+    return AuditEvent.objects.order_by("-seq").first()
+
+
+def sign_in(username, password, client=None, **params):
+    client = client or Client()
+    url = "/login/" + (f"?next={params['next']}" if "next" in params else "")
+    response = client.post(url, {"username": username, "password": password})
+    return client, response
+
+
+# ---------------------------------------------------------------- login and logout
+
+
+def test_login_logout_and_failed_login_are_audited(demo_password):
+    client, response = sign_in("county_411402", demo_password)
+    assert response.status_code == 302 and response.url == "/"
+    event = last_event()
+    assert (event.action, event.actor_name, event.object_type) == (
+        "login", "county_411402", "orgs.user",
+    )
+    assert event.ip == "127.0.0.1" and len(event.request_id) == 32
+    assert client.get("/").status_code == 200
+
+    assert client.get("/logout/").status_code == 405  # logging out is a POST
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response.url == "/login/"
+    assert (last_event().action, last_event().actor_name) == ("logout", "county_411402")
+    assert client.get("/").status_code == 302  # signed out
+
+    _, response = sign_in("county_411402", "wrong-Password-1")
+    assert response.status_code == 400
+    assert "用户名或密码不正确" in response.content.decode()
+    assert (last_event().action, last_event().changes) == (
+        "login_failed", {"failed_login_count": 1},
+    )
+
+    _, response = sign_in("nobody_here", "wrong-Password-1")
+    assert "用户名或密码不正确" in response.content.decode()
+    assert (last_event().action, last_event().object_repr) == ("login_failed", "nobody_here")
+
+
+@pytest.mark.parametrize("next_url", ["//evil.example/", "https://evil.example/x", "/\\evil.example"])
+def test_login_never_redirects_to_another_site(next_url, demo_password):
+    _, response = sign_in("county_411402", demo_password, next=next_url)
+    assert response.status_code == 302 and response.url == "/"
+
+
+def test_login_goes_back_to_the_page_asked_for(demo_password):
+    _, response = sign_in("county_411402", demo_password, next="/orgs/institutions/")
+    assert response.url == "/orgs/institutions/"
+
+
+def test_lockout_after_five_failures_for_fifteen_minutes(demo_password):
+    for attempt in range(1, 6):
+        _, response = sign_in("county_411402", "Wrong-Password-9")
+        assert response.status_code == 400
+    user = User.objects.get(username="county_411402")
+    assert user.failed_login_count == 5
+    remaining = user.locked_until - timezone.now()
+    assert dt.timedelta(minutes=14) < remaining <= dt.timedelta(minutes=15)
+
+    # Even the right password is refused while locked, with the time to wait.
+    _, response = sign_in("county_411402", demo_password)
+    assert response.status_code == 400
+    assert "账号已被锁定，请 15 分钟后再试" in response.content.decode()
+    assert last_event().action == "login_refused_locked"
+
+    # Fourteen minutes later: still locked.
+    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() + dt.timedelta(minutes=1))
+    _, response = sign_in("county_411402", demo_password)
+    assert "账号已被锁定，请 1 分钟后再试" in response.content.decode()
+
+    # Fifteen minutes later the lock has run out; one more typo does not lock again.
+    User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
+    _, response = sign_in("county_411402", "Wrong-Password-9")
+    user.refresh_from_db()
+    assert not user.is_locked and user.failed_login_count == 1
+    client, response = sign_in("county_411402", demo_password)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.failed_login_count == 0 and user.locked_until is None
+
+
+def test_four_failures_then_success_resets_the_count(demo_password):
+    for _ in range(4):
+        sign_in("county_411403", "Wrong-Password-9")
+    sign_in("county_411403", demo_password)
+    for _ in range(4):
+        sign_in("county_411403", "Wrong-Password-9")
+    assert not User.objects.get(username="county_411403").is_locked
+
+
+def test_security_administrator_unlocks_an_account(client_for):
+    user = User.objects.get(username="county_411402")
+    User.objects.filter(pk=user.pk).update(
+        failed_login_count=5, locked_until=timezone.now() + dt.timedelta(minutes=15)
+    )
+    assert client_for("county_411403").post(f"/orgs/users/{user.pk}/unlock/").status_code == 404
+    assert User.objects.get(pk=user.pk).is_locked
+    response = client_for("secadmin").post(f"/orgs/users/{user.pk}/unlock/")
+    assert response.status_code == 302
+    assert not User.objects.get(pk=user.pk).is_locked
+    assert (last_event().action, last_event().actor_name) == ("unlock", "secadmin")
+
+
+def test_idle_session_ends_after_thirty_minutes(demo_password):
+    client, _ = sign_in("county_411402", demo_password)
+    assert client.get("/orgs/institutions/").status_code == 200
+
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 29 * 60
+    session.save()
+    assert client.get("/orgs/institutions/").status_code == 200  # and it renews last_seen
+
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 31 * 60
+    session.save()
+    response = client.get("/orgs/institutions/")
+    assert response.status_code == 302 and response.url == "/login/?timeout=1"
+    # The server ended the session: the old cookie no longer signs anyone in.
+    response = client.get("/orgs/institutions/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    page = client.get("/login/?timeout=1")
+    assert "由于长时间未操作，您已自动退出" in page.content.decode()
+
+
+def test_idle_session_also_ends_for_the_api_through_the_session(demo_password):
+    client, _ = sign_in("county_411402", demo_password)
+    assert client.get("/api/v1/institutions").status_code == 200
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 31 * 60
+    session.save()
+    response = client.get("/api/v1/institutions")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+
+
+# ---------------------------------------------------------------- passwords
+
+
+def make_user(username="new_officer", password="Chushi#Mima2026", **kwargs):
+    admin = User.objects.get(username="sysadmin")
+    from jineng.orgs.models import Region, Role
+
+    return services.user_create(
+        actor=admin, username=username, password=password, full_name="新同事",
+        region=Region.objects.get(code="411402"), roles=[Role.objects.get(code="county_officer")],
+        **kwargs,
+    )
+
+
+def test_first_login_forces_a_password_change():
+    make_user()
+    client, response = sign_in("new_officer", "Chushi#Mima2026")
+    assert response.status_code == 302 and response.url == "/password/"
+    # Every other page sends the user back to change the password first.
+    for path in ("/", "/orgs/institutions/", "/orgs/regions/411402/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url == "/password/", path
+    page = client.get("/password/")
+    assert "须先修改密码" in page.content.decode()
+
+    response = client.post("/password/", {
+        "old_password": "Chushi#Mima2026", "new_password": GOOD_NEW, "new_password2": GOOD_NEW,
+    })
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get("/orgs/institutions/").status_code == 200  # still signed in
+    user = User.objects.get(username="new_officer")
+    assert not user.must_change_password and user.check_password(GOOD_NEW)
+    assert (last_event().action, last_event().actor_name) == ("change_password", "new_officer")
+
+
+def test_password_reset_by_administrator_forces_a_change_again(client_for, user_named):
+    user = user_named("county_411403")
+    data = {
+        "full_name": user.full_name, "phone": "", "region": "411403",
+        "roles": [r.pk for r in user.roles.all()], "language": "zh-hans", "is_active": "on",
+        "password": "Chongzhi#2026x",
+    }
+    response = client_for("sysadmin").post(f"/orgs/users/{user.pk}/", data)
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.must_change_password and user.check_password("Chongzhi#2026x")
+    assert last_event().action == "reset_password"
+    client, response = sign_in("county_411403", "Chongzhi#2026x")
+    assert response.url == "/password/"
+
+
+BAD_PASSWORDS = [
+    ("Ab1#short", "密码长度至少 10 位"),
+    ("abcdefgh12345", "至少 3 类"),  # lower case and digits only
+    ("ABCDEFGHIJKL", "至少 3 类"),
+    ("abcdefghij!!!!", "至少 3 类"),
+    ("Password123", "这个密码太常见了"),  # Django's common-password list, in Chinese
+]
+
+
+@pytest.mark.parametrize("password,message", BAD_PASSWORDS)
+def test_weak_new_password_is_refused_with_a_chinese_message(password, message, demo_password,
+                                                             client_for):
+    client = client_for("county_411402")
+    events = AuditEvent.objects.count()
+    response = client.post("/password/", {
+        "old_password": demo_password, "new_password": password, "new_password2": password,
+    })
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    user = User.objects.get(username="county_411402")
+    assert user.check_password(demo_password) and not user.check_password(password)
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("password,message", BAD_PASSWORDS)
+def test_weak_initial_password_is_refused_when_creating_a_user(password, message, client_for):
+    count = User.objects.count()
+    response = client_for("sysadmin").post("/orgs/users/new/", {
+        "username": "weak_one", "region": "411402", "language": "zh-hans", "password": password,
+    })
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert User.objects.count() == count
+
+
+def test_password_change_needs_the_old_password_and_a_matching_repeat(client_for, demo_password):
+    client = client_for("county_411402")
+    response = client.post("/password/", {
+        "old_password": "Not-The-Old-1", "new_password": GOOD_NEW, "new_password2": GOOD_NEW,
+    })
+    assert "原密码不正确" in response.content.decode()
+    response = client.post("/password/", {
+        "old_password": demo_password, "new_password": GOOD_NEW, "new_password2": GOOD_NEW + "x",
+    })
+    assert "两次输入的新密码不一致" in response.content.decode()
+    assert User.objects.get(username="county_411402").check_password(demo_password)
+
+
+# ---------------------------------------------------------------- 三员分立
+
+
+def menu_labels(response) -> set[str]:
+    return {str(item["label"]) for _, items in response.context["menu_sections"] for item in items}
+
+
+def test_system_administrator_has_no_audit_menu_and_no_audit_page(client_for):
+    client = client_for("sysadmin")
+    labels = menu_labels(client.get("/"))
+    assert {"用户", "角色", "机构"} <= labels
+    assert "审计日志" not in labels and "安全策略" not in labels
+    assert client.get("/core/audit/").status_code == 404
+
+
+def test_audit_administrator_reads_the_trail_and_cannot_change_anything(client_for):
+    client = client_for("auditadmin")
+    assert menu_labels(client.get("/")) == {"审计日志"}
+    assert client.get("/core/audit/").status_code == 200
+    institution = Institution.objects.get(name="商丘技师学院")
+    user = User.objects.get(username="county_411402")
+    events = AuditEvent.objects.count()
+    attempts = [
+        ("/orgs/institutions/new/", {"name": "x", "kind": "training",
+                                     "credit_code": "x", "region": "411400"}),
+        (f"/orgs/institutions/{institution.pk}/", {"name": "改"}),
+        ("/orgs/users/new/", {"username": "x", "password": GOOD_NEW, "language": "en"}),
+        (f"/orgs/users/{user.pk}/", {"full_name": "改", "language": "en"}),
+        (f"/orgs/users/{user.pk}/unlock/", {}),
+        (f"/orgs/users/{user.pk}/tokens/", {"name": "x", "days": 1}),
+        ("/orgs/roles/new/", {"code": "x", "name": "x", "scope_kind": "all"}),
+        ("/orgs/security/", {"password_min_length": 8}),
+        ("/orgs/regions/new/", {"code": "411499", "name": "x", "parent": "411400"}),
+    ]
+    for url, data in attempts:
+        assert client.post(url, data).status_code == 404, url
+    assert AuditEvent.objects.count() == events
+    assert Institution.objects.get(pk=institution.pk).name == "商丘技师学院"
+
+
+def test_security_administrator_sets_the_policy_and_it_takes_effect(client_for):
+    data = {
+        "password_min_length": 12, "password_min_classes": 3, "lockout_threshold": 5,
+        "lockout_minutes": 15, "idle_timeout_minutes": 30, "token_days": 90,
+    }
+    assert client_for("sysadmin").post("/orgs/security/", data).status_code == 404
+    assert client_for("auditadmin").get("/orgs/security/").status_code == 404
+    assert SecurityPolicy.current().password_min_length == 10
+
+    response = client_for("secadmin").post("/orgs/security/", data)
+    assert response.status_code == 302
+    assert SecurityPolicy.current().password_min_length == 12
+    assert last_event().changes["password_min_length"] == [10, 12]
+    with pytest.raises(services.ServiceError, match="密码长度至少 12 位"):
+        make_user(password="Abcdef#123x")  # 11 characters
+
+
+def test_security_policy_out_of_bounds_is_refused(client_for):
+    response = client_for("secadmin").post("/orgs/security/", {
+        "password_min_length": 4, "password_min_classes": 3, "lockout_threshold": 5,
+        "lockout_minutes": 15, "idle_timeout_minutes": 30, "token_days": 90,
+    })
+    assert response.status_code == 400
+    assert SecurityPolicy.current().password_min_length == 10
+
+
+def test_security_administrator_cannot_change_users_or_data(client_for):
+    client = client_for("secadmin")
+    user = User.objects.get(username="county_411402")
+    assert client.get(f"/orgs/users/{user.pk}/").status_code == 200  # reads, to unlock
+    response = client.post(f"/orgs/users/{user.pk}/", {"full_name": "改", "language": "en"})
+    assert response.status_code == 404
+    assert client.get("/orgs/institutions/").status_code == 404
