@@ -1,0 +1,621 @@
+"""Every write to the catalogue, the policy tables, programmes and budgets (validate, change,
+audit, in one transaction), and `resolve`, which says which figure applies where and when."""
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from pydantic import ValidationError
+
+from jineng.catalog.models import (
+    CatalogueEntry,
+    FundBudget,
+    FundSource,
+    Occupation,
+    OccupationLevel,
+    PolicyDocument,
+    PolicyKind,
+    PolicyVersion,
+    Programme,
+    ProgrammeKind,
+    SkillLevel,
+    WorkType,
+)
+from jineng.catalog.policies import KINDS, validation_errors
+from jineng.core.audit import audit_record, diff, snapshot
+from jineng.core.codes import clean_text
+from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
+from jineng.core.scope import permission_code, region_allowed
+from jineng.orgs.models import Department, Region
+
+CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
+MAX_DATE = dt.date.max
+
+
+def _fail(field: str, message: str, cls=ServiceError):
+    raise cls(message, errors={field: message})
+
+
+def _require_region(actor, model, action: str, region: Region | None, field: str = "region"):
+    if region is None:
+        _fail(field, "请选择地区")
+    if actor is None or not region_allowed(actor, model, action, region):
+        raise Forbidden(f"无权在「{region.name}」发布或修改{model._meta.verbose_name}",
+                        errors={field: f"无权在「{region.name}」操作"})
+
+
+def _require(actor, model, action: str) -> None:
+    if actor is None or not actor.has_permission(permission_code(model, action)):
+        raise Forbidden()
+
+
+def _created(actor, obj, fields: tuple[str, ...], action: str = "create"):
+    audit_record(actor=actor, action=action, obj=obj,
+                 changes={k: [None, v] for k, v in snapshot(obj, fields).items()})
+    return obj
+
+
+# ---------------------------------------------------------------- occupations
+
+
+@dataclass
+class ImportResult:
+    edition: str
+    created: int
+    superseded: int
+    mapped: int
+
+
+def _parent_code_candidates(code: str) -> list[str]:
+    """6-12-02-03 → [6-12-02-00, 6-12-00-00, 6-00-00-00]."""
+    parts = code.split("-")
+    out = []
+    for i in range(3, 0, -1):
+        candidate = "-".join(parts[:i] + ["00"] * (4 - i))
+        if candidate != code and candidate not in out:
+            out.append(candidate)
+    return out
+
+
+def _clean_occupation_rows(rows: Iterable[dict]) -> dict[str, dict]:
+    """Validate and de-duplicate; a code listed as 小类 and as 职业 is one 职业 row."""
+    out: dict[str, dict] = {}
+    errors = {}
+    for n, row in enumerate(rows, start=2):
+        code = clean_text(row.get("code"))
+        name = clean_text(row.get("name"))
+        level = clean_text(row.get("level"))
+        mark = clean_text(row.get("mark")).upper()
+        if not CODE_RE.match(code):
+            errors[f"row{n}.code"] = f"第 {n} 行：职业代码「{code}」格式应为 X-XX-XX-XX"
+        elif level not in {"1", "2", "3", "4"}:
+            errors[f"row{n}.level"] = f"第 {n} 行：层级应为 1–4"
+        elif not name:
+            errors[f"row{n}.name"] = f"第 {n} 行：名称不能为空"
+        elif mark not in {"", "S", "L", "L/S", "S/L"}:
+            errors[f"row{n}.mark"] = f"第 {n} 行：标识应为 S、L 或 L/S"
+        else:
+            previous = out.get(code)
+            if previous and previous["name"] != name:
+                errors[f"row{n}.code"] = f"第 {n} 行：代码 {code} 重复且名称不同"
+            level_n = max(int(level), previous["level"] if previous else 0)
+            out[code] = {"code": code, "name": name, "level": level_n,
+                         "is_digital": "S" in mark, "is_green": "L" in mark}
+    if errors:
+        raise ServiceError(f"职业分类数据有 {len(errors)} 处错误，未导入", errors=errors)
+    return out
+
+
+def _link_parents(created: dict[str, Occupation], ordered: list[dict]) -> list[Occupation]:
+    changed = []
+    for row in ordered:
+        if row["level"] == OccupationLevel.MAJOR:
+            continue
+        obj = created[row["code"]]
+        for candidate in _parent_code_candidates(row["code"]):
+            parent = created.get(candidate)
+            if parent is not None and parent.level < obj.level:
+                obj.parent = parent
+                changed.append(obj)
+                break
+    return changed
+
+
+@transaction.atomic
+def occupation_edition_import(
+    *, actor, edition: str, rows: Iterable[dict], successor_map: dict[str, str] | None = None,
+    check_permission: bool = True,
+) -> ImportResult:
+    """Import an edition of 《职业分类大典》. Rows of the previous edition stay (records keep
+    referring to them), become not current, and point to their successor: the row of the same
+    code, or the one `successor_map` names for a renumbered code."""
+    if check_permission:
+        _require(actor, Occupation, "add")
+    edition = clean_text(edition)
+    if not re.fullmatch(r"\d{4}[a-z]?", edition):
+        _fail("edition", "版本应为年份，如 2022")
+    if Occupation.objects.filter(edition=edition).exists():
+        _fail("edition", f"{edition} 版职业分类已导入", Conflict)
+    cleaned = _clean_occupation_rows(rows)
+    ordered = sorted(cleaned.values(), key=lambda r: (r["level"], r["code"]))
+    objs = [Occupation(edition=edition, is_current=True, **row) for row in ordered]
+    Occupation.objects.bulk_create(objs, batch_size=1000)
+    created = {o.code: o for o in Occupation.objects.filter(edition=edition)}
+    Occupation.objects.bulk_update(_link_parents(created, ordered), ["parent"], batch_size=1000)
+    superseded, mapped = _supersede_previous(edition, created, successor_map or {})
+    audit_record(actor=actor, action="import_edition", object_type="catalog.occupation",
+                 object_id=edition, object_repr=f"职业分类大典 {edition} 版",
+                 changes={"rows": len(objs), "superseded": superseded, "mapped": mapped})
+    return ImportResult(edition, len(objs), superseded, mapped)
+
+
+def _supersede_previous(edition: str, created: dict[str, Occupation],
+                        successor_map: dict[str, str]) -> tuple[int, int]:
+    old = list(Occupation.objects.filter(is_current=True).exclude(edition=edition))
+    unknown = sorted(new for new in successor_map.values() if new not in created)
+    if unknown:
+        _fail("successor_map", f"新旧代码对照表中的新代码不存在：{'、'.join(unknown[:10])}")
+    mapped = 0
+    for occ in old:
+        target = successor_map.get(occ.code) or occ.code
+        occ.successor = created.get(target)
+        occ.is_current = False
+        mapped += occ.successor is not None
+        if occ.successor is not None:
+            _copy_work_types(occ, occ.successor)
+    Occupation.objects.bulk_update(old, ["successor", "is_current"], batch_size=1000)
+    return len(old), mapped
+
+
+def _copy_work_types(old: Occupation, new: Occupation) -> None:
+    names = list(old.work_types.values_list("name", flat=True))
+    WorkType.objects.bulk_create(
+        [WorkType(occupation=new, name=n) for n in names], ignore_conflicts=True
+    )
+
+
+def occupation_current(code: str) -> Occupation | None:
+    """The current row for a code, following old codes to their successor."""
+    occ = (Occupation.objects.filter(code=code).order_by("-is_current", "-edition")
+           .select_related("successor").first())
+    seen = set()
+    while occ is not None and not occ.is_current and occ.successor_id and occ.pk not in seen:
+        seen.add(occ.pk)
+        occ = occ.successor
+    return occ if occ is not None and occ.is_current else None
+
+
+@transaction.atomic
+def work_type_create(*, actor, occupation: Occupation, name: str) -> WorkType:
+    _require(actor, WorkType, "add")
+    name = clean_text(name)
+    if not name:
+        _fail("name", "工种名称不能为空")
+    if occupation.level != OccupationLevel.OCCUPATION or not occupation.is_current:
+        _fail("occupation", "工种只能建在现行版本的职业（第 4 层）下")
+    if occupation.work_types.filter(name=name).exists():
+        _fail("name", f"「{occupation.name}」下已有工种「{name}」", Conflict)
+    work_type = WorkType.objects.create(occupation=occupation, name=name)
+    return _created(actor, work_type, ("occupation", "name", "is_active"))
+
+
+# ---------------------------------------------------------------- documents
+
+DOCUMENT_FIELDS = ("region", "issuer", "title", "number", "issued_on", "source")
+
+
+@transaction.atomic
+def policy_document_create(
+    *, actor, region: Region, issuer: str, title: str, number: str = "",
+    issued_on: dt.date | None = None, source: str = "", check_permission: bool = True,
+) -> PolicyDocument:
+    if check_permission:
+        _require_region(actor, PolicyDocument, "add", region)
+    issuer, title, number = clean_text(issuer), clean_text(title), clean_text(number)
+    errors = {}
+    if not issuer:
+        errors["issuer"] = "发文机关不能为空"
+    if not title:
+        errors["title"] = "标题不能为空"
+    elif PolicyDocument.objects.filter(region=region, title=title).exists():
+        errors["title"] = f"「{region.name}」已有同名文件"
+    if errors:
+        raise ServiceError(next(iter(errors.values())), errors=errors)
+    document = PolicyDocument.objects.create(
+        region=region, issuer=issuer, title=title, number=number, issued_on=issued_on,
+        source=clean_text(source),
+    )
+    return _created(actor, document, DOCUMENT_FIELDS)
+
+
+# ---------------------------------------------------------------- policy versions
+
+VERSION_FIELDS = ("kind", "region", "number", "valid_from", "valid_to", "data", "document",
+                  "section", "is_sample", "note", "supersedes")
+
+
+def policy_data_validate(kind: str, data) -> dict:
+    """The data as the kind's schema accepts it, or ServiceError with Chinese messages."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        _fail("kind", f"不认识的政策类型「{kind}」")
+    if not isinstance(data, dict):
+        _fail("data", "政策内容应为 JSON 对象")
+    try:
+        model = spec.schema.model_validate(data)
+    except ValidationError as exc:
+        errors = validation_errors(exc)
+        raise ServiceError("政策内容不正确：" + "；".join(list(errors.values())[:5]),
+                           errors=errors) from None
+    cleaned = model.model_dump(mode="json")
+    _check_levels(kind, cleaned)
+    return cleaned
+
+
+def _check_levels(kind: str, data: dict) -> None:
+    if kind == PolicyKind.EVALUATION_SUBSIDY:
+        used = set(data["amounts_fen"])
+    elif kind == PolicyKind.TRAINING_SUBSIDY:
+        used = {line["level"] for line in data["entries"]}
+    else:
+        return
+    known = set(SkillLevel.objects.values_list("code", flat=True))
+    unknown = sorted(used - known)
+    if unknown:
+        message = f"等级「{'、'.join(unknown)}」不存在；可用等级编码：{'、'.join(sorted(known))}"
+        _fail("level", message)
+
+
+def _check_period(valid_from, valid_to) -> None:
+    if not isinstance(valid_from, dt.date):
+        _fail("valid_from", "请填写生效日期")
+    if valid_to is not None and valid_to < valid_from:
+        _fail("valid_to", "截止日期不能早于生效日期")
+
+
+def _check_source(document, is_sample: bool) -> None:
+    if document is None and not is_sample:
+        _fail("document", "请选择依据文件；没有文件依据的数据须标为示例数据")
+    if document is not None and is_sample:
+        _fail("is_sample", "示例数据不能关联政策文件")
+
+
+def _overlapping(kind: str, region: Region, valid_from, valid_to, exclude_pk=None):
+    end = valid_to or MAX_DATE
+    return (
+        PolicyVersion.objects.filter(kind=kind, region=region, valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        .exclude(pk=exclude_pk)
+        .order_by("valid_from")
+        .first()
+    )
+
+
+def _period_label(version: PolicyVersion) -> str:
+    end = version.valid_to.isoformat() if version.valid_to else "长期"
+    return f"{version.valid_from.isoformat()} 至 {end}"
+
+
+def _lock_region(region: Region) -> None:
+    """Publications for one region take turns (SQLite serialises writes anyway)."""
+    list(Region.objects.select_for_update().filter(pk=region.pk).values_list("pk", flat=True))
+
+
+def _catalogue_lines(data: dict) -> list[dict]:
+    """Resolve the catalogue's occupation codes, 工种 and levels; every unknown one is named."""
+    lines = data["entries"]
+    codes = {line["occupation_code"] for line in lines}
+    occupations = {o.code: o for o in Occupation.objects.filter(code__in=codes, is_current=True)}
+    levels = {lv.code: lv for lv in SkillLevel.objects.all()}
+    errors = {}
+    resolved = []
+    for i, line in enumerate(lines, start=1):
+        occ = occupations.get(line["occupation_code"])
+        if occ is None or occ.level != OccupationLevel.OCCUPATION:
+            errors[f"entries.{i - 1}.occupation_code"] = (
+                f"第 {i} 行：职业代码 {line['occupation_code']} 不是现行职业分类大典中的职业")
+            continue
+        work_type = None
+        if line["work_type"]:
+            work_type, _ = WorkType.objects.get_or_create(occupation=occ, name=line["work_type"])
+        resolved.append({"occupation": occ, "work_type": work_type,
+                         "level": levels[line["level"]], "line": line})
+    if errors:
+        raise ServiceError("目录有 %d 行不正确：" % len(errors) + "；".join(
+            list(errors.values())[:5]), errors=errors)
+    return resolved
+
+
+def _write_entries(version: PolicyVersion, resolved: list[dict]) -> None:
+    CatalogueEntry.objects.bulk_create([
+        CatalogueEntry(
+            version=version, occupation=r["occupation"], work_type=r["work_type"],
+            level=r["level"], subsidy_fen=r["line"]["amount_fen"],
+            min_hours=r["line"]["min_hours"], direct_subsidy=r["line"]["direct_subsidy"],
+            target_groups=r["line"]["target_groups"],
+        )
+        for r in resolved
+    ], batch_size=1000)
+
+
+def _create_version(*, actor, kind, region, valid_from, valid_to, data, document, section,
+                    is_sample, note, supersedes=None) -> PolicyVersion:
+    resolved = _catalogue_lines(data) if kind == PolicyKind.TRAINING_SUBSIDY else None
+    last = PolicyVersion.objects.filter(kind=kind, region=region).order_by("-number").first()
+    version = PolicyVersion.objects.create(
+        kind=kind, region=region, number=(last.number + 1) if last else 1,
+        valid_from=valid_from, valid_to=valid_to, data=data, document=document,
+        section=clean_text(section), is_sample=is_sample, note=clean_text(note),
+        supersedes=supersedes, created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if resolved is not None:
+        _write_entries(version, resolved)
+    return _created(actor, version, VERSION_FIELDS, action="publish")
+
+
+@transaction.atomic
+def policy_version_publish(
+    *, actor, kind: str, region: Region, valid_from: dt.date, valid_to: dt.date | None = None,
+    data: dict, document: PolicyDocument | None = None, section: str = "",
+    is_sample: bool = False, note: str = "", check_permission: bool = True,
+) -> PolicyVersion:
+    """Publish a new version for a period that no other version of this kind and region
+    covers. Figures are validated by the kind's schema; nothing is written on any error."""
+    if check_permission:
+        _require_region(actor, PolicyVersion, "add", region)
+    data = policy_data_validate(kind, data)
+    _check_period(valid_from, valid_to)
+    _check_source(document, is_sample)
+    _lock_region(region)
+    clash = _overlapping(kind, region, valid_from, valid_to)
+    if clash is not None:
+        message = (f"「{region.name}」的{KINDS[kind].label}第 {clash.number} 版"
+                   f"（{_period_label(clash)}）与所填期间重叠；修改现行政策请用“修订”")
+        _fail("valid_from", message, Conflict)
+    return _create_version(actor=actor, kind=kind, region=region, valid_from=valid_from,
+                           valid_to=valid_to, data=data, document=document, section=section,
+                           is_sample=is_sample, note=note)
+
+
+@transaction.atomic
+def policy_version_revise(
+    *, actor, version: PolicyVersion, valid_from: dt.date, data: dict,
+    document: PolicyDocument | None = None, section: str = "", is_sample: bool = False,
+    note: str = "",
+) -> PolicyVersion:
+    """Edit a policy: a new version from `valid_from`; the old one keeps its figures and ends
+    the day before, so every earlier date resolves as it did."""
+    _require_region(actor, PolicyVersion, "add", version.region)
+    data = policy_data_validate(version.kind, data)
+    _check_period(valid_from, None)
+    _check_source(document, is_sample)
+    _lock_region(version.region)
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    if PolicyVersion.objects.filter(supersedes=version).exists():
+        _fail("version", f"第 {version.number} 版已被修订，请在最新版本上修订", Conflict)
+    if valid_from <= version.valid_from:
+        _fail("valid_from", f"新版本的生效日期须晚于第 {version.number} 版的生效日期"
+                            f" {version.valid_from.isoformat()}")
+    if version.valid_to is not None and valid_from > version.valid_to:
+        _fail("valid_from", f"第 {version.number} 版已于 {version.valid_to.isoformat()} 截止，"
+                            "请直接发布新版本")
+    old_end = version.valid_to
+    version.valid_to = valid_from - dt.timedelta(days=1)
+    version.save(update_fields=["valid_to"])
+    audit_record(actor=actor, action="close", obj=version,
+                 changes={"valid_to": [old_end, version.valid_to]})
+    return _create_version(
+        actor=actor, kind=version.kind, region=version.region, valid_from=valid_from,
+        valid_to=old_end, data=data, document=document, section=section, is_sample=is_sample,
+        note=note, supersedes=version,
+    )
+
+
+# ---------------------------------------------------------------- resolution
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The figures in force for a kind, region and date, and where they came from."""
+
+    kind: str
+    region: Region  # the region asked about
+    on_date: dt.date
+    version: PolicyVersion
+
+    @property
+    def data(self) -> dict:
+        return self.version.data
+
+    @property
+    def inherited(self) -> bool:
+        """True when the figures come from a region above the one asked about."""
+        return self.version.region_id != self.region.pk
+
+    @property
+    def source_label(self) -> str:
+        return self.version.source_label
+
+
+def ancestor_codes(region: Region) -> list[str]:
+    """The region's code and those above it, from the province down."""
+    return [c for c in region.path.strip("/").split("/") if c]
+
+
+def resolve(kind: str, region: Region, on_date: dt.date) -> Resolution:
+    """The version of `kind` in force on `on_date` for `region`: the most specific region
+    (county over city over province) whose version's period covers the date."""
+    if kind not in KINDS:
+        _fail("kind", f"不认识的政策类型「{kind}」；可用类型：{'、'.join(KINDS)}")
+    version = (
+        PolicyVersion.objects.filter(kind=kind, region__code__in=ancestor_codes(region),
+                                     valid_from__lte=on_date)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+        .select_related("region", "document")
+        .order_by("-region__level", "-valid_from")
+        .first()
+    )
+    if version is None:
+        raise NotFound(f"「{region.name}」在 {on_date.isoformat()} 没有生效的{KINDS[kind].label}")
+    return Resolution(kind=kind, region=region, on_date=on_date, version=version)
+
+
+policy_resolve = resolve
+
+
+def training_subsidy_for(*, region: Region, on_date: dt.date, occupation_code: str,
+                         level: str, work_type: str = "") -> tuple[CatalogueEntry, Resolution]:
+    """The catalogue line for an occupation (or 工种) and level in force; NotFound if the
+    catalogue in force does not list it."""
+    resolution = resolve(PolicyKind.TRAINING_SUBSIDY, region, on_date)
+    entries = resolution.version.entries.select_related("occupation", "level", "work_type")
+    occupation = occupation_current(occupation_code)
+    codes = {occupation_code} | ({occupation.code} if occupation else set())
+    entries = entries.filter(occupation__code__in=codes, level__code=level)
+    entry = (entries.filter(work_type__name=work_type).first() if work_type else None) or \
+        entries.filter(work_type__isnull=True).first()
+    if entry is None:
+        raise NotFound(f"{resolution.version.region.name}现行目录未列入职业 {occupation_code}"
+                       f" 等级 {level}")
+    return entry, resolution
+
+
+# ---------------------------------------------------------------- programmes
+
+PROGRAMME_FIELDS = ("region", "code", "name", "kind", "period_start", "period_end", "goal",
+                    "responsible", "departments", "target_groups", "occupations",
+                    "fund_sources", "document", "section", "is_active")
+
+
+def _programme_clean(data: dict, region: Region, exclude_pk=None) -> dict:
+    errors = {}
+    for key in ("code", "name", "goal", "responsible", "section"):
+        if key in data:
+            data[key] = clean_text(data[key])
+    if not data.get("code"):
+        errors["code"] = "编号不能为空"
+    if not data.get("name"):
+        errors["name"] = "名称不能为空"
+    if data.get("kind") not in ProgrammeKind.values:
+        errors["kind"] = "类别不正确"
+    start, end = data.get("period_start"), data.get("period_end")
+    if not isinstance(start, dt.date):
+        errors["period_start"] = "请填写开始日期"
+    elif end is not None and end < start:
+        errors["period_end"] = "结束日期不能早于开始日期"
+    groups = data.get("target_groups") or []
+    if any(not isinstance(g, str) or not clean_text(g) for g in groups):
+        errors["target_groups"] = "重点群体应为名称列表"
+    others = Programme.objects.filter(region=region).exclude(pk=exclude_pk)
+    if data.get("code") and others.filter(code=data["code"]).exists():
+        errors["code"] = f"「{region.name}」已有编号为 {data['code']} 的计划"
+    departments = data.get("departments") or []
+    if any(d.region_id and not region.path.startswith(d.region.path) and
+           not d.region.path.startswith(region.path) for d in departments):
+        errors["departments"] = "责任单位须属于本地区或其上下级"
+    if errors:
+        raise ServiceError(next(iter(errors.values())), errors=errors)
+    data["target_groups"] = [clean_text(g) for g in groups]
+    return data
+
+
+def _programme_set_relations(programme, departments, occupations, fund_sources) -> None:
+    if departments is not None:
+        programme.departments.set(departments)
+    if occupations is not None:
+        bad = [o.code for o in occupations if o.level != OccupationLevel.OCCUPATION]
+        if bad:
+            _fail("occupations", f"只能选择职业（第 4 层）：{'、'.join(bad)}")
+        programme.occupations.set(occupations)
+    if fund_sources is not None:
+        programme.fund_sources.set(fund_sources)
+
+
+@transaction.atomic
+def programme_create(
+    *, actor, region: Region, code: str, name: str, kind: str, period_start: dt.date,
+    period_end: dt.date | None = None, goal: str = "", responsible: str = "",
+    departments: list[Department] | None = None, target_groups: list[str] | None = None,
+    occupations: list[Occupation] | None = None, fund_sources: list[FundSource] | None = None,
+    document: PolicyDocument | None = None, section: str = "", check_permission: bool = True,
+) -> Programme:
+    if check_permission:
+        _require_region(actor, Programme, "add", region)
+    data = _programme_clean({
+        "code": code, "name": name, "kind": kind, "period_start": period_start,
+        "period_end": period_end, "goal": goal, "responsible": responsible,
+        "target_groups": target_groups or [], "departments": departments or [],
+        "section": section,
+    }, region)
+    data.pop("departments")
+    programme = Programme.objects.create(region=region, document=document, **data)
+    _programme_set_relations(programme, departments or [], occupations or [], fund_sources or [])
+    return _created(actor, programme, PROGRAMME_FIELDS)
+
+
+@transaction.atomic
+def programme_update(*, actor, programme: Programme, **fields) -> Programme:
+    _require_region(actor, Programme, "change", programme.region)
+    allowed = set(PROGRAMME_FIELDS) - {"region", "code"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ServiceError(f"字段 {'、'.join(sorted(unknown))} 不可修改")
+    before = snapshot(programme, PROGRAMME_FIELDS)
+    relations = {k: fields.pop(k, None) for k in ("departments", "occupations", "fund_sources")}
+    merged = {f: getattr(programme, f) for f in ("code", "name", "kind", "period_start",
+                                                 "period_end", "goal", "responsible",
+                                                 "target_groups", "section")}
+    merged.update({k: v for k, v in fields.items() if k in merged})
+    merged["departments"] = relations["departments"] or []
+    data = _programme_clean(merged, programme.region, exclude_pk=programme.pk)
+    data.pop("departments")
+    for key, value in data.items():
+        setattr(programme, key, value)
+    for key in ("document", "is_active"):
+        if key in fields:
+            setattr(programme, key, fields[key])
+    programme.save()
+    _programme_set_relations(programme, **relations)
+    changes = diff(before, snapshot(programme, PROGRAMME_FIELDS))
+    if changes:
+        audit_record(actor=actor, action="update", obj=programme, changes=changes)
+    return programme
+
+
+# ---------------------------------------------------------------- fund budgets
+
+
+@transaction.atomic
+def fund_budget_set(
+    *, actor, source: FundSource, region: Region, year: int, amount_fen: int,
+    note: str = "", is_sample: bool = False, check_permission: bool = True,
+) -> FundBudget:
+    """Set (create or change) the budget of a fund source for a region and year."""
+    if check_permission:
+        _require_region(actor, FundBudget, "add", region)
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+        _fail("amount_fen", "预算金额应为整数（分）")
+    if amount_fen < 0:
+        _fail("amount_fen", "预算金额不能为负数")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        _fail("year", "年度应为 2000–2100 之间的年份")
+    if not source.is_active:
+        _fail("source", f"资金来源「{source.name}」已停用")
+    budget = FundBudget.objects.select_for_update().filter(
+        source=source, region=region, year=year).first()
+    fields = ("source", "region", "year", "amount_fen", "note", "is_sample")
+    if budget is None:
+        budget = FundBudget.objects.create(source=source, region=region, year=year,
+                                           amount_fen=amount_fen, note=clean_text(note),
+                                           is_sample=is_sample)
+        return _created(actor, budget, fields)
+    before = snapshot(budget, fields)
+    budget.amount_fen, budget.note, budget.is_sample = amount_fen, clean_text(note), is_sample
+    budget.save()
+    changes = diff(before, snapshot(budget, fields))
+    if changes:
+        audit_record(actor=actor, action="update", obj=budget, changes=changes)
+    return budget
