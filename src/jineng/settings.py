@@ -148,15 +148,15 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "JINENG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
-    }
-}
-if os.environ.get("JINENG_REDIS_URL"):
-    TASKS["default"]["OPTIONS"] = {"connection": os.environ["JINENG_REDIS_URL"]}
+# Background tasks: the database backend and `jineng db_worker` by default; with
+# JINENG_REDIS_URL (and `pip install '.[rq]'`) Redis queues and `jineng rqworker` on any
+# number of machines.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+REDIS_URL = os.environ.get("JINENG_REDIS_URL", "")
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,
