@@ -1,0 +1,179 @@
+"""Scoped reads of the registry, and the sections of the lifelong archive.
+
+Later apps add their section to the archive (终身职业技能培训电子档案) from their AppConfig.ready:
+
+    from jineng.people.selectors import ArchiveSection, register_archive_section
+
+    register_archive_section(ArchiveSection(
+        key="training", title="培训记录", order=10,
+        columns=["班级", "职业（工种）", "等级", "结业日期"],
+        rows=lambda person, user: [...],  # each row a list of display values, scoped to user
+    ))
+
+A registered section replaces the placeholder of the same key; sections without rows show
+"暂无记录".
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from jineng.orgs.models import Region
+from jineng.people.models import Person, PersonChange, TargetGroup
+from jineng.people.services import FIELD_LABELS, identity_search_hashes
+
+
+def person_list(*, user, q: str = "", id_number: str = "", name: str = "",
+                region_code: str = "", target_group: str = "", doc_type: str = "",
+                action: str = "view") -> QuerySet[Person]:
+    """People in the user's scope. `id_number` is an exact match through the keyed hash (any
+    disguise of the number works); `q` is a number if it looks like one, else a name prefix;
+    `region_code` matches the household or residence region and everything below it."""
+    qs = (
+        Person.objects.restrict(user, action)
+        .select_related("household_region", "residence_region")
+        .prefetch_related(Prefetch("target_groups", queryset=TargetGroup.objects.order_by()))
+    )
+    q = (q or "").strip()
+    if q and sum(c.isdigit() for c in q) >= 6:
+        id_number, q = id_number or q, ""
+    if id_number:
+        qs = qs.filter(id_hash__in=identity_search_hashes(id_number))
+    name = (name or q or "").strip()
+    if name:
+        qs = qs.filter(name__startswith=name)
+    if region_code:
+        region = Region.objects.filter(code=region_code.strip()).only("path").first()
+        if region is None:
+            return qs.none()
+        qs = qs.filter(Q(household_region__path__startswith=region.path)
+                       | Q(residence_region__path__startswith=region.path))
+    if target_group:
+        qs = qs.filter(target_groups__code=target_group)
+    if doc_type:
+        qs = qs.filter(doc_type=doc_type)
+    return qs.order_by("-id")
+
+
+def person_get(*, user, pk, action: str = "view") -> Person:
+    """One person through the restricted queryset (NotFound if missing or out of scope)."""
+    from jineng.core.scope import get_restricted
+
+    qs = Person.objects.select_related(
+        "household_region", "residence_region", "registered_by", "user"
+    ).prefetch_related("target_groups")
+    return get_restricted(qs, user, action, pk=pk)
+
+
+def person_of_user(*, user) -> Person | None:
+    """The person a worker's login is linked to (through the same scope)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Person.objects.restrict(user, "view").filter(user=user)
+        .select_related("household_region", "residence_region", "registered_by", "user")
+        .prefetch_related("target_groups").first()
+    )
+
+
+def self_only(user) -> bool:
+    """Whether the user sees people only as themself (a worker)."""
+    from jineng.core.scope import ScopeKind
+
+    grants = user.grants_for("people.view_person")
+    return bool(grants) and all(g.kind == ScopeKind.SELF for g in grants)
+
+
+def target_group_list(*, user, q: str = "", is_active: bool | None = None,
+                      action: str = "view") -> QuerySet[TargetGroup]:
+    qs = TargetGroup.objects.restrict(user, action)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(code__icontains=q))
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    return qs.order_by("sort_order", "code")
+
+
+def active_target_groups() -> QuerySet[TargetGroup]:
+    """The choices offered when registering someone (reference data, not scoped)."""
+    return TargetGroup.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    label: str
+    old: str
+    new: str
+
+
+def _display(value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def person_history(*, person: Person, limit: int = 200) -> list[dict]:
+    """The person's changes, newest first, ready to show: who, when, source, field lines."""
+    order = {k: i for i, k in enumerate(FIELD_LABELS)}
+    out = []
+    for change in PersonChange.objects.filter(person=person).order_by("-at", "-id")[:limit]:
+        items = sorted((change.changes or {}).items(), key=lambda kv: order.get(kv[0], 99))
+        lines = [
+            ChangeLine(FIELD_LABELS.get(k, k), _display(v[0]), _display(v[1]))
+            for k, v in items if isinstance(v, list) and len(v) == 2
+        ]
+        out.append({"change": change, "lines": lines, "source": source_label(change.source)})
+    return out
+
+
+def source_label(source: str) -> str:
+    if source.startswith("import:"):
+        return f"花名册导入 #{source.split(':', 1)[1]}"
+    return {"page": "页面", "api": "接口", "demo": "演示数据"}.get(source, source or "—")
+
+
+# ---------------------------------------------------------------- archive sections
+
+
+@dataclass(frozen=True)
+class ArchiveSection:
+    key: str
+    title: str
+    order: int = 100
+    columns: list[str] = field(default_factory=list)
+    # (person, user) -> list of rows (each a list of display values); None: not yet built
+    rows: Callable | None = None
+    empty_text: str = "暂无记录"
+
+
+_SECTIONS: dict[str, ArchiveSection] = {}
+
+
+def register_archive_section(section: ArchiveSection) -> None:
+    """Add or replace a section of the lifelong archive (call from AppConfig.ready)."""
+    _SECTIONS[section.key] = section
+
+
+for _key, _title, _order, _columns in (
+    ("training", "培训记录", 10, ["培训机构", "职业（工种）", "等级", "培训时间", "结业"]),
+    ("certificates", "技能等级证书", 20,
+     ["证书编号", "职业（工种）", "等级", "发证机构", "发证日期"]),
+    ("vouchers", "培训券", 30, ["券号", "面额", "状态", "有效期"]),
+    ("subsidies", "补贴享受", 40, ["补贴类型", "金额", "状态", "发放日期"]),
+):
+    register_archive_section(ArchiveSection(_key, _title, _order, _columns))
+
+
+def archive_sections(*, person: Person, user) -> list[dict]:
+    """Each registered section with its rows for this person, as the user may see them."""
+    out = []
+    for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        rows = list(section.rows(person, user)) if section.rows else []
+        out.append({"section": section, "rows": rows})
+    return out

@@ -1,0 +1,730 @@
+"""Every write to the real-name registry: validate, change, record history, audit — in one
+transaction.
+
+Per-row helpers the bulk importer reuses (pure, no database writes, raise `ServiceError`
+whose `errors` maps a field name to a Chinese message):
+
+- `identity_hash(doc_type, number)`       the 32-byte look-up / de-duplication key
+- `identity_check(raw, doc_type, birth_date=..., sex=...)`  parse + agree with given fields
+- `identity_columns(ident)`               {"doc_type", "id_hash", "id_cipher", "id_masked"}
+- `phone_normalise(raw)` / `phone_columns(phone)` / `phone_mask(phone)`
+- `name_clean(raw)` / `name_mask(name)`
+- `choice_value(choices, raw, field, label)` accepts a stored value or its Chinese label
+- `person_change_row(...)`                an unsaved PersonChange, for `bulk_create`
+- `TRACKED_FIELDS`, `FIELD_LABELS`        the history vocabulary shown on the archive
+
+Sensitive values (identity number, phone, social security card) never appear in plain text in
+PersonChange rows or audit events: only their masked forms do.
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jineng.core.audit import audit_record
+from jineng.core.codes import clean_text
+from jineng.core.crypto import blind_index, decrypt, encrypt
+from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
+from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, parse_identity
+from jineng.core.scope import ScopeKind, region_allowed
+from jineng.orgs.models import Region, User
+from jineng.people.models import (
+    Education,
+    EmploymentStatus,
+    Person,
+    PersonChange,
+    PersonTargetGroup,
+    Sex,
+    TargetGroup,
+)
+
+# ---------------------------------------------------------------- vocabulary
+
+FIELD_LABELS = {
+    "doc_type": "证件类型",
+    "id_number": "证件号码",
+    "name": "姓名",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "phone": "手机号",
+    "household_region": "户籍地",
+    "residence_region": "常住地",
+    "education": "文化程度",
+    "employment_status": "就业状态",
+    "target_groups": "重点群体",
+    "social_security_card": "社会保障卡号",
+    "user": "登录账号",
+    "registered_by": "登记机构",
+}
+# The fields whose changes PersonChange records, in display order.
+TRACKED_FIELDS = tuple(k for k in FIELD_LABELS if k != "registered_by")
+
+# Seeds 000/001/002/004: the groups the programme aims at. Officers add more.
+TARGET_GROUP_PRESETS = [
+    ("graduate", "高校毕业生"),
+    ("non_continuing_student", "未继续升学的初高中毕业生"),
+    ("rural_migrant", "农村转移劳动力"),
+    ("migrant_worker", "农民工"),
+    ("poverty_alleviated", "脱贫劳动力（含监测帮扶对象）"),
+    ("relocated", "易地搬迁劳动力"),
+    ("unemployed", "失业人员"),
+    ("employment_difficulty", "就业困难人员"),
+    ("veteran", "退役军人"),
+    ("disabled", "残疾人"),
+    ("enterprise_employee", "企业职工"),
+    ("flexible_employed", "灵活就业人员"),
+    ("new_employment_form", "新就业形态"),
+    ("student", "在校生"),
+    ("returning_entrepreneur", "返乡入乡创业人员"),
+    ("inmate_rehab", "服刑/戒毒人员"),
+]
+
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_STRIP = re.compile(r"[\s\-()（）]+")
+_SOCIAL_CARD = re.compile(r"^[0-9A-Z]{6,32}$")
+_GROUP_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+def _fail(errors: dict[str, str], code: str | None = None) -> ServiceError:
+    """One error for several fields; the message names each field in Chinese."""
+    message = "；".join(f"{FIELD_LABELS.get(k, k)}：{v}" for k, v in errors.items())
+    return ServiceError(message, code=code, errors=errors)
+
+
+# ---------------------------------------------------------------- per-row helpers
+
+
+def identity_hash(doc_type: str, number: str) -> bytes:
+    """The keyed hash that keys a person: HMAC over "doc_type:number" (number normalised)."""
+    return blind_index(f"{doc_type}:{number}", purpose="identity")
+
+
+def identity_check(raw, doc_type: str | None = None, *, birth_date: dt.date | None = None,
+                   sex: str = "") -> IdentityNumber:
+    """Parse and validate a number; the birth date and sex it encodes must agree with any given.
+
+    Returns an IdentityNumber whose birth_date/sex fall back to the given ones when the
+    document does not encode them (passports, old foreign PR cards). Raises ServiceError
+    naming the field ("id_number", "birth_date" or "sex").
+    """
+    if doc_type and doc_type not in DocType.values:
+        raise _fail({"doc_type": f"不支持的证件类型：{doc_type}"})
+    try:
+        ident = parse_identity(raw, doc_type or None)
+    except IdentityError as exc:
+        raise _fail({"id_number": exc.message}) from None
+    errors = {}
+    if birth_date and ident.birth_date and birth_date != ident.birth_date:
+        errors["birth_date"] = (
+            f"出生日期 {birth_date:%Y-%m-%d} 与证件号码中的 {ident.birth_date:%Y-%m-%d} 不一致"
+        )
+    if sex and ident.sex and sex != ident.sex:
+        errors["sex"] = (
+            f"性别“{Sex(sex).label}”与证件号码中的“{Sex(ident.sex).label}”不一致"
+        )
+    if errors:
+        raise _fail(errors)
+    if not ident.birth_date and birth_date or not ident.sex and sex:
+        ident = IdentityNumber(ident.doc_type, ident.number, ident.birth_date or birth_date,
+                               ident.sex or sex)
+    return ident
+
+
+def identity_columns(ident: IdentityNumber) -> dict:
+    """The stored form of a validated number: type, hash, ciphertext, masked copy."""
+    return {
+        "doc_type": str(ident.doc_type),
+        "id_hash": identity_hash(ident.doc_type, ident.number),
+        "id_cipher": encrypt(ident.number),
+        "id_masked": mask(ident.number),
+    }
+
+
+def identity_search_hashes(raw) -> list[bytes]:
+    """Every hash an exact-number search should match: the parsed form (15 digits become 18)
+    under its guessed type, plus the normalised text under each document type."""
+    from jineng.core.identity import normalise
+
+    text = normalise(raw)
+    if not text:
+        return []
+    hashes = {identity_hash(t, text) for t in DocType.values}
+    try:
+        ident = parse_identity(raw)
+    except IdentityError:
+        pass
+    else:
+        hashes.add(identity_hash(ident.doc_type, ident.number))
+    return sorted(hashes)
+
+
+def phone_normalise(raw) -> str:
+    """A mainland mobile number (11 digits, 1[3-9]…) from full-width, spaced, hyphenated or
+    +86 / 0086 prefixed input; "" when blank. Raises ServiceError on field "phone"."""
+    text = _PHONE_STRIP.sub("", unicodedata.normalize("NFKC", "" if raw is None else str(raw)))
+    if not text:
+        return ""
+    for prefix in ("+86", "0086", "86"):
+        if text.startswith(prefix) and len(text) == len(prefix) + 11:
+            text = text[len(prefix):]
+            break
+    if not _PHONE.match(text):
+        raise _fail({"phone": f"手机号 {text} 不是有效的中国大陆手机号码（11 位，以 13–19 开头）"})
+    return text
+
+
+def phone_mask(phone: str) -> str:
+    """138****5678."""
+    return f"{phone[:3]}****{phone[-4:]}" if phone else ""
+
+
+def phone_columns(phone: str) -> dict:
+    """{"phone_cipher", "phone_masked"} for a normalised phone ("" clears it)."""
+    if not phone:
+        return {"phone_cipher": None, "phone_masked": ""}
+    return {"phone_cipher": encrypt(phone), "phone_masked": phone_mask(phone)}
+
+
+def name_clean(raw) -> str:
+    """Full-width to half-width, inner spaces removed between Chinese characters."""
+    name = clean_text(raw)
+    name = re.sub(r"\s+", " ", name)
+    name = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", name)
+    name = name.replace("．", "·").replace("•", "·")
+    if not name:
+        raise _fail({"name": "姓名不能为空"})
+    if len(name) > 50:
+        raise _fail({"name": f"姓名过长（{len(name)} 个字符，最多 50 个）"})
+    if re.search(r"[\d<>{}\[\]@#$%^&*=+|\\/]", name):
+        raise _fail({"name": f"姓名“{name}”含有数字或符号"})
+    return name
+
+
+def name_mask(name: str) -> str:
+    """张*三, 张*, 欧**娜: the first and last characters, stars between."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def social_card_mask(card: str) -> str:
+    return mask(card) if card else ""
+
+
+def choice_value(choices, raw, field: str) -> str:
+    """A TextChoices value from its value or its Chinese label ("" stays ""), else an error."""
+    text = clean_text(raw)
+    if not text:
+        return ""
+    for value, label in choices.choices:
+        if text in (value, label):
+            return value
+    allowed = "、".join(label for _, label in choices.choices)
+    raise _fail({field: f"“{text}”不是可选值（可选：{allowed}）"})
+
+
+def person_change_row(*, person_id: int, actor, source: str, changes: dict,
+                      at: dt.datetime | None = None) -> PersonChange:
+    """An unsaved history row; `changes` is {field: [old, new]} with masked sensitive values
+    (see `person_snapshot`). The importer bulk-creates these with source "import:<id>"."""
+    return PersonChange(
+        person_id=person_id, at=at or timezone.now(), actor_id=getattr(actor, "pk", None),
+        actor_name=(getattr(actor, "username", "") or "")[:150], source=source[:40],
+        changes=changes,
+    )
+
+
+# ---------------------------------------------------------------- resolving references
+
+
+def _region(value, field: str, errors: dict) -> Region | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Region):
+        return value
+    code = clean_text(value)
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        errors[field] = f"区划代码 {code} 不存在"
+    return region
+
+
+def _target_groups(values, errors: dict) -> list[TargetGroup]:
+    if not values:
+        return []
+    objs = [v for v in values if isinstance(v, TargetGroup)]
+    keys = {clean_text(v) for v in values if not isinstance(v, TargetGroup) and clean_text(v)}
+    if keys:
+        found = list(TargetGroup.objects.filter(is_active=True, code__in=keys)) + list(
+            TargetGroup.objects.filter(is_active=True, name__in=keys)
+        )
+        known = {g.code for g in found} | {g.name for g in found}
+        missing = sorted(keys - known)
+        if missing:
+            errors["target_groups"] = f"未知或已停用的重点群体：{'、'.join(missing)}"
+        objs += found
+    unique = {g.pk: g for g in objs}
+    return sorted(unique.values(), key=lambda g: (g.sort_order, g.code))
+
+
+def _social_card(raw, errors: dict) -> str:
+    card = re.sub(r"\s+", "", clean_text(raw)).upper()
+    if card and not _SOCIAL_CARD.match(card):
+        errors["social_security_card"] = "社会保障卡号应为 6–32 位字母或数字"
+    return card
+
+
+def _sex(raw, errors: dict) -> str:
+    text = clean_text(raw)
+    if not text:
+        return ""
+    mapping = {"M": "M", "F": "F", "男": "M", "女": "F", "MALE": "M", "FEMALE": "F"}
+    if text.upper() not in mapping:
+        errors["sex"] = f"性别“{text}”不正确（应为 男 或 女）"
+        return ""
+    return mapping[text.upper()]
+
+
+# ---------------------------------------------------------------- snapshots and history
+
+
+def _region_label(region: Region | None):
+    return f"{region.name}（{region.code}）" if region else None
+
+
+def person_snapshot(person: Person, *, phone: str | None = None,
+                    groups: list[TargetGroup] | None = None) -> dict:
+    """What history and audit store for a person: display values, sensitive ones masked."""
+    if groups is None:
+        groups = list(person.target_groups.all()) if person.pk else []
+    return {
+        "doc_type": person.get_doc_type_display(),
+        "id_number": person.id_masked,
+        "name": person.name,
+        "sex": person.get_sex_display() or None,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "phone": person.phone_masked or None,
+        "household_region": _region_label(person.household_region),
+        "residence_region": _region_label(person.residence_region),
+        "education": person.get_education_display() or None,
+        "employment_status": person.get_employment_status_display() or None,
+        "target_groups": [g.name for g in groups],
+        "social_security_card": social_card_mask(person.social_security_card) or None,
+        "user": person.user.username if person.user_id else None,
+    }
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {k: [before.get(k), after.get(k)] for k in TRACKED_FIELDS
+            if before.get(k) != after.get(k)}
+
+
+def _record(*, actor, person: Person, action: str, changes: dict, source: str) -> None:
+    person_change_row(person_id=person.pk, actor=actor, source=source, changes=changes).save()
+    audit_record(actor=actor, action=action, obj=person, changes={**changes, "source": source})
+
+
+# ---------------------------------------------------------------- permission helpers
+
+
+def _add_grant(actor):
+    """The institution a record is registered by when the actor adds people under an
+    own-institution grant (then any region is fine); None for officers (region scoped)."""
+    grants = actor.grants_for("people.add_person") if actor else []
+    if not grants:
+        raise Forbidden("没有登记劳动者的权限")
+    institution = None
+    for g in grants:
+        if g.kind == ScopeKind.OWN_INSTITUTION and g.institution_id:
+            institution = actor.institution
+    return institution
+
+
+def _check_regions(actor, action: str, household, residence, errors: dict) -> None:
+    """At least one of the person's regions must be in the actor's scope for `action`, so a
+    record is never created or moved where its author could not see it."""
+    regions = [r for r in (household, residence) if r is not None]
+    if not regions:
+        errors["household_region"] = "请填写户籍地或常住地（区划代码）"
+        return
+    if not any(region_allowed(actor, Person, action, r) for r in regions):
+        errors["household_region"] = f"无权在「{regions[0].name}」登记或管理劳动者"
+
+
+def _visible(actor, person: Person, action: str) -> None:
+    if not Person.objects.restrict(actor, action).filter(pk=person.pk).exists():
+        raise NotFound()
+
+
+# ---------------------------------------------------------------- person writes
+
+
+@dataclass
+class _Clean:
+    values: dict
+    groups: list[TargetGroup] | None
+    phone: str | None
+
+
+def _clean(data: dict, *, existing: Person | None = None) -> _Clean:
+    """Validate the given fields (a partial dict when updating); collect every error."""
+    errors: dict[str, str] = {}
+    values: dict = {}
+
+    if "name" in data:
+        try:
+            values["name"] = name_clean(data["name"])
+        except ServiceError as exc:
+            errors.update(exc.errors)
+    sex = _sex(data["sex"], errors) if "sex" in data else None
+    birth_date = data.get("birth_date") or None
+    if isinstance(birth_date, str):
+        try:
+            birth_date = dt.date.fromisoformat(birth_date.strip())
+        except ValueError:
+            errors["birth_date"] = f"出生日期 {birth_date} 格式不正确（应为 YYYY-MM-DD）"
+            birth_date = None
+
+    number_given = clean_text(data.get("id_number"))
+    doc_type = data.get("doc_type") or (existing.doc_type if existing and not number_given
+                                        else None)
+    if number_given:
+        try:
+            ident = identity_check(number_given, doc_type, birth_date=birth_date, sex=sex or "")
+        except ServiceError as exc:
+            errors.update(exc.errors)
+        else:
+            values.update(identity_columns(ident))
+            values["birth_date"], values["sex"] = ident.birth_date, ident.sex
+    elif existing is None:
+        errors["id_number"] = "证件号码不能为空"
+    else:
+        if "doc_type" in data and data["doc_type"] and data["doc_type"] != existing.doc_type:
+            errors["id_number"] = "修改证件类型时请同时填写完整的证件号码"
+        # The number stays: any given birth date or sex must still agree with it.
+        number = decrypt(existing.id_cipher)
+        try:
+            ident = identity_check(number, existing.doc_type, birth_date=birth_date,
+                                   sex=sex or "")
+        except ServiceError as exc:
+            errors.update({k: v for k, v in exc.errors.items() if k != "id_number"})
+        else:
+            if ident.birth_date != existing.birth_date and ident.birth_date:
+                values["birth_date"] = ident.birth_date
+            if ident.sex != existing.sex and ident.sex:
+                values["sex"] = ident.sex
+
+    phone = None
+    if "phone" in data:
+        try:
+            phone = phone_normalise(data["phone"])
+        except ServiceError as exc:
+            errors.update(exc.errors)
+        else:
+            values.update(phone_columns(phone))
+    for field in ("household_region", "residence_region"):
+        if field in data:
+            values[field] = _region(data[field], field, errors)
+    for field, choices in (("education", Education), ("employment_status", EmploymentStatus)):
+        if field in data:
+            try:
+                values[field] = choice_value(choices, data[field], field)
+            except ServiceError as exc:
+                errors.update(exc.errors)
+    if "social_security_card" in data:
+        values["social_security_card"] = _social_card(data["social_security_card"], errors)
+    groups = _target_groups(data["target_groups"], errors) if "target_groups" in data else None
+    if errors:
+        raise _fail(errors)
+    return _Clean(values, groups, phone)
+
+
+PERSON_INPUT_FIELDS = (
+    "doc_type", "id_number", "name", "sex", "birth_date", "phone", "household_region",
+    "residence_region", "education", "employment_status", "target_groups",
+    "social_security_card",
+)
+
+
+def person_create(*, actor, id_number: str, name: str, doc_type: str | None = None,
+                  sex: str = "", birth_date: dt.date | str | None = None, phone: str = "",
+                  household_region=None, residence_region=None, education: str = "",
+                  employment_status: str = "", target_groups=(), social_security_card: str = "",
+                  source: str = "page") -> Person:
+    """Register one person. Regions may be Region objects or codes, target groups objects,
+    codes or names. An institution operator's record is registered by their institution;
+    an officer's needs a region in their scope. Raises ServiceError (field errors, nothing
+    written) or Conflict when the number is already registered."""
+    institution = _add_grant(actor)
+    data = {
+        "doc_type": doc_type, "id_number": id_number, "name": name, "sex": sex,
+        "birth_date": birth_date, "phone": phone, "household_region": household_region,
+        "residence_region": residence_region, "education": education,
+        "employment_status": employment_status, "target_groups": target_groups,
+        "social_security_card": social_security_card,
+    }
+    clean = _clean(data)
+    values = clean.values
+    errors: dict = {}
+    if institution is None:
+        _check_regions(actor, "add", values.get("household_region"),
+                       values.get("residence_region"), errors)
+    if errors:
+        raise _fail(errors, code="out_of_scope")
+    if Person.objects.filter(id_hash=values["id_hash"]).exists():
+        raise Conflict(
+            f"证件号码 {values['id_masked']} 已登记，请勿重复登记",
+            errors={"id_number": f"证件号码 {values['id_masked']} 已登记，请勿重复登记"},
+        )
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(registered_by=institution, **values)
+            PersonTargetGroup.objects.bulk_create(
+                [PersonTargetGroup(person=person, target_group=g) for g in clean.groups or []]
+            )
+            changes = {k: [None, v] for k, v in
+                       person_snapshot(person, groups=clean.groups or []).items()
+                       if v not in (None, [])}
+            _record(actor=actor, person=person, action="create", changes=changes, source=source)
+    except IntegrityError:  # a concurrent registration of the same number
+        raise Conflict(f"证件号码 {values['id_masked']} 已登记，请勿重复登记",
+                       errors={"id_number": "该证件号码已登记"}) from None
+    return person
+
+
+def person_update(*, actor, person: Person, source: str = "page", **fields) -> Person:
+    """Change any of PERSON_INPUT_FIELDS (only those given). A new id_number re-derives birth
+    date and sex and re-keys the record. Records history and an audit event when something
+    changed; returns the person unchanged otherwise."""
+    unknown = set(fields) - set(PERSON_INPUT_FIELDS)
+    if unknown:
+        raise ServiceError(f"字段 {'、'.join(sorted(unknown))} 不可修改")
+    _visible(actor, person, "change")
+    person = Person.objects.select_related("household_region", "residence_region", "user").get(
+        pk=person.pk
+    )
+    clean = _clean(fields, existing=person)
+    values = clean.values
+    errors: dict = {}
+    household = values.get("household_region", person.household_region)
+    residence = values.get("residence_region", person.residence_region)
+    if {"household_region", "residence_region"} & set(values) and (
+        household != person.household_region or residence != person.residence_region
+    ):
+        _check_regions(actor, "change", household, residence, errors)
+    if "id_hash" in values and bytes(values["id_hash"]) != bytes(person.id_hash):
+        if Person.objects.filter(id_hash=values["id_hash"]).exclude(pk=person.pk).exists():
+            errors["id_number"] = f"证件号码 {values['id_masked']} 已登记在另一条记录上"
+    elif "id_hash" in values:  # same number: keep the stored ciphertext
+        for key in ("id_hash", "id_cipher", "id_masked", "doc_type"):
+            values.pop(key)
+    if "phone_cipher" in values and person.phone_cipher and clean.phone == decrypt(
+        person.phone_cipher
+    ):
+        values.pop("phone_cipher")
+        values.pop("phone_masked")
+    if errors:
+        raise _fail(errors)
+
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        before = person_snapshot(person)
+        old_groups = {g.pk for g in person.target_groups.all()}
+        for key, value in values.items():
+            setattr(person, key, value)
+        groups = clean.groups if clean.groups is not None else list(person.target_groups.all())
+        changes = _diff(before, person_snapshot(person, groups=groups))
+        if "id_number" not in changes and "id_cipher" in values:
+            changes["id_number"] = [before["id_number"], person.id_masked + "（已更正）"]
+        if "phone" not in changes and "phone_cipher" in values:
+            changes["phone"] = [before["phone"], (person.phone_masked or "") + "（已更正）"]
+        if not changes:
+            return person
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:
+            raise _fail({"id_number": "该证件号码已登记在另一条记录上"}) from None
+        if clean.groups is not None and {g.pk for g in groups} != old_groups:
+            PersonTargetGroup.objects.filter(person=person).exclude(
+                target_group__in=[g.pk for g in groups]).delete()
+            PersonTargetGroup.objects.bulk_create(
+                [PersonTargetGroup(person=person, target_group=g) for g in groups
+                 if g.pk not in old_groups]
+            )
+        _record(actor=actor, person=person, action="update", changes=changes, source=source)
+    return person
+
+
+@transaction.atomic
+def person_link_user(*, actor, person: Person, user: User | None,
+                     source: str = "page") -> Person:
+    """Link a worker's login to their person (None unlinks). One login per person."""
+    _visible(actor, person, "change")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+        raise _fail({"user": f"账号 {user.username} 已关联了其他劳动者"}, code="duplicate")
+    if person.user_id == (user.pk if user else None):
+        return person
+    old = User.objects.filter(pk=person.user_id).values_list("username", flat=True).first()
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    changes = {"user": [old, user.username if user else None]}
+    _record(actor=actor, person=person, action="link_user", changes=changes, source=source)
+    return person
+
+
+# ---------------------------------------------------------------- sensitive reads
+
+
+@dataclass(frozen=True)
+class Revealed:
+    id_number: str
+    phone: str
+    social_security_card: str
+
+
+def can_unmask(user, person: Person) -> bool:
+    return Person.objects.restrict(user, "unmask").filter(pk=person.pk).exists()
+
+
+@transaction.atomic
+def person_reveal_identity(*, actor, person: Person, reason: str = "") -> Revealed:
+    """The unmasked identity number, phone and social security card. Needs
+    people.unmask_person over this person (same 404 otherwise) and writes a
+    "view_sensitive" audit event."""
+    if not actor.has_permission("people.unmask_person"):
+        raise Forbidden("没有查看完整证件号码的权限")
+    _visible(actor, person, "unmask")
+    person = Person.objects.get(pk=person.pk)
+    revealed = Revealed(
+        id_number=decrypt(person.id_cipher),
+        phone=decrypt(person.phone_cipher) if person.phone_cipher else "",
+        social_security_card=person.social_security_card,
+    )
+    audit_record(actor=actor, action="view_sensitive", obj=person,
+                 changes={"fields": ["id_number", "phone", "social_security_card"],
+                          "reason": clean_text(reason)[:200]})
+    return revealed
+
+
+@dataclass(frozen=True)
+class EnrolmentLookup:
+    """Only what enrolling someone needs; every identifying value masked."""
+
+    person_id: int
+    name_masked: str
+    id_masked: str
+    sex: str
+    birth_year: int | None
+
+
+@transaction.atomic
+def person_lookup_for_enrolment(*, actor, id_number: str,
+                                doc_type: str | None = None) -> EnrolmentLookup | None:
+    """Exact look-up by full number across the whole registry (not only the actor's data
+    scope: a worker registered elsewhere may enrol at this institution). Needs
+    people.lookup_person; returns minimal masked fields or None, and audits every look-up
+    ("lookup_person", with the masked number and whether it was found)."""
+    if not actor.has_permission("people.lookup_person"):
+        raise Forbidden("没有按证件号码查找劳动者的权限")
+    ident = identity_check(id_number, doc_type or None)
+    person = (
+        Person.objects.filter(id_hash=identity_hash(ident.doc_type, ident.number))
+        .only("id", "name", "id_masked", "sex", "birth_date").first()
+    )
+    audit_record(
+        actor=actor, action="lookup_person", obj=person,
+        object_type="" if person else "people.person",
+        object_repr="" if person else mask(ident.number),
+        changes={"id_number": mask(ident.number), "found": person is not None,
+                 "purpose": "enrolment"},
+    )
+    if person is None:
+        return None
+    return EnrolmentLookup(
+        person_id=person.pk, name_masked=name_mask(person.name), id_masked=person.id_masked,
+        sex=person.sex, birth_year=person.birth_date.year if person.birth_date else None,
+    )
+
+
+# ---------------------------------------------------------------- target groups
+
+TARGET_GROUP_FIELDS = ("code", "name", "is_active", "sort_order")
+
+
+def _target_group_snapshot(group: TargetGroup) -> dict:
+    return {f: getattr(group, f) for f in TARGET_GROUP_FIELDS}
+
+
+def _target_group_name(name, exclude_pk=None) -> str:
+    name = clean_text(name)
+    if not name:
+        raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
+    if len(name) > 60:
+        raise ServiceError("名称最多 60 个字符", errors={"name": "名称最多 60 个字符"})
+    if TargetGroup.objects.filter(name=name).exclude(pk=exclude_pk).exists():
+        message = f"已有名为「{name}」的重点群体"
+        raise Conflict(message, errors={"name": message})
+    return name
+
+
+@transaction.atomic
+def target_group_create(*, actor, code: str, name: str, sort_order: int = 100) -> TargetGroup:
+    """Officers extend the list of target groups."""
+    if not actor.has_permission("people.add_targetgroup"):
+        raise Forbidden()
+    code = clean_text(code).lower()
+    if not _GROUP_CODE.match(code):
+        raise ServiceError("编码应为 2–40 位小写字母、数字或下划线，以字母开头",
+                           errors={"code": "编码应为 2–40 位小写字母、数字或下划线，以字母开头"})
+    if TargetGroup.objects.filter(code=code).exists():
+        raise Conflict(f"编码 {code} 已存在", errors={"code": f"编码 {code} 已存在"})
+    name = _target_group_name(name)
+    group = TargetGroup.objects.create(code=code, name=name, sort_order=sort_order or 100)
+    audit_record(actor=actor, action="create", obj=group,
+                 changes={k: [None, v] for k, v in _target_group_snapshot(group).items()})
+    return group
+
+
+@transaction.atomic
+def target_group_update(*, actor, target_group: TargetGroup, name: str | None = None,
+                        is_active: bool | None = None,
+                        sort_order: int | None = None) -> TargetGroup:
+    """Rename, reorder or switch off a group (the code stays; people keep their groups)."""
+    if not actor.has_permission("people.change_targetgroup"):
+        raise Forbidden()
+    group = TargetGroup.objects.select_for_update().get(pk=target_group.pk)
+    before = _target_group_snapshot(group)
+    if name is not None:
+        group.name = _target_group_name(name, exclude_pk=group.pk)
+    if is_active is not None:
+        group.is_active = is_active
+    if sort_order is not None:
+        group.sort_order = sort_order
+    after = _target_group_snapshot(group)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changes:
+        group.save()
+        audit_record(actor=actor, action="update", obj=group, changes=changes)
+    return group
+
+
+def target_group_sync_presets(**kwargs) -> int:
+    """Create the preset groups that are missing (a post_migrate handler; idempotent, and
+    never undoes an officer's renaming or switching off). Returns how many were added."""
+    existing = set(TargetGroup.objects.values_list("code", flat=True))
+    names = set(TargetGroup.objects.values_list("name", flat=True))
+    missing = [
+        TargetGroup(code=code, name=name, builtin=True, sort_order=(i + 1) * 10)
+        for i, (code, name) in enumerate(TARGET_GROUP_PRESETS)
+        if code not in existing and name not in names
+    ]
+    TargetGroup.objects.bulk_create(missing)
+    return len(missing)
