@@ -1,0 +1,149 @@
+"""Reading roster files row by row: .xlsx / .xls (python-calamine) and .csv (UTF-8 with or
+without BOM, GBK / GB18030).
+
+What streams and what does not, measured (bench/RESULTS.md): python-calamine parses a whole
+sheet into a compact Rust array when the sheet is opened (about 25 bytes a cell plus the text),
+then hands rows to Python one at a time through `iter_rows`, so Python never holds more than
+one row; CSV is read through a buffered decoder and never held whole.
+"""
+
+import codecs
+import csv
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SNIFF_BYTES = 1 << 20
+
+
+class ReadError(ValueError):
+    """The file cannot be read at all; `message` says why, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RowSource:
+    """Rows of the first worksheet: `rows` yields (1-based row number as the user sees it,
+    list of cell values). `merged` lists merged ranges as ((r0, c0), (r1, c1)), 0-based in
+    sheet coordinates; `total_rows` is exact for spreadsheets and an upper bound for CSV."""
+
+    kind: str  # "xlsx", "xls", "csv"
+    rows: Iterator[tuple[int, list]]
+    total_rows: int
+    merged: list = field(default_factory=list)
+    encoding: str = ""
+    close: callable = lambda: None
+
+
+def sniff_kind(path: str | os.PathLike, name: str = "") -> str:
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(XLSX_MAGIC):
+        return "xlsx"
+    if head.startswith(XLS_MAGIC):
+        return "xls"
+    suffix = os.path.splitext(str(name or path))[1].lower()
+    if suffix in (".xlsx", ".xls", ".xlsm"):
+        raise ReadError("文件扩展名是 Excel，但内容不是有效的 Excel 文件，可能已损坏")
+    return "csv"
+
+
+def open_rows(path: str | os.PathLike, name: str = "") -> RowSource:
+    kind = sniff_kind(path, name)
+    if kind == "csv":
+        return _csv_rows(path)
+    return _calamine_rows(path, kind)
+
+
+def _calamine_rows(path, kind: str) -> RowSource:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        index = next(
+            (i for i, m in enumerate(workbook.sheets_metadata)
+             if str(m.visible).endswith("Visible") and str(m.typ).endswith("WorkSheet")),
+            0,
+        )
+        sheet = workbook.get_sheet_by_index(index)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise ReadError(f"无法读取 Excel 文件：{exc}") from None
+    start_row = (sheet.start or (0, 0))[0]
+    start_col = (sheet.start or (0, 0))[1]
+    merged = [
+        ((r0 - start_row, c0 - start_col), (r1 - start_row, c1 - start_col))
+        for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
+    ]
+
+    def rows():
+        number = start_row
+        for row in sheet.iter_rows():
+            number += 1
+            yield number, row
+
+    return RowSource(kind, rows(), sheet.height, merged, close=workbook.close)
+
+
+def detect_encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        return "gb18030"  # a superset of GBK and GB2312
+    except UnicodeDecodeError:
+        raise ReadError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV") from None
+
+
+def _count_lines(path) -> int:
+    lines, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 22):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def _csv_rows(path) -> RowSource:
+    with open(path, "rb") as f:
+        sample = f.read(SNIFF_BYTES)
+    encoding = detect_encoding(sample)
+    text = sample.decode(encoding, errors="ignore")
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",\t;|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    handle = open(path, encoding=encoding, newline="", buffering=1 << 20)  # noqa: SIM115
+
+    def rows():
+        number = 0
+        try:
+            for row in csv.reader(handle, delimiter=delimiter):
+                number += 1
+                yield number, row
+        except UnicodeDecodeError:
+            raise ReadError(
+                f"CSV 文件第 {number + 1} 行附近含有不是 {encoding.upper()} 编码的字符，"
+                "请统一另存为 UTF-8 或 GBK 编码"
+            ) from None
+        except csv.Error as exc:
+            raise ReadError(f"CSV 文件第 {number + 1} 行格式有误：{exc}") from None
+        finally:
+            handle.close()
+
+    return RowSource("csv", rows(), _count_lines(path), [], encoding, close=handle.close)
+
+
+__all__ = ["ReadError", "RowSource", "detect_encoding", "open_rows", "sniff_kind"]

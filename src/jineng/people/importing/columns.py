@@ -1,0 +1,133 @@
+"""Which column is which: header synonyms, header-row detection and the template."""
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from jineng.core.identity import make_resident_number
+from jineng.core.spreadsheets import write_xlsx
+
+# field -> (label in the template and in messages, synonyms). Synonyms are compared after
+# `header_key` (NFKC, no spaces, no parenthesised notes, no asterisks).
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "id_number": ("身份证号", (
+        "身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "证件号",
+        "身份证", "身份证件号码", "居民身份证号码", "居民身份证号", "身份证件号", "证件编号",
+        "idnumber", "idcard",
+    )),
+    "doc_type": ("证件类型", ("证件类型", "证件类别", "证件名称", "证件种类")),
+    "name": ("姓名", ("姓名", "名字", "人员姓名", "劳动者姓名", "学员姓名", "name")),
+    "sex": ("性别", ("性别", "sex", "gender")),
+    "birth_date": ("出生日期", ("出生日期", "出生年月", "出生年月日", "生日", "出生时间")),
+    "phone": ("手机号", (
+        "手机号", "手机号码", "联系电话", "电话", "联系方式", "手机", "电话号码", "移动电话",
+        "phone", "mobile",
+    )),
+    "household_region": ("户籍地", (
+        "户籍地", "户籍所在地", "户籍地区划", "户籍地代码", "户籍区划代码", "户籍地区",
+        "户口所在地", "户籍", "户籍地行政区划", "户籍所在地区划代码",
+    )),
+    "residence_region": ("常住地", (
+        "常住地", "常住地区划", "常住地代码", "居住地", "现居住地", "常住地区", "现住址区划",
+    )),
+    "education": ("文化程度", ("文化程度", "学历", "最高学历", "受教育程度")),
+    "employment_status": ("就业状态", ("就业状态", "就业情况", "就业状况")),
+    "target_groups": ("重点群体", (
+        "重点群体", "人员类别", "人员类型", "重点群体类别", "人员身份", "群体类别", "培训对象类别",
+    )),
+    "social_security_card": ("社保卡号", (
+        "社保卡号", "社会保障卡号", "社保卡号码", "社会保障卡号码", "社保卡",
+    )),
+}
+TEMPLATE_FIELDS = [
+    "name", "doc_type", "id_number", "sex", "birth_date", "phone", "household_region",
+    "residence_region", "education", "employment_status", "target_groups",
+    "social_security_card",
+]
+LABELS = {f: label for f, (label, _) in FIELDS.items()}
+REQUIRED = ("id_number", "name")
+HEADER_SCAN_ROWS = 30
+
+_NOTE = re.compile(r"[(\[【].*?[)\]】]")
+_JUNK = re.compile(r"[\s*:：_\-—]+")
+_SYNONYMS = {}
+for _field, (_label, _names) in FIELDS.items():
+    for _name in _names:
+        _SYNONYMS[_name.lower()] = _field
+
+
+def header_key(value) -> str:
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    return _JUNK.sub("", _NOTE.sub("", text)).lower()
+
+
+def field_for(value) -> str | None:
+    return _SYNONYMS.get(header_key(value))
+
+
+@dataclass
+class HeaderMap:
+    row_number: int  # sheet row number of the (last) header row
+    positions: dict[str, int]  # field -> column index
+    labels: list[str]  # the file's header text per column, for the report
+
+    def missing(self) -> list[str]:
+        return [LABELS[f] for f in REQUIRED if f not in self.positions]
+
+
+def _score(cells: list) -> int:
+    return len({f for f in (field_for(c) for c in cells) if f})
+
+
+def detect_header(head: list[tuple[int, list]], merged: list) -> HeaderMap | None:
+    """The header is the row among the first few that names the most known fields (at least
+    two, one of them the identity number or the name). Title rows above it are ignored; a
+    header cell that is part of a merged range takes the text of the range's first cell, and
+    data starts below the lowest merged range that touches the header row."""
+    best, best_score = None, 1
+    for i, (_, cells) in enumerate(head):
+        score = _score(cells)
+        if score > best_score and any(field_for(c) in REQUIRED for c in cells):
+            best, best_score = i, score
+    if best is None:
+        return None
+    index_of = {number: i for i, (number, _) in enumerate(head)}
+    row_number, cells = head[best]
+    width = max(len(c) for _, c in head)
+    labels = [("" if c is None else str(c)) for c in cells] + [""] * (width - len(cells))
+    last_header_row = row_number
+    offset = row_number - best - 1  # sheet row number - 1 of head[0], to map merged ranges
+    for (r0, c0), (r1, c1) in merged:
+        r0s, r1s = r0 + offset + 1, r1 + offset + 1  # 1-based sheet rows (range-relative)
+        if not r0s <= row_number <= r1s:
+            continue
+        last_header_row = max(last_header_row, r1s)
+        top = head[index_of[r0s]][1] if r0s in index_of else []
+        text = top[c0] if c0 < len(top) else None
+        for c in range(c0, min(c1, width - 1) + 1):
+            if not labels[c].strip() and text not in (None, ""):
+                labels[c] = str(text)
+    # A two-row header: labels in the row below fill columns the header row left empty.
+    below = [c for n, c in head if n == row_number + 1]
+    if below and _score(below[0]):
+        for c, text in enumerate(below[0]):
+            if c < width and not labels[c].strip() and field_for(text):
+                labels[c] = str(text)
+                last_header_row = max(last_header_row, row_number + 1)
+    positions: dict[str, int] = {}
+    for c, text in enumerate(labels):
+        f = field_for(text)
+        if f and f not in positions:
+            positions[f] = c
+    return HeaderMap(last_header_row, positions, labels)
+
+
+def write_template(target) -> None:
+    headers = [LABELS[f] for f in TEMPLATE_FIELDS]
+    example = [
+        "张三", "居民身份证", make_resident_number("411402", dt.date(1990, 1, 1), 123),
+        "男", "1990-01-01", "13800000000",
+        "411402", "", "高中", "失业", "农村转移劳动力、脱贫劳动力（含监测帮扶对象）", "",
+    ]
+    write_xlsx(target, headers, [example], sheet="花名册")

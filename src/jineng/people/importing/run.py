@@ -1,0 +1,425 @@
+"""The importer: read → validate → de-duplicate → write in batches → report.
+
+    result = import_file(path, options)
+
+Rows stream from the reader; valid rows gather in a batch of `batch_size`; each batch costs
+one query to find who is already registered, then set-based writes (db.py). Strict mode runs
+everything in one transaction and rolls it back if any row was rejected; partial mode commits
+batch by batch. Rejected rows go to the report as they were in the file, with the reason.
+"""
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import xlsxwriter
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jineng.core.crypto import decrypt
+from jineng.core.spreadsheet_reader import ReadError, open_rows
+from jineng.orgs.models import Region
+from jineng.people.importing import db
+from jineng.people.importing.columns import HEADER_SCAN_ROWS, LABELS, detect_header
+from jineng.people.importing.rows import (
+    BIRTH,
+    CARD,
+    DUP_OF,
+    EDUCATION,
+    EMPLOYMENT,
+    GROUPS,
+    HASH,
+    HOUSEHOLD,
+    NAME,
+    PHONE,
+    RAW,
+    RESIDENCE,
+    ROW,
+    SEX,
+    References,
+    RowValidator,
+    filled,
+    is_blank,
+)
+from jineng.people.models import Education, EmploymentStatus, ImportMode, OnDuplicate
+
+ERROR_COLUMN = "错误原因"
+ROW_COLUMN = "原行号"
+SEX_LABELS = {"M": "男", "F": "女", "": None}
+EDUCATION_LABELS = dict(Education.choices)
+EMPLOYMENT_LABELS = dict(EmploymentStatus.choices)
+
+
+class ImportCannotRun(ReadError):
+    """The file cannot be imported at all (unreadable, no header): nothing was written."""
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class ImportOptions:
+    region: Region
+    mode: str = ImportMode.PARTIAL
+    on_duplicate: str = OnDuplicate.SKIP
+    actor: object = None
+    institution_id: int | None = None
+    source: str = "import"
+    batch_size: int = 10_000
+    report_path: str | None = None
+    file_name: str = ""
+    # (rows done, total rows or None, in_long_transaction) after every batch
+    progress: Callable[[int, int | None, bool], None] | None = None
+    # May the actor update this existing person? (household path, residence path,
+    # registered_by id) -> bool; None: yes (command line, system).
+    may_update: Callable[[str | None, str | None, int | None], bool] | None = None
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    rolled_back: bool = False
+    seconds: float = 0.0
+    header_row: int = 0
+    columns: dict = field(default_factory=dict)
+    report_path: str | None = None
+
+    def counts(self) -> dict:
+        return {"rows": self.rows, "created": self.created, "updated": self.updated,
+                "skipped": self.skipped, "rejected": self.rejected,
+                "rolled_back": self.rolled_back}
+
+
+class Report:
+    """The .xlsx of rejected rows (as they were, plus 错误原因) and a summary sheet."""
+
+    def __init__(self, path: str | None, labels: list[str]):
+        self.path = path
+        self.count = 0
+        if not path:
+            return
+        self.book = xlsxwriter.Workbook(path, {"constant_memory": True,
+                                               "strings_to_numbers": False,
+                                               "strings_to_formulas": False,
+                                               "strings_to_urls": False})
+        self.sheet = self.book.add_worksheet("错误行")
+        self.summary = self.book.add_worksheet("汇总")
+        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
+        bold = self.book.add_format({"bold": True, "bg_color": "#FDE9E7"})
+        self.width = len(labels)
+        self.sheet.write_row(0, 0, [*labels, ERROR_COLUMN, ROW_COLUMN], bold)
+        self.sheet.set_column(self.width, self.width, 60)
+
+    def reject(self, row_number: int, raw: list, reasons: list[str]) -> None:
+        self.count += 1
+        if not self.path:
+            return
+        r, ws = self.count, self.sheet
+        for c, value in enumerate(raw[: self.width]):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                ws.write_string(r, c, value)
+            elif isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value)
+            elif isinstance(value, dt.datetime | dt.date):
+                ws.write_datetime(r, c, value, self.date)
+            else:
+                ws.write_string(r, c, str(value))
+        ws.write_string(r, self.width, f"第 {row_number} 行 " + "；".join(reasons))
+        ws.write_number(r, self.width + 1, row_number)
+
+    def close(self, result: ImportResult, options: ImportOptions) -> None:
+        if not self.path:
+            return
+        rows = [
+            ("文件", options.file_name), ("模式", ImportMode(options.mode).label),
+            ("重复时", OnDuplicate(options.on_duplicate).label), ("总行数", result.rows),
+            ("新增", result.created), ("更新", result.updated), ("跳过", result.skipped),
+            ("拒绝", result.rejected),
+            ("结果", "存在错误行，全部未导入（已回滚）" if result.rolled_back else "已导入"),
+        ]
+        for i, (k, v) in enumerate(rows):
+            self.summary.write_string(i, 0, k)
+            self.summary.write(i, 1, v)
+        self.book.close()
+
+
+def _region_label(refs: References, pk):
+    return refs.labels.get(pk) if pk else None
+
+
+class Importer:
+    def __init__(self, path, options: ImportOptions):
+        self.path = path
+        self.o = options
+        self.result = ImportResult(report_path=options.report_path)
+        self.refs = References(options.region)
+        self.writer = db.Writer.for_connection(institution_id=options.institution_id)
+        self.seen: dict[bytes, int] = {}
+        self.pending: dict[bytes, list] = {}
+        self.now = None
+
+    # ------------------------------------------------------------ driving
+
+    def run(self) -> ImportResult:
+        started = time.monotonic()
+        source = open_rows(self.path, self.o.file_name)
+        try:
+            head, rows = self._header(source)
+            self.report = Report(self.o.report_path, self.header.labels)
+            try:
+                if self.o.mode == ImportMode.STRICT:
+                    try:
+                        with transaction.atomic():
+                            self._loop(head, rows, source.total_rows, long_tx=True)
+                            if self.result.rejected:
+                                raise _Rollback
+                    except _Rollback:
+                        r = self.result
+                        r.created = r.updated = r.skipped = 0
+                        r.rolled_back = True
+                else:
+                    self._loop(head, rows, source.total_rows, long_tx=False)
+            finally:
+                self.result.seconds = time.monotonic() - started
+                self.report.close(self.result, self.o)
+        finally:
+            source.close()
+        return self.result
+
+    def _header(self, source):
+        head = []
+        rows = source.rows
+        for number, row in rows:
+            head.append((number, row))
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+        header = detect_header(head, source.merged)
+        if header is None or header.missing():
+            wanted = "、".join(header.missing()) if header else "身份证号、姓名"
+            raise ImportCannotRun(
+                f"在前 {HEADER_SCAN_ROWS} 行中没有找到表头（缺少“{wanted}”列）。"
+                "请使用导入模板，或确认表头含有“姓名”“身份证号”等列名"
+            )
+        self.header = header
+        self.validate = RowValidator(header, self.refs)
+        self.result.header_row = header.row_number
+        self.result.columns = {LABELS[f]: header.labels[i].strip() for f, i in
+                               header.positions.items()}
+        self.total = max(source.total_rows - header.row_number, 0) if source.total_rows else None
+        return [(n, r) for n, r in head if n > header.row_number], rows
+
+    def _loop(self, head, rows, total, long_tx: bool):
+        self.long_tx = long_tx
+        result, validate, seen, pending = self.result, self.validate, self.seen, self.pending
+        on_dup, batch = self.o.on_duplicate, self.o.batch_size
+        reject = self._reject
+        id_col = self.header.positions["id_number"]
+        name_col = self.header.positions["name"]
+
+        def all_rows():
+            yield from head
+            yield from rows
+
+        for number, row in all_rows():
+            if is_blank(row):
+                continue
+            if (_empty(row, id_col) and _empty(row, name_col)) and filled(row) <= 1:
+                continue  # a note or footer line (制表人：…), not a person
+            result.rows += 1
+            record, errors = validate(number, row)
+            if errors:
+                reject(number, row, errors)
+                continue
+            h = record[HASH]
+            first = seen.get(h)
+            if first is not None:
+                if on_dup == OnDuplicate.ERROR:
+                    reject(number, row, [f"{self._id_label()}：与第 {first} 行的证件号码重复"])
+                    continue
+                if on_dup == OnDuplicate.SKIP:
+                    result.skipped += 1
+                    continue
+                earlier = pending.get(h)
+                if earlier is not None:
+                    if self._differs_from_record(earlier, record):
+                        reject(number, row, [self._inconsistent(first)])
+                    else:
+                        result.skipped += 1
+                    continue
+                record[DUP_OF] = first
+            else:
+                seen[h] = number
+            pending[h] = record
+            if len(pending) >= batch:
+                self._flush()
+        self._flush()
+
+    def _id_label(self) -> str:
+        return self.validate.labels.get("id_number", "身份证号")
+
+    def _inconsistent(self, first: int) -> str:
+        return (f"{self._id_label()}：与第 {first} 行是同一人，但其他信息不一致，"
+                "无法确定以哪一行为准，请合并后重新导入")
+
+    def _reject(self, number, row, reasons):
+        self.result.rejected += 1
+        self.report.reject(number, row, reasons)
+
+    # ------------------------------------------------------------ one batch
+
+    def _flush(self):
+        if not self.pending:
+            return
+        if self.long_tx:
+            self._write_batch()
+        else:
+            with transaction.atomic():
+                self._write_batch()
+        self.pending.clear()
+        if self.o.progress:
+            self.o.progress(self.result.rows, self.total, self.long_tx)
+
+    def _write_batch(self):
+        pending, result, writer = self.pending, self.result, self.writer
+        existing = writer.existing(list(pending))
+        new, updates, changes, group_pairs = [], [], [], []
+        on_dup = self.o.on_duplicate
+        existing_groups = {}
+        if on_dup == OnDuplicate.UPDATE and existing:
+            wanted = [existing[h][db.E_ID] for h, r in pending.items()
+                      if h in existing and r[GROUPS]]
+            existing_groups = writer.existing_groups(wanted)
+        now = timezone.now()
+        actor = self.o.actor
+        actor_id = getattr(actor, "pk", None)
+        actor_name = (getattr(actor, "username", "") or "")[:150]
+        source = self.o.source[:40]
+        for h, record in pending.items():
+            found = existing.get(h)
+            if found is None:
+                new.append(record)
+                continue
+            if on_dup == OnDuplicate.SKIP:
+                result.skipped += 1
+                continue
+            if on_dup == OnDuplicate.ERROR:
+                self._reject(record[ROW], record[RAW],
+                             [f"{self._id_label()}：该证件号码已在实名库中登记（{found[db.E_NAME]}）"])
+                continue
+            pid = found[db.E_ID]
+            diff, values, new_groups = self._diff(found, record, existing_groups.get(pid, set()))
+            if not diff:
+                result.skipped += 1
+                continue
+            if record[DUP_OF]:
+                self._reject(record[ROW], record[RAW], [self._inconsistent(record[DUP_OF])])
+                continue
+            if self.o.may_update and not self.o.may_update(
+                found[db.E_HOUSEHOLD_PATH], found[db.E_RESIDENCE_PATH], found[db.E_REGISTERED_BY]
+            ):
+                self._reject(record[ROW], record[RAW], [
+                    f"{self._id_label()}：该人员已由其他地区或机构登记，不在您的管理范围内，未更新"
+                ])
+                continue
+            result.updated += 1
+            if values is not None:
+                updates.append((pid, *values))
+            group_pairs.extend((pid, g) for g in new_groups)
+            changes.append((pid, connection.ops.adapt_datetimefield_value(now), actor_id,
+                            actor_name, source, diff))
+        if new:
+            ids = writer.insert(new)
+            result.created += len(new)
+            for record in new:
+                if record[GROUPS]:
+                    pid = ids[record[HASH]]
+                    group_pairs.extend((pid, g) for g in record[GROUPS])
+        writer.update(updates)
+        writer.add_groups(group_pairs)
+        writer.add_changes(changes)
+
+    # ------------------------------------------------------------ comparing
+
+    def _differs_from_record(self, a: list, b: list) -> bool:
+        return any(a[i] != b[i] for i in (NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE,
+                                          EDUCATION, EMPLOYMENT, GROUPS, CARD))
+
+    def _diff(self, found: tuple, record: list, groups: set[int]):
+        """What the row changes: ({field: [old, new]} in display form, the full new column
+        values or None when only target groups change, the target groups to add). Blank cells
+        keep what is registered; target groups are added, never removed."""
+        diff = {}
+        name, sex, birth = found[db.E_NAME], found[db.E_SEX], found[db.E_BIRTH]
+        phone_cipher, phone_masked = found[db.E_PHONE_CIPHER], found[db.E_PHONE_MASKED]
+        household, residence = found[db.E_HOUSEHOLD], found[db.E_RESIDENCE]
+        education, employment, card = (found[db.E_EDUCATION], found[db.E_EMPLOYMENT],
+                                       found[db.E_CARD])
+        if isinstance(birth, str):
+            birth = dt.date.fromisoformat(birth)
+        if record[NAME] != name:
+            diff["name"] = [name, record[NAME]]
+            name = record[NAME]
+        if record[SEX] and record[SEX] != sex:
+            diff["sex"] = [SEX_LABELS.get(sex), SEX_LABELS[record[SEX]]]
+            sex = record[SEX]
+        if record[BIRTH] and record[BIRTH] != birth:
+            diff["birth_date"] = [birth.isoformat() if birth else None, record[BIRTH].isoformat()]
+            birth = record[BIRTH]
+        if record[PHONE]:
+            old = decrypt(phone_cipher) if phone_cipher else ""
+            if old != record[PHONE]:
+                phone_cipher = self.writer.crypt.many([record[PHONE]])[0]
+                new_masked = db.phone_mask(record[PHONE])
+                diff["phone"] = [phone_masked or None, new_masked]
+                phone_masked = new_masked
+        refs = self.refs
+        if record[HOUSEHOLD] and record[HOUSEHOLD] != household:
+            diff["household_region"] = [_region_label(refs, household),
+                                        _region_label(refs, record[HOUSEHOLD])]
+            household = record[HOUSEHOLD]
+        if record[RESIDENCE] and record[RESIDENCE] != residence:
+            diff["residence_region"] = [_region_label(refs, residence),
+                                        _region_label(refs, record[RESIDENCE])]
+            residence = record[RESIDENCE]
+        if record[EDUCATION] and record[EDUCATION] != education:
+            diff["education"] = [EDUCATION_LABELS.get(education),
+                                 EDUCATION_LABELS[record[EDUCATION]]]
+            education = record[EDUCATION]
+        if record[EMPLOYMENT] and record[EMPLOYMENT] != employment:
+            diff["employment_status"] = [EMPLOYMENT_LABELS.get(employment),
+                                         EMPLOYMENT_LABELS[record[EMPLOYMENT]]]
+            employment = record[EMPLOYMENT]
+        if record[CARD] and record[CARD] != card:
+            diff["social_security_card"] = [db.mask_card(card), db.mask_card(record[CARD])]
+            card = record[CARD]
+        new_groups = [g for g in record[GROUPS] if g not in groups]
+        if new_groups:
+            names = refs.group_names
+            diff["target_groups"] = [sorted(names.get(g, str(g)) for g in groups),
+                                     sorted(names.get(g, str(g)) for g in {*groups, *new_groups})]
+        values = None
+        if set(diff) - {"target_groups"}:
+            values = (name, sex, birth, phone_cipher, phone_masked, household, residence,
+                      education, employment, card)
+        return diff, values, new_groups
+
+
+def _empty(row: list, i: int) -> bool:
+    if i >= len(row):
+        return True
+    v = row[i]
+    return v is None or v == "" or (isinstance(v, str) and not v.strip())
+
+
+def import_file(path, options: ImportOptions) -> ImportResult:
+    return Importer(path, options).run()

@@ -1,0 +1,268 @@
+"""Starting, running and reading roster imports (pages, API, task and command share these)."""
+
+import logging
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jineng.core.audit import audit_record
+from jineng.core.errors import Forbidden, NotFound, ServiceError
+from jineng.core.scope import ScopeKind, _grant_q, region_allowed
+from jineng.core.spreadsheet_reader import ReadError
+from jineng.orgs.models import Region
+from jineng.people.importing.run import ImportOptions, ImportResult, import_file
+from jineng.people.models import ImportMode, ImportStatus, OnDuplicate, Person, PersonImport
+
+log = logging.getLogger(__name__)
+IMPORT_PERMISSION = "people.import_person"
+IMPORT_DIR = "imports"
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv")
+
+
+def media_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+# ---------------------------------------------------------------- reads
+
+
+def person_import_list(*, user):
+    """Imports the user may see: those whose region (or institution) their import grant
+    covers, and their own."""
+    qs = PersonImport.objects.select_related("region", "created_by")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return qs.none()
+    conditions = [q for q in (_grant_q(PersonImport.scope, g)
+                              for g in user.grants_for(IMPORT_PERMISSION)) if q is not None]
+    if not conditions:
+        return qs.none()
+    if any(not q for q in conditions):
+        return qs
+    combined = Q(created_by=user)
+    for q in conditions:
+        combined |= q
+    return qs.filter(combined)
+
+
+def person_import_get(*, user, pk) -> PersonImport:
+    try:
+        return person_import_list(user=user).get(pk=pk)
+    except (PersonImport.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def person_import_progress(imp: PersonImport) -> dict:
+    """Rows done, rows per second and seconds left, from the counters and the start time."""
+    rate = eta = None
+    percent = 100 if imp.status == ImportStatus.DONE else 0
+    if imp.started_at and imp.rows_done:
+        end = imp.finished_at or timezone.now()
+        elapsed = max((end - imp.started_at).total_seconds(), 0.001)
+        rate = round(imp.rows_done / elapsed, 1)
+        if imp.total_rows and imp.status == ImportStatus.RUNNING:
+            left = max(imp.total_rows - imp.rows_done, 0)
+            eta = round(left / rate, 1) if rate else None
+            percent = min(99, int(100 * imp.rows_done / imp.total_rows))
+    return {
+        "id": imp.pk, "status": imp.status, "status_label": imp.get_status_display(),
+        "rows_done": imp.rows_done, "total_rows": imp.total_rows, "rows_per_second": rate,
+        "eta_seconds": eta, "percent": percent, "created": imp.created, "updated": imp.updated,
+        "skipped": imp.skipped, "rejected": imp.rejected, "error_message": imp.error_message,
+        "has_report": bool(imp.report_path), "file_name": imp.file_name,
+        "mode": imp.mode, "on_duplicate": imp.on_duplicate, "region_code": imp.region.code,
+        "created_at": imp.created_at, "started_at": imp.started_at,
+        "finished_at": imp.finished_at,
+    }
+
+
+# ---------------------------------------------------------------- writes
+
+
+def _check_choices(mode: str, on_duplicate: str) -> None:
+    errors = {}
+    if mode not in ImportMode.values:
+        errors["mode"] = "导入模式应为 strict（全部成功才导入）或 partial（导入正确的行）"
+    if on_duplicate not in OnDuplicate.values:
+        errors["on_duplicate"] = "重复时的处理应为 update、skip 或 error"
+    if errors:
+        raise ServiceError("；".join(errors.values()), errors=errors)
+
+
+def person_import_start(*, actor, upload, file_name: str, region: Region,
+                        mode: str = ImportMode.PARTIAL,
+                        on_duplicate: str = OnDuplicate.SKIP, enqueue: bool = True
+                        ) -> PersonImport:
+    """Save the uploaded file, record the import and queue it; returns at once.
+
+    `upload` is a Django UploadedFile (or any object with chunks()/read()), or a path."""
+    if not actor.has_permission(IMPORT_PERMISSION):
+        raise Forbidden()
+    _check_choices(mode, on_duplicate)
+    if region is None:
+        raise ServiceError("请选择默认地区", errors={"region": "请选择默认地区"})
+    if not (region_allowed(actor, Person, "import", region) or actor.institution_id):
+        raise ServiceError("默认地区不在您的管理范围内",
+                           errors={"region": "默认地区不在您的管理范围内"})
+    file_name = Path(file_name or "roster.xlsx").name
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ServiceError("只能导入 .xlsx、.xls 或 .csv 文件",
+                           errors={"file": "只能导入 .xlsx、.xls 或 .csv 文件"})
+    imp = _store(upload, file_name=file_name, region=region, mode=mode,
+                 on_duplicate=on_duplicate, actor=actor)
+    if enqueue:
+        from jineng.people.tasks import person_import_task
+
+        person_import_task.enqueue(imp.pk)
+    return imp
+
+
+def _store(upload, *, file_name, region, mode, on_duplicate, actor) -> PersonImport:
+    suffix = Path(file_name).suffix.lower()
+    folder = f"{IMPORT_DIR}/{timezone.now():%Y%m}/{uuid.uuid4().hex}"
+    media_path(folder).mkdir(parents=True, exist_ok=True)
+    relative = f"{folder}/source{suffix}"
+    target = media_path(relative)
+    if isinstance(upload, str | Path):
+        shutil.copyfile(upload, target)
+    else:
+        with open(target, "wb") as out:
+            for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+                out.write(chunk)
+    return PersonImport.objects.create(
+        region=region, institution_id=getattr(actor, "institution_id", None), created_by=actor,
+        file_name=file_name[:255], file_path=relative, mode=mode, on_duplicate=on_duplicate,
+    )
+
+
+def person_import_from_path(*, path, region: Region, mode: str, on_duplicate: str
+                            ) -> PersonImport:
+    """An import run by the system (the command line): no actor, no scope limits."""
+    _check_choices(mode, on_duplicate)
+    return _store(str(path), file_name=Path(path).name, region=region, mode=mode,
+                  on_duplicate=on_duplicate, actor=None)
+
+
+def _may_update(actor):
+    """Which existing people an import by this actor may update (its import grant's scope)."""
+    if actor is None:
+        return None
+    grants = actor.grants_for(IMPORT_PERMISSION)
+    if any(g.kind == ScopeKind.ALL for g in grants):
+        return None
+    paths, region_ids, institutions = [], [], set()
+    for g in grants:
+        if g.kind in (ScopeKind.REGIONS, ScopeKind.OWN_REGION_AND_BELOW):
+            paths.extend(g.region_paths)
+        elif g.kind == ScopeKind.OWN_REGION and g.region_id:
+            region_ids.append(g.region_id)
+        elif g.kind == ScopeKind.OWN_INSTITUTION and g.institution_id:
+            institutions.add(g.institution_id)
+    exact = set(Region.objects.filter(pk__in=region_ids).values_list("path", flat=True))
+    prefixes = tuple(paths)
+
+    def allowed(household_path, residence_path, registered_by) -> bool:
+        for path in (household_path, residence_path):
+            if path and (path in exact or (prefixes and path.startswith(prefixes))):
+                return True
+        return registered_by in institutions
+
+    return allowed
+
+
+class _Progress:
+    """Writes rows done to the import row. Inside the strict mode's long transaction the main
+    connection's writes are invisible to others, so on PostgreSQL a second connection writes
+    them; SQLite allows one writer, so there the page shows progress only between batches of
+    partial imports and at the end of strict ones."""
+
+    def __init__(self, pk: int, on_tick=None):
+        self.pk = pk
+        self.side = None
+        self.on_tick = on_tick
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int | None, long_tx: bool) -> None:
+        if self.on_tick:
+            self.on_tick(done, total)
+        now = time.monotonic()
+        if now - self.last < 0.5:
+            return
+        self.last = now
+        if not long_tx:
+            PersonImport.objects.filter(pk=self.pk).update(rows_done=done, total_rows=total)
+            return
+        if connection.vendor != "postgresql":
+            return
+        if self.side is None:
+            self.side = connections.create_connection("default")
+        with self.side.cursor() as c:
+            c.execute("UPDATE people_personimport SET rows_done = %s, total_rows = %s "
+                      "WHERE id = %s", [done, total, self.pk])
+
+    def close(self):
+        if self.side is not None:
+            self.side.close()
+
+
+def person_import_run(pk: int, *, on_tick=None, report_path: str | None = None
+                      ) -> ImportResult | None:
+    """Run a queued import (the task, or the command in the foreground)."""
+    imp = PersonImport.objects.select_related("created_by", "region").get(pk=pk)
+    if imp.status != ImportStatus.QUEUED:
+        return None
+    imp.status, imp.started_at = ImportStatus.RUNNING, timezone.now()
+    imp.save(update_fields=["status", "started_at"])
+    relative_report = str(Path(imp.file_path).parent / "report.xlsx")
+    progress = _Progress(imp.pk, on_tick)
+    options = ImportOptions(
+        region=imp.region, mode=imp.mode, on_duplicate=imp.on_duplicate, actor=imp.created_by,
+        institution_id=imp.institution_id, source=f"import:{imp.pk}",
+        report_path=str(media_path(relative_report)), file_name=imp.file_name,
+        progress=progress, may_update=_may_update(imp.created_by),
+    )
+    try:
+        result = import_file(media_path(imp.file_path), options)
+    except ReadError as exc:
+        _finish(imp, status=ImportStatus.FAILED, error=exc.message)
+        return None
+    except Exception:
+        log.exception("import %s failed", imp.pk)
+        _finish(imp, status=ImportStatus.FAILED, error="导入时发生内部错误，请联系系统管理员")
+        raise
+    finally:
+        progress.close()
+    if report_path:
+        shutil.copyfile(media_path(relative_report), report_path)
+    _finish(imp, status=ImportStatus.DONE, result=result, report=relative_report)
+    return result
+
+
+def _finish(imp: PersonImport, *, status, error: str = "", result: ImportResult | None = None,
+            report: str = "") -> None:
+    imp.status, imp.finished_at, imp.error_message = status, timezone.now(), error
+    fields = ["status", "finished_at", "error_message"]
+    if result is not None:
+        imp.rows_done = result.rows
+        imp.total_rows = result.rows
+        imp.created, imp.updated = result.created, result.updated
+        imp.skipped, imp.rejected = result.skipped, result.rejected
+        imp.report_path = report
+        fields += ["rows_done", "total_rows", "created", "updated", "skipped", "rejected",
+                   "report_path"]
+    with transaction.atomic():
+        imp.save(update_fields=fields)
+        changes = {"file": imp.file_name, "mode": imp.mode, "on_duplicate": imp.on_duplicate,
+                   "status": status}
+        if result is not None:
+            changes.update(result.counts())
+            changes["seconds"] = round(result.seconds, 1)
+        if error:
+            changes["error"] = error
+        audit_record(actor=imp.created_by, action="import", obj=imp, changes=changes)
