@@ -8,6 +8,6 @@ def load(*, actor, stdout=None) -> None:
     counts = presets.load(actor=actor)
     if stdout is not None:
         stdout.write(
-            "目录与政策：新增职业 {occupations} 条、政策版本 {versions} 个、计划/工程 {programmes} 个、"
-            "示例数据 {samples} 项".format(**counts)
+            "目录与政策：新增职业 {occupations} 条、政策版本 {versions} 个、"
+            "计划/工程 {programmes} 个、示例数据 {samples} 项".format(**counts)
         )

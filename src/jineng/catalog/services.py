@@ -324,8 +324,8 @@ def _catalogue_lines(data: dict) -> list[dict]:
         resolved.append({"occupation": occ, "work_type": work_type,
                          "level": levels[line["level"]], "line": line})
     if errors:
-        raise ServiceError("目录有 %d 行不正确：" % len(errors) + "；".join(
-            list(errors.values())[:5]), errors=errors)
+        summary = "；".join(list(errors.values())[:5])
+        raise ServiceError(f"目录有 {len(errors)} 行不正确：{summary}", errors=errors)
     return resolved
 
 

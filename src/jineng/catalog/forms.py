@@ -1,0 +1,124 @@
+import json
+
+from django import forms
+
+from jineng.catalog.models import FundSource, PolicyKind, ProgrammeKind
+from jineng.orgs.forms import RegionCodeField
+
+DATA_HELP = "JSON；金额一律以“分”为单位的整数（1 元 = 100 分）。修订时已填入现行内容，改数字即可。"
+
+
+class JSONField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "class": "mono"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            data = json.loads(value)
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(f"不是有效的 JSON：{exc}") from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError("内容应为 JSON 对象（以 { 开头）")
+        return data
+
+
+class _SourceFields(forms.Form):
+    document = forms.ModelChoiceField(label="依据文件", queryset=None, required=False)
+    section = forms.CharField(label="条款", max_length=60, required=False,
+                              help_text="如 四(二)1")
+    is_sample = forms.BooleanField(label="示例数据（无文件依据）", required=False)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+    data = JSONField(label="政策内容", help_text=DATA_HELP)
+
+    def __init__(self, *args, documents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = documents
+
+
+class PolicyPublishForm(_SourceFields):
+    kind = forms.ChoiceField(label="政策类型", choices=PolicyKind.choices)
+    region = RegionCodeField(label="地区代码")
+    valid_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label="截止日期（可空）", required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    field_order = ["kind", "region", "valid_from", "valid_to", "document", "section",
+                   "is_sample", "note", "data"]
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].regions = regions
+
+
+class PolicyReviseForm(_SourceFields):
+    valid_from = forms.DateField(label="新版本生效日期",
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text="旧版本自动截止于前一日，之前的日期仍按旧版本执行")
+    field_order = ["valid_from", "document", "section", "is_sample", "note", "data"]
+
+
+class DocumentForm(forms.Form):
+    region = RegionCodeField(label="发文地区代码")
+    issuer = forms.CharField(label="发文机关", max_length=100)
+    title = forms.CharField(label="标题", max_length=300)
+    number = forms.CharField(label="文号", max_length=60, required=False)
+    issued_on = forms.DateField(label="成文日期", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(label="来源", max_length=200, required=False)
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].regions = regions
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in value.replace("，", ",").replace("、", ",").split(",") if p.strip()]
+
+
+class ProgrammeForm(forms.Form):
+    region = RegionCodeField(label="地区代码")
+    code = forms.CharField(label="编号", max_length=40)
+    name = forms.CharField(label="名称", max_length=100)
+    kind = forms.ChoiceField(label="类别", choices=ProgrammeKind.choices)
+    period_start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label="结束日期", required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    goal = forms.CharField(label="目标", max_length=300, required=False)
+    responsible = forms.CharField(label="责任单位", max_length=300, required=False,
+                                  help_text="与文件一致，用顿号分隔")
+    target_groups = forms.CharField(label="重点群体", required=False, help_text="用顿号或逗号分隔")
+    occupation_codes = forms.CharField(label="涉及职业代码", required=False,
+                                       help_text="如 4-10-01-05，多个用逗号分隔")
+    fund_sources = forms.ModelMultipleChoiceField(
+        label="资金来源", queryset=FundSource.objects.filter(is_active=True), required=False,
+        widget=forms.CheckboxSelectMultiple)
+    document = forms.ModelChoiceField(label="依据文件", queryset=None, required=False)
+    section = forms.CharField(label="条款", max_length=60, required=False)
+
+    def __init__(self, *args, regions=None, documents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].regions = regions
+        self.fields["document"].queryset = documents
+
+    def clean_target_groups(self):
+        return _split(self.cleaned_data["target_groups"])
+
+    def clean_occupation_codes(self):
+        return _split(self.cleaned_data["occupation_codes"])
+
+
+class BudgetForm(forms.Form):
+    source = forms.ModelChoiceField(label="资金来源",
+                                    queryset=FundSource.objects.filter(is_active=True))
+    region = RegionCodeField(label="地区代码")
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    amount_yuan = forms.DecimalField(label="预算（元）", max_digits=16, decimal_places=2)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].regions = regions
+
+
+class WorkTypeForm(forms.Form):
+    occupation_code = forms.CharField(label="职业代码", max_length=16, help_text="如 6-31-01-03")
+    name = forms.CharField(label="工种名称", max_length=100)

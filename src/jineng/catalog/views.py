@@ -1,0 +1,415 @@
+"""Officers' pages of the catalogue (thin: selectors read, services write)."""
+
+import datetime as dt
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from jineng.catalog import forms, selectors, services
+from jineng.catalog.models import (
+    OccupationLevel,
+    PolicyKind,
+    PolicyVersion,
+    ProgrammeKind,
+    SkillLevel,
+)
+from jineng.catalog.policies import AWARD_LABELS, FIELD_LABELS
+from jineng.core.errors import NotFound, ServiceError
+from jineng.core.scope import permission_code, region_allowed
+from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
+from jineng.orgs.models import Region
+
+
+def yuan(fen) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d} 元" if isinstance(fen, int) else ""
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _period(v) -> str:
+    return f"{v.valid_from:%Y-%m-%d} 至 {v.valid_to:%Y-%m-%d}" if v.valid_to else \
+        f"{v.valid_from:%Y-%m-%d} 起"
+
+
+# ---------------------------------------------------------------- lists
+
+
+class OccupationList(ScopedListPage):
+    title = "职业分类（大典 2022）"
+    permission = "catalog.view_occupation"
+    export_permission = "catalog.export_occupation"
+    selector = selectors.occupation_list
+    object_type = "catalog.occupation"
+    filters = [
+        Filter("level", "层级", [(str(v), label) for v, label in OccupationLevel.choices]),
+        Filter("mark", "标识", [("S", "数字职业"), ("L", "绿色职业")]),
+    ]
+    columns = [
+        Column("代码", lambda o: o.code),
+        Column("名称", lambda o: o.name),
+        Column("层级", lambda o: o.get_level_display()),
+        Column("上级", lambda o: o.parent.name if o.parent_id else ""),
+        Column("标识", lambda o: o.mark),
+        Column("版本", lambda o: o.edition),
+    ]
+
+    def filter_values(self, request):
+        values = super().filter_values(request)
+        values["level"] = int(values["level"]) if values["level"].isdigit() else None
+        return values
+
+
+class WorkTypeList(ScopedListPage):
+    title = "工种"
+    permission = "catalog.view_worktype"
+    export_permission = "catalog.export_worktype"
+    add_permission = "catalog.add_worktype"
+    create_url_name = "catalog:work_type_create"
+    selector = selectors.work_type_list
+    object_type = "catalog.worktype"
+    filters = [Filter("occupation_code", "职业代码")]
+    columns = [
+        Column("职业代码", lambda w: w.occupation.code),
+        Column("职业", lambda w: w.occupation.name),
+        Column("工种", lambda w: w.name),
+    ]
+
+
+class LevelList(ScopedListPage):
+    title = "技能等级"
+    permission = "catalog.view_skilllevel"
+    selector = selectors.level_list
+    object_type = "catalog.skilllevel"
+    columns = [
+        Column("编码", lambda lv: lv.code),
+        Column("名称", lambda lv: lv.name),
+        Column("简称", lambda lv: lv.short_name),
+        Column("等级数字", lambda lv: lv.digit or "—"),
+        Column("新八级工新增", lambda lv: "是" if lv.is_eight_level_addition else ""),
+    ]
+
+
+class PolicyList(ScopedListPage):
+    title = "政策版本"
+    permission = "catalog.view_policyversion"
+    export_permission = "catalog.export_policyversion"
+    add_permission = "catalog.add_policyversion"
+    create_url_name = "catalog:policy_create"
+    selector = selectors.policy_version_list
+    object_type = "catalog.policyversion"
+    filters = [
+        Filter("kind", "政策类型", PolicyKind.choices),
+        Filter("region_code", "地区代码"),
+        Filter("in_force_on", "生效于（YYYY-MM-DD）"),
+    ]
+    columns = [
+        Column("政策", lambda v: v.get_kind_display(), link=True),
+        Column("地区", lambda v: v.region.name),
+        Column("版本", lambda v: f"第 {v.number} 版"),
+        Column("期间", _period),
+        Column("依据", lambda v: v.source_label),
+    ]
+
+    def filter_values(self, request):
+        values = super().filter_values(request)
+        values["in_force_on"] = _date(values["in_force_on"])
+        return values
+
+    def row_url(self, obj):
+        return reverse("catalog:policy_detail", args=[obj.pk])
+
+
+class DocumentList(ScopedListPage):
+    title = "政策文件"
+    permission = "catalog.view_policydocument"
+    export_permission = "catalog.export_policydocument"
+    add_permission = "catalog.add_policydocument"
+    create_url_name = "catalog:document_create"
+    selector = selectors.document_list
+    object_type = "catalog.policydocument"
+    filters = [Filter("region_code", "地区代码")]
+    columns = [
+        Column("标题", lambda d: d.title),
+        Column("文号", lambda d: d.number),
+        Column("发文机关", lambda d: d.issuer),
+        Column("地区", lambda d: d.region.name),
+        Column("成文日期", lambda d: d.issued_on or ""),
+    ]
+
+
+class ProgrammeList(ScopedListPage):
+    title = "计划与工程"
+    permission = "catalog.view_programme"
+    export_permission = "catalog.export_programme"
+    add_permission = "catalog.add_programme"
+    create_url_name = "catalog:programme_create"
+    selector = selectors.programme_list
+    object_type = "catalog.programme"
+    filters = [Filter("kind", "类别", ProgrammeKind.choices), Filter("region_code", "地区代码")]
+    columns = [
+        Column("编号", lambda p: p.code, link=True),
+        Column("名称", lambda p: p.name, link=True),
+        Column("类别", lambda p: p.get_kind_display()),
+        Column("地区", lambda p: p.region.name),
+        Column("期间", lambda p: f"{p.period_start:%Y-%m-%d} 至 {p.period_end or ''}"),
+        Column("责任单位", lambda p: p.responsible),
+    ]
+
+    def row_url(self, obj):
+        return reverse("catalog:programme_detail", args=[obj.pk])
+
+
+class BudgetList(ScopedListPage):
+    title = "资金预算"
+    permission = "catalog.view_fundbudget"
+    export_permission = "catalog.export_fundbudget"
+    add_permission = "catalog.add_fundbudget"
+    create_url_name = "catalog:budget_set"
+    selector = selectors.fund_budget_list
+    object_type = "catalog.fundbudget"
+    filters = [Filter("year", "年度"), Filter("region_code", "地区代码")]
+    columns = [
+        Column("地区", lambda b: b.region.name),
+        Column("年度", lambda b: b.year),
+        Column("资金来源", lambda b: b.source.name),
+        Column("预算", lambda b: yuan(b.amount_fen)),
+        Column("说明", lambda b: ("【示例】" if b.is_sample else "") + b.note),
+    ]
+
+    def filter_values(self, request):
+        values = super().filter_values(request)
+        values["year"] = int(values["year"]) if values["year"].isdigit() else None
+        return values
+
+
+# ---------------------------------------------------------------- policy pages
+
+
+def _figure(value) -> str:
+    if value is None:
+        return "未规定"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict) and "denominator" in value:
+        return f"{value['numerator']}/{value['denominator']}"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+def figure_rows(version: PolicyVersion) -> list[tuple[str, str]]:
+    """The version's figures as (label, value) rows, amounts in yuan."""
+    data = version.data
+    if version.kind == PolicyKind.EVALUATION_SUBSIDY:
+        levels = {lv.code: lv.name for lv in SkillLevel.objects.all()}
+        rows = [(levels.get(code, code), yuan(fen)) for code, fen in data["amounts_fen"].items()]
+        return rows + [(FIELD_LABELS["once_per_person_occupation_level"],
+                        _figure(data["once_per_person_occupation_level"]))]
+    if version.kind == PolicyKind.COMPETITION_PRIZE:
+        rows = [(f"{t['name']} · {AWARD_LABELS[a['award']]}", yuan(a["amount_fen"]))
+                for t in data["tiers"] for a in t["awards"]]
+        return rows + [(FIELD_LABELS["coach_team_same"], _figure(data["coach_team_same"]))]
+    if version.kind == PolicyKind.TRAINING_SUBSIDY:
+        return [("目录条目数", str(len(data["entries"])))]
+    return [(FIELD_LABELS.get(k, k), yuan(v) if k.endswith("_fen") and v is not None
+             else _figure(v)) for k, v in data.items()]
+
+
+@login_required
+def policy_detail_view(request, pk):
+    try:
+        version = selectors.policy_version_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    entries = version.entries.select_related("occupation", "work_type", "level")
+    return render(request, "catalog/policy_detail.html", {
+        "title": str(version), "version": version, "rows": figure_rows(version),
+        "entries": entries if version.kind == PolicyKind.TRAINING_SUBSIDY else None,
+        "history": selectors.version_history(version), "period": _period(version),
+        "data_json": json.dumps(version.data, ensure_ascii=False, indent=2),
+        "can_revise": region_allowed(request.user, PolicyVersion, "add", version.region)
+        and not hasattr(version, "superseded_by"),
+    })
+
+
+@login_required
+def policy_in_force_view(request):
+    """Which policies are in force for the officer's region, and which came from above."""
+    if not request.user.has_permission("catalog.view_policyversion"):
+        raise Http404
+    on_date = _date(request.GET.get("date", "")) or selectors.today()
+    code = request.GET.get("region", "").strip()
+    home = selectors.home_region(request.user)
+    try:
+        region = selectors.region_for(request.user, code) if code else home
+    except NotFound:
+        raise Http404 from None
+    items = selectors.policies_in_force(user=request.user, region=region, on_date=on_date) \
+        if region else []
+    return render(request, "catalog/in_force.html", {
+        "title": "在用政策", "region": region, "on_date": on_date, "items": items,
+        "region_code": code,
+    })
+
+
+# ---------------------------------------------------------------- forms
+
+
+def _regions(user, action="add", model=PolicyVersion):
+    if not user.has_permission(permission_code(model, action)):
+        return Region.objects.none()
+    return Region.objects.restrict(user, "view")
+
+
+class PolicyPublish(ServiceFormPage):
+    title = "发布政策版本"
+    form_class = forms.PolicyPublishForm
+    success_message = "政策版本已发布"
+
+    def check_allowed(self, request, obj):
+        if not request.user.has_permission("catalog.add_policyversion"):
+            raise Http404
+
+    def get_form_kwargs(self, request, obj):
+        return {"regions": _regions(request.user),
+                "documents": selectors.document_list(user=request.user)}
+
+    def initial(self, obj):
+        return {"data": "{}"}
+
+    def save(self, request, obj, data):
+        return services.policy_version_publish(actor=request.user, **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:policy_detail", args=[obj.pk])
+
+
+class PolicyRevise(ServiceFormPage):
+    title = "修订政策"
+    form_class = forms.PolicyReviseForm
+    success_message = "已发布新版本；旧版本的期间已截止"
+
+    def get_object(self, request, pk):
+        return selectors.policy_version_get(user=request.user, pk=pk)
+
+    def check_allowed(self, request, obj):
+        if not region_allowed(request.user, PolicyVersion, "add", obj.region):
+            raise Http404
+
+    def get_form_kwargs(self, request, obj):
+        return {"documents": selectors.document_list(user=request.user)}
+
+    def initial(self, obj):
+        return {"data": json.dumps(obj.data, ensure_ascii=False, indent=2),
+                "document": obj.document_id, "section": obj.section,
+                "is_sample": obj.is_sample}
+
+    def save(self, request, obj, data):
+        return services.policy_version_revise(actor=request.user, version=obj, **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:policy_detail", args=[obj.pk])
+
+
+class DocumentCreate(ServiceFormPage):
+    title = "登记政策文件"
+    form_class = forms.DocumentForm
+
+    def check_allowed(self, request, obj):
+        if not request.user.has_permission("catalog.add_policydocument"):
+            raise Http404
+
+    def get_form_kwargs(self, request, obj):
+        return {"regions": Region.objects.restrict(request.user, "view")}
+
+    def save(self, request, obj, data):
+        return services.policy_document_create(actor=request.user, **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:document_list")
+
+
+class ProgrammeCreate(ServiceFormPage):
+    title = "新增计划/工程"
+    form_class = forms.ProgrammeForm
+
+    def check_allowed(self, request, obj):
+        if not request.user.has_permission("catalog.add_programme"):
+            raise Http404
+
+    def get_form_kwargs(self, request, obj):
+        return {"regions": Region.objects.restrict(request.user, "view"),
+                "documents": selectors.document_list(user=request.user)}
+
+    def save(self, request, obj, data):
+        codes = data.pop("occupation_codes")
+        occupations = []
+        for code in codes:
+            occupation = services.occupation_current(code)
+            if occupation is None:
+                raise ServiceError(f"职业代码 {code} 不存在",
+                                   errors={"occupation_codes": f"职业代码 {code} 不存在"})
+            occupations.append(occupation)
+        return services.programme_create(actor=request.user, occupations=occupations,
+                                         fund_sources=list(data.pop("fund_sources")), **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:programme_detail", args=[obj.pk])
+
+
+@login_required
+def programme_detail_view(request, pk):
+    try:
+        programme = selectors.programme_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "catalog/programme_detail.html",
+                  {"title": programme.name, "programme": programme})
+
+
+class BudgetSet(ServiceFormPage):
+    title = "设定资金预算"
+    form_class = forms.BudgetForm
+
+    def check_allowed(self, request, obj):
+        if not request.user.has_permission("catalog.add_fundbudget"):
+            raise Http404
+
+    def get_form_kwargs(self, request, obj):
+        return {"regions": Region.objects.restrict(request.user, "view")}
+
+    def save(self, request, obj, data):
+        amount = data.pop("amount_yuan") * 100
+        if amount != int(amount):
+            raise ServiceError("金额最多两位小数", errors={"amount_yuan": "金额最多两位小数"})
+        return services.fund_budget_set(actor=request.user, amount_fen=int(amount), **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:budget_list")
+
+
+class WorkTypeCreate(ServiceFormPage):
+    title = "新增工种"
+    form_class = forms.WorkTypeForm
+
+    def check_allowed(self, request, obj):
+        if not request.user.has_permission("catalog.add_worktype"):
+            raise Http404
+
+    def save(self, request, obj, data):
+        occupation = services.occupation_current(data["occupation_code"])
+        if occupation is None:
+            raise ServiceError("职业代码不存在", errors={"occupation_code": "职业代码不存在"})
+        return services.work_type_create(actor=request.user, occupation=occupation,
+                                         name=data["name"])
+
+    def success_url(self, obj):
+        return reverse("catalog:work_type_list")

@@ -1,0 +1,60 @@
+"""Public pages: they need no login and show only what the bureaus publish."""
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from jineng.catalog import selectors
+from jineng.catalog.models import PolicyKind, PolicyVersion, SkillLevel
+from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
+from jineng.orgs.models import Region
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+HEADERS = ["职业代码", "职业", "工种", "等级", "培训补贴标准（元）", "最低培训课时", "证书直补",
+           "适用群体"]
+
+
+def _row(entry) -> list:
+    fen = entry.subsidy_fen
+    return [entry.occupation.code, entry.occupation.name,
+            entry.work_type.name if entry.work_type_id else "", entry.level.name,
+            f"{fen // 100}.{fen % 100:02d}", entry.min_hours,
+            "是" if entry.direct_subsidy else "否", "、".join(entry.target_groups)]
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def catalogue_view(request):
+    """The subsidised-occupation catalogue in force for a region (searchable, .xlsx)."""
+    code = request.GET.get("region", "").strip()
+    on_date = _date(request.GET.get("date", "")) or selectors.today()
+    q, level = request.GET.get("q", "").strip(), request.GET.get("level", "").strip()
+    region = Region.objects.filter(code=code, is_active=True).first() if code else None
+    version, entries = (selectors.catalogue_in_force(region=region, on_date=on_date, q=q,
+                                                     level=level)
+                        if region else (None, None))
+    if region and request.GET.get("export") == "xlsx":
+        rows = (_row(e) for e in entries[:EXPORT_LIMIT].iterator(2000))
+        response = HttpResponse(xlsx_bytes(HEADERS, rows, "补贴性培训职业目录"),
+                                content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''catalogue-{region.code}-{on_date:%Y%m%d}.xlsx")
+        return response
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")) if region else None
+    published = (PolicyVersion.objects.filter(kind=PolicyKind.TRAINING_SUBSIDY)
+                 .values_list("region__code", "region__name").distinct().order_by("region__code"))
+    return render(request, "portal/catalogue.html", {
+        "title": "补贴性培训职业目录", "region": region, "region_code": code, "on_date": on_date,
+        "q": q, "level": level, "version": version, "page": page,
+        "rows": [_row(e) for e in page.object_list] if page else [], "headers": HEADERS,
+        "levels": SkillLevel.objects.all(), "published": published,
+        "not_found": bool(code) and region is None,
+    }, status=404 if code and region is None else 200)
