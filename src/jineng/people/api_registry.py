@@ -4,7 +4,7 @@ unmasked view, the enrolment look-up, and target groups."""
 import datetime as dt
 from functools import wraps
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jineng.core.api import ErrorOut
@@ -169,10 +169,6 @@ class LookupOut(Schema):
     person: LookupPerson | None = None
 
 
-class RevealIn(Schema):
-    reason: str = ""
-
-
 class RevealOut(Schema):
     id_number: str
     phone: str
@@ -233,7 +229,7 @@ def list_people(request, filters: Query[PersonFilter]):
 def create_person(request, payload: PersonIn):
     data = _service_fields(payload.dict())
     person = services.person_create(actor=request.auth, source="api", **data)
-    return 201, _reload(request, person.pk)
+    return Status(201, _reload(request, person.pk))
 
 
 @router.get("/people/me", response={200: PersonOut, 404: ErrorOut},
@@ -275,11 +271,9 @@ def update_person(request, person_id: int, payload: PersonPatch):
 
 @router.post("/people/{int:person_id}/reveal", response={200: RevealOut, **ERRORS},
              summary="查看完整证件号码与手机号（需要权限，记录审计）")
-def reveal_person(request, person_id: int, payload: RevealIn | None = None):
+def reveal_person(request, person_id: int, reason: str = ""):
     person = selectors.person_get(user=request.auth, pk=person_id)
-    revealed = services.person_reveal_identity(
-        actor=request.auth, person=person, reason=payload.reason if payload else ""
-    )
+    revealed = services.person_reveal_identity(actor=request.auth, person=person, reason=reason)
     return revealed.__dict__
 
 
@@ -303,7 +297,7 @@ def list_target_groups(request, q: str = "", is_active: bool | None = None):
 @router.post("/target-groups", response={201: TargetGroupOut, **ERRORS},
              summary="新增重点群体")
 def create_target_group(request, payload: TargetGroupIn):
-    return 201, services.target_group_create(actor=request.auth, **payload.dict())
+    return Status(201, services.target_group_create(actor=request.auth, **payload.dict()))
 
 
 @router.patch("/target-groups/{int:group_id}", response={200: TargetGroupOut, **ERRORS},

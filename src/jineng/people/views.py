@@ -185,6 +185,8 @@ def person_lookup_view(request):
                 doc_type=form.cleaned_data["doc_type"],
             )
             searched = True
+            # The full number is not echoed back into the page.
+            form = forms.LookupForm(initial={"doc_type": form.cleaned_data["doc_type"]})
         except ServiceError as exc:
             for key, message in exc.errors.items():
                 form.add_error(key if key in form.fields else None, message)
