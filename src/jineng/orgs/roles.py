@@ -71,7 +71,7 @@ BUILTIN_ROLES = {
         "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
         "permissions": [
             "orgs.view_region", "orgs.view_department", "orgs.view_institution",
-            "people.view_person", "catalog.view_*",
+            "people.view_person", "people.view_targetgroup", "catalog.view_*",
         ],
     },
     "department_officer": {
@@ -90,7 +90,7 @@ BUILTIN_ROLES = {
         "permissions": [
             "orgs.view_institution", "orgs.view_user",
             "people.view_person", "people.add_person", "people.import_person",
-            "people.lookup_person", "catalog.view_*",
+            "people.lookup_person", "people.view_targetgroup", "catalog.view_*",
         ],
     },
     "enterprise_operator": {
@@ -100,7 +100,7 @@ BUILTIN_ROLES = {
         "permissions": [
             "orgs.view_institution", "orgs.view_user",
             "people.view_person", "people.add_person", "people.import_person",
-            "people.lookup_person", "catalog.view_*",
+            "people.lookup_person", "people.view_targetgroup", "catalog.view_*",
         ],
     },
     "worker": {
