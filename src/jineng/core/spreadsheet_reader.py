@@ -31,8 +31,9 @@ class ReadError(ValueError):
 @dataclass
 class RowSource:
     """Rows of the first worksheet: `rows` yields (1-based row number as the user sees it,
-    list of cell values). `merged` lists merged ranges as ((r0, c0), (r1, c1)), 0-based in
-    sheet coordinates; `total_rows` is exact for spreadsheets and an upper bound for CSV."""
+    list of cell values). `merged` lists merged ranges as ((r0, c0), (r1, c1)): rows 1-based,
+    columns 0-based as in the yielded rows; `total_rows` is exact for spreadsheets and an
+    upper bound for CSV."""
 
     kind: str  # "xlsx", "xls", "csv"
     rows: Iterator[tuple[int, list]]
@@ -73,20 +74,19 @@ def _calamine_rows(path, kind: str) -> RowSource:
         sheet = workbook.get_sheet_by_index(index)
     except (CalamineError, OSError, ValueError) as exc:
         raise ReadError(f"无法读取 Excel 文件：{exc}") from None
-    start_row = (sheet.start or (0, 0))[0]
+    # iter_rows yields every row from the sheet's first row (blank ones too), and columns
+    # from the first used column: row numbers are absolute, columns relative to start_col.
     start_col = (sheet.start or (0, 0))[1]
-    merged = [
-        ((r0 - start_row, c0 - start_col), (r1 - start_row, c1 - start_col))
+    end_row = (sheet.end or (-1, 0))[0]
+    merged = [  # rows 1-based as the user sees them, columns relative to the rows we yield
+        ((r0 + 1, c0 - start_col), (r1 + 1, c1 - start_col))
         for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
     ]
 
     def rows():
-        number = start_row
-        for row in sheet.iter_rows():
-            number += 1
-            yield number, row
+        yield from enumerate(sheet.iter_rows(), start=1)
 
-    return RowSource(kind, rows(), sheet.height, merged, close=workbook.close)
+    return RowSource(kind, rows(), end_row + 1, merged, close=workbook.close)
 
 
 def detect_encoding(sample: bytes) -> str:

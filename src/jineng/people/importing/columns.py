@@ -97,22 +97,21 @@ def detect_header(head: list[tuple[int, list]], merged: list) -> HeaderMap | Non
     width = max(len(c) for _, c in head)
     labels = [("" if c is None else str(c)) for c in cells] + [""] * (width - len(cells))
     last_header_row = row_number
-    offset = row_number - best - 1  # sheet row number - 1 of head[0], to map merged ranges
     for (r0, c0), (r1, c1) in merged:
-        r0s, r1s = r0 + offset + 1, r1 + offset + 1  # 1-based sheet rows (range-relative)
-        if not r0s <= row_number <= r1s:
+        if not r0 <= row_number <= r1:
             continue
-        last_header_row = max(last_header_row, r1s)
-        top = head[index_of[r0s]][1] if r0s in index_of else []
-        text = top[c0] if c0 < len(top) else None
-        for c in range(c0, min(c1, width - 1) + 1):
+        last_header_row = max(last_header_row, r1)
+        top = head[index_of[r0]][1] if r0 in index_of else []
+        text = top[c0] if 0 <= c0 < len(top) else None
+        for c in range(max(c0, 0), min(c1, width - 1) + 1):
             if not labels[c].strip() and text not in (None, ""):
                 labels[c] = str(text)
-    # A two-row header: labels in the row below fill columns the header row left empty.
+    # A two-row header (身份信息 over 公民身份号码 | 性别 …): a known label in the row below
+    # replaces a group label or an empty cell above it.
     below = [c for n, c in head if n == row_number + 1]
     if below and _score(below[0]):
         for c, text in enumerate(below[0]):
-            if c < width and not labels[c].strip() and field_for(text):
+            if c < width and not field_for(labels[c]) and field_for(text):
                 labels[c] = str(text)
                 last_header_row = max(last_header_row, row_number + 1)
     positions: dict[str, int] = {}

@@ -76,8 +76,9 @@ class Encryptor:
 class Writer:
     """The database side of an import; `for_connection` picks PostgreSQL or SQLite."""
 
-    def __init__(self, *, institution_id: int | None):
+    def __init__(self, *, institution_id: int | None, default_region_id: int | None):
         self.institution_id = institution_id
+        self.default_region_id = default_region_id
         self.crypt = Encryptor()
 
     @staticmethod
@@ -111,10 +112,10 @@ class Writer:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         ids = self.crypt.many([r[NUMBER] for r in records])
         phones = self.crypt.many([r[PHONE] for r in records])
-        inst = self.institution_id
+        inst, region = self.institution_id, self.default_region_id
         return [
             (r[DOC_TYPE], r[HASH], ids[i], mask(r[NUMBER]), r[NAME], r[SEX], r[BIRTH],
-             phones[i], phone_mask(r[PHONE]), r[HOUSEHOLD], r[RESIDENCE], r[EDUCATION],
+             phones[i], phone_mask(r[PHONE]), r[HOUSEHOLD] or region, r[RESIDENCE], r[EDUCATION],
              r[EMPLOYMENT], r[CARD], inst, now, now)
             for i, r in enumerate(records)
         ]
@@ -186,8 +187,8 @@ class PostgresWriter(Writer):
             return
         with connection.cursor() as c:
             c.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS jineng_import_person "
-                f"(LIKE {PERSON} INCLUDING DEFAULTS) ON COMMIT DROP"
+                "CREATE TEMP TABLE IF NOT EXISTS jineng_import_person ON COMMIT DROP AS "
+                f"SELECT id, {', '.join(UPDATE_COLUMNS)} FROM {PERSON} WITH NO DATA"
             )
             c.execute("TRUNCATE jineng_import_person")
         self._copy("jineng_import_person", ("id", *UPDATE_COLUMNS), rows)

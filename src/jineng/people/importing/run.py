@@ -9,6 +9,7 @@ batch by batch. Rejected rows go to the report as they were in the file, with th
 """
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from jineng.people.importing.rows import (
 )
 from jineng.people.models import Education, EmploymentStatus, ImportMode, OnDuplicate
 
+_FOOTER = re.compile(r"^(合计|总计|小计|共计|制表|填表|审核|负责人|备注|注[:：]|说明|单位[:：])")
 ERROR_COLUMN = "错误原因"
 ROW_COLUMN = "原行号"
 SEX_LABELS = {"M": "男", "F": "女", "": None}
@@ -163,7 +165,8 @@ class Importer:
         self.o = options
         self.result = ImportResult(report_path=options.report_path)
         self.refs = References(options.region)
-        self.writer = db.Writer.for_connection(institution_id=options.institution_id)
+        self.writer = db.Writer.for_connection(institution_id=options.institution_id,
+                                               default_region_id=options.region.pk)
         self.seen: dict[bytes, int] = {}
         self.pending: dict[bytes, list] = {}
         self.now = None
@@ -233,8 +236,10 @@ class Importer:
         for number, row in all_rows():
             if is_blank(row):
                 continue
-            if (_empty(row, id_col) and _empty(row, name_col)) and filled(row) <= 1:
-                continue  # a note or footer line (制表人：…), not a person
+            if _empty(row, id_col) and filled(row) <= 1 and (
+                _empty(row, name_col) or _FOOTER.match(str(row[name_col]).strip())
+            ):
+                continue  # a note or footer line (合计、制表人：…), not a person
             result.rows += 1
             record, errors = validate(number, row)
             if errors:
