@@ -38,7 +38,8 @@ def test_administrator_creates_a_token_shown_once_and_stored_hashed(client_for):
 
     token = ApiToken.objects.get(user=owner)
     assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
-    stored = " ".join(str(v) for v in ApiToken.objects.filter(pk=token.pk).values().first().values())
+    row = ApiToken.objects.filter(pk=token.pk).values().first()
+    stored = " ".join(str(v) for v in row.values())
     assert raw not in stored
     assert dt.timedelta(days=29) < token.expires_at - timezone.now() <= dt.timedelta(days=30)
     event = AuditEvent.objects.order_by("-seq").first()
@@ -60,7 +61,9 @@ def test_only_administrators_create_tokens(client_for):
         )
         assert response.status_code == 404
     # The security administrator sees and revokes tokens but does not create them.
-    response = client_for("secadmin").post(f"/orgs/users/{owner.pk}/tokens/", {"name": "x", "days": 1})
+    response = client_for("secadmin").post(
+        f"/orgs/users/{owner.pk}/tokens/", {"name": "x", "days": 1}
+    )
     assert "new_token" not in response.context or response.context["new_token"] is None
     assert not ApiToken.objects.filter(user=owner).exists()
 

@@ -60,7 +60,9 @@ def test_login_logout_and_failed_login_are_audited(demo_password):
     assert (last_event().action, last_event().object_repr) == ("login_failed", "nobody_here")
 
 
-@pytest.mark.parametrize("next_url", ["//evil.example/", "https://evil.example/x", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "next_url", ["//evil.example/", "https://evil.example/x", "/\\evil.example"]
+)
 def test_login_never_redirects_to_another_site(next_url, demo_password):
     _, response = sign_in("county_411402", demo_password, next=next_url)
     assert response.status_code == 302 and response.url == "/"
@@ -72,7 +74,7 @@ def test_login_goes_back_to_the_page_asked_for(demo_password):
 
 
 def test_lockout_after_five_failures_for_fifteen_minutes(demo_password):
-    for attempt in range(1, 6):
+    for _ in range(5):
         _, response = sign_in("county_411402", "Wrong-Password-9")
         assert response.status_code == 400
     user = User.objects.get(username="county_411402")

@@ -32,7 +32,9 @@ class Case:
     def target(self):
         return {
             "region": lambda: Region.objects.get(code="411403"),
-            "department": lambda: Department.objects.get(region__code="411403", name="区农业农村局"),
+            "department": lambda: Department.objects.get(
+                region__code="411403", name="区农业农村局"
+            ),
             "institution": lambda: Institution.objects.get(name="商丘市睢阳区技工学校"),
             "user": lambda: User.objects.get(username=SIBLING),
         }[self.name]()

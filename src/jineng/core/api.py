@@ -46,7 +46,8 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
         return api.create_response(
-            request, error_body("unauthorized", "需要登录或有效的接口令牌（Authorization: Bearer …）"),
+            request,
+            error_body("unauthorized", "需要登录或有效的接口令牌（Authorization: Bearer …）"),
             status=401,
         )
 
@@ -57,7 +58,8 @@ def install_error_handlers(api) -> None:
             field = ".".join(str(p) for p in err.get("loc", [])[1:]) or "body"
             errors[field] = err.get("msg", "")
         return api.create_response(
-            request, error_body("invalid", "请求参数不正确：" + "；".join(errors), errors), status=422
+            request, error_body("invalid", "请求参数不正确：" + "；".join(errors), errors),
+            status=422,
         )
 
     @api.exception_handler(HttpError)

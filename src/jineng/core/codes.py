@@ -17,7 +17,8 @@ def clean_text(value) -> str:
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    pairs = zip(first17, CREDIT_CODE_WEIGHTS, strict=False)
+    total = sum(CREDIT_CODE_CHARS.index(c) * w for c, w in pairs)
     return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
 
 

@@ -11,7 +11,8 @@ class RequestContext:
     ip: str = ""
 
 
-_current = contextvars.ContextVar("jineng_request_context", default=RequestContext())
+_EMPTY = RequestContext()  # frozen, so sharing it as the default is safe
+_current = contextvars.ContextVar("jineng_request_context", default=_EMPTY)
 
 
 def current() -> RequestContext:

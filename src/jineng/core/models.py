@@ -11,6 +11,12 @@ class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("审计事件只能追加，不能修改")
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("审计事件只能追加，不能修改")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError("审计事件只能追加，不能修改")
+
     def delete(self):
         raise AppendOnlyError("审计事件只能追加，不能删除")
 
@@ -63,3 +69,6 @@ class AuditChainHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from jineng.core.audit import audit_record
@@ -98,12 +99,14 @@ class ScopedListPage(LoginRequiredMixin, View):
         if not request.user.has_permission(self.export_permission):
             raise Http404
         qs = selector(user=request.user, action="export", **values)[:EXPORT_LIMIT]
-        headers = [c.label for c in self.columns]
+        headers = [str(c.label) for c in self.columns]
         rows = [[_plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(2000)]
         with transaction.atomic():
             audit_record(actor=request.user, action="export", object_type=self.object_type,
                          changes={"rows": len(rows), "filters": values})
-        response = HttpResponse(xlsx_bytes(headers, rows, self.title), content_type=XLSX_CONTENT_TYPE)
+        response = HttpResponse(
+            xlsx_bytes(headers, rows, str(self.title)), content_type=XLSX_CONTENT_TYPE
+        )
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{self.object_type}.xlsx"
         return response
 
@@ -119,7 +122,7 @@ class ServiceFormPage(LoginRequiredMixin, View):
     title = ""
     form_class = None
     template_name = "core/form.html"
-    success_message = "已保存"
+    success_message = _("已保存")
 
     def get_object(self, request, **kwargs):
         return None

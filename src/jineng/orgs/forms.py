@@ -1,7 +1,15 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from jineng.core.scope import ScopeKind
-from jineng.orgs.models import Department, Institution, InstitutionKind, InstitutionStatus, Region, Role
+from jineng.orgs.models import (
+    Department,
+    Institution,
+    InstitutionKind,
+    InstitutionStatus,
+    Region,
+    Role,
+)
 
 
 class RegionCodeField(forms.CharField):
@@ -15,24 +23,26 @@ class RegionCodeField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        region = self.regions.filter(code=value.strip()).first() if self.regions is not None else None
+        region = None
+        if self.regions is not None:
+            region = self.regions.filter(code=value.strip()).first()
         if region is None:
             raise forms.ValidationError(f"区划代码 {value} 不存在或不在您的管辖范围内")
         return region
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150)
-    password = forms.CharField(label="密码", widget=forms.PasswordInput)
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="原密码", widget=forms.PasswordInput)
+    old_password = forms.CharField(label=_("原密码"), widget=forms.PasswordInput)
     new_password = forms.CharField(
-        label="新密码", widget=forms.PasswordInput,
-        help_text="至少 10 位，包含大写字母、小写字母、数字、符号中的至少 3 类",
+        label=_("新密码"), widget=forms.PasswordInput,
+        help_text=_("至少 10 位，包含大写字母、小写字母、数字、符号中的至少 3 类"),
     )
-    new_password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput)
 
     def clean(self):
         data = super().clean()
@@ -42,10 +52,10 @@ class PasswordChangeForm(forms.Form):
 
 
 class RegionForm(forms.Form):
-    code = forms.CharField(label="区划代码", max_length=12, help_text="6 位数字")
-    name = forms.CharField(label="名称", max_length=100)
-    parent = RegionCodeField(label="上级区划代码")
-    non_standard = forms.BooleanField(label="非标准区划（功能区）", required=False, initial=True)
+    code = forms.CharField(label=_("区划代码"), max_length=12, help_text=_("6 位数字"))
+    name = forms.CharField(label=_("名称"), max_length=100)
+    parent = RegionCodeField(label=_("上级区划代码"))
+    non_standard = forms.BooleanField(label=_("非标准区划（功能区）"), required=False, initial=True)
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,15 +63,15 @@ class RegionForm(forms.Form):
 
 
 class RegionEditForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
-    is_active = forms.BooleanField(label="启用", required=False)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    is_active = forms.BooleanField(label=_("启用"), required=False)
 
 
 class DepartmentForm(forms.Form):
-    region = RegionCodeField(label="所属地区代码")
-    code = forms.CharField(label="单位编码", max_length=32)
-    name = forms.CharField(label="名称", max_length=100)
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    region = RegionCodeField(label=_("所属地区代码"))
+    code = forms.CharField(label=_("单位编码"), max_length=32)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args, regions=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,15 +81,15 @@ class DepartmentForm(forms.Form):
 
 
 class InstitutionForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=200)
-    kind = forms.ChoiceField(label="类型", choices=InstitutionKind.choices)
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=40)
-    region = RegionCodeField(label="所在地区代码")
-    status = forms.ChoiceField(label="状态", choices=InstitutionStatus.choices,
+    name = forms.CharField(label=_("名称"), max_length=200)
+    kind = forms.ChoiceField(label=_("类型"), choices=InstitutionKind.choices)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=40)
+    region = RegionCodeField(label=_("所在地区代码"))
+    status = forms.ChoiceField(label=_("状态"), choices=InstitutionStatus.choices,
                                initial=InstitutionStatus.ACTIVE)
-    address = forms.CharField(label="地址", max_length=200, required=False)
-    contact_name = forms.CharField(label="联系人", max_length=50, required=False)
-    contact_phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,20 +97,22 @@ class InstitutionForm(forms.Form):
 
 
 class UserForm(forms.Form):
-    username = forms.CharField(label="用户名", max_length=150)
-    full_name = forms.CharField(label="姓名", max_length=50, required=False)
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
-    region = RegionCodeField(label="所属地区代码", required=False)
-    institution = forms.ModelChoiceField(label="所属机构", queryset=Institution.objects.none(),
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    region = RegionCodeField(label=_("所属地区代码"), required=False)
+    institution = forms.ModelChoiceField(label=_("所属机构"), queryset=Institution.objects.none(),
                                          required=False)
-    department = forms.ModelChoiceField(label="所属单位", queryset=Department.objects.none(),
+    department = forms.ModelChoiceField(label=_("所属单位"), queryset=Department.objects.none(),
                                         required=False)
-    roles = forms.ModelMultipleChoiceField(label="角色", queryset=Role.objects.none(),
+    roles = forms.ModelMultipleChoiceField(label=_("角色"), queryset=Role.objects.none(),
                                            widget=forms.CheckboxSelectMultiple, required=False)
-    language = forms.ChoiceField(label="界面语言", choices=[("zh-hans", "简体中文"), ("en", "English")])
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, required=False,
-                               help_text="新建时必填；修改时填写即为重置密码，用户下次登录须修改")
+    language = forms.ChoiceField(
+        label=_("界面语言"), choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, required=False,
+                               help_text=_("新建时必填；修改时填写即为重置密码，用户下次登录须修改"))
 
     def __init__(self, *args, user=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,15 +128,16 @@ class UserForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    code = forms.CharField(label="角色编码", max_length=50)
-    name = forms.CharField(label="名称", max_length=100)
-    description = forms.CharField(label="说明", max_length=300, required=False)
-    scope_kind = forms.ChoiceField(label="数据范围", choices=ScopeKind.choices)
-    scope_regions = forms.CharField(label="指定地区代码", required=False,
-                                    help_text="数据范围为“指定地区及下级”时填写，多个用逗号分隔")
-    permissions = forms.CharField(label="功能权限", widget=forms.Textarea(attrs={"rows": 6}),
-                                  required=False, help_text="每行一个，如 orgs.view_institution；可用 * 通配")
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    code = forms.CharField(label=_("角色编码"), max_length=50)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    description = forms.CharField(label=_("说明"), max_length=300, required=False)
+    scope_kind = forms.ChoiceField(label=_("数据范围"), choices=ScopeKind.choices)
+    scope_regions = forms.CharField(label=_("指定地区代码"), required=False,
+                                    help_text=_("数据范围为“指定地区及下级”时填写，多个用逗号分隔"))
+    permissions = forms.CharField(label=_("功能权限"), widget=forms.Textarea(attrs={"rows": 6}),
+                                  required=False,
+                                  help_text=_("每行一个，如 orgs.view_institution；可用 * 通配"))
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +146,8 @@ class RoleForm(forms.Form):
             self.fields["code"].required = False
 
     def clean_permissions(self):
-        return [line.strip() for line in self.cleaned_data["permissions"].splitlines() if line.strip()]
+        lines = self.cleaned_data["permissions"].splitlines()
+        return [line.strip() for line in lines if line.strip()]
 
     def clean_scope_regions(self):
         codes = [c.strip() for c in self.cleaned_data["scope_regions"].replace("，", ",").split(",")
@@ -146,14 +160,16 @@ class RoleForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="用途", max_length=100)
-    days = forms.IntegerField(label="有效天数", min_value=1, max_value=3650, initial=365)
+    name = forms.CharField(label=_("用途"), max_length=100)
+    days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=3650, initial=365)
 
 
 class SecurityPolicyForm(forms.Form):
-    password_min_length = forms.IntegerField(label="密码最小长度", min_value=8, max_value=64)
-    password_min_classes = forms.IntegerField(label="密码至少包含的字符类别数", min_value=1, max_value=4)
-    lockout_threshold = forms.IntegerField(label="连续失败几次锁定", min_value=3, max_value=20)
-    lockout_minutes = forms.IntegerField(label="锁定分钟数", min_value=1, max_value=1440)
-    idle_timeout_minutes = forms.IntegerField(label="空闲超时分钟数", min_value=5, max_value=240)
-    token_days = forms.IntegerField(label="接口令牌默认有效天数", min_value=1, max_value=3650)
+    password_min_length = forms.IntegerField(label=_("密码最小长度"), min_value=8, max_value=64)
+    password_min_classes = forms.IntegerField(
+        label=_("密码至少包含的字符类别数"), min_value=1, max_value=4
+    )
+    lockout_threshold = forms.IntegerField(label=_("连续失败几次锁定"), min_value=3, max_value=20)
+    lockout_minutes = forms.IntegerField(label=_("锁定分钟数"), min_value=1, max_value=1440)
+    idle_timeout_minutes = forms.IntegerField(label=_("空闲超时分钟数"), min_value=5, max_value=240)
+    token_days = forms.IntegerField(label=_("接口令牌默认有效天数"), min_value=1, max_value=3650)

@@ -60,5 +60,6 @@ def add_functional_zone(*, actor=None, code: str) -> Region:
         path=region_path(code, parent), non_standard=True,
     )
     audit_record(actor=actor, action="create", obj=region,
-                 changes={"code": [None, code], "name": [None, row["name"]], "non_standard": [None, True]})
+                 changes={"code": [None, code], "name": [None, row["name"]],
+                          "non_standard": [None, True]})
     return region

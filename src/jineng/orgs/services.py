@@ -107,7 +107,8 @@ def region_create(
     else:
         _require_region(actor, Region, "add", parent, field="parent")
         if parent.level >= RegionLevel.COUNTY:
-            raise ServiceError("县级区划下不能再建下级", errors={"parent": "县级区划下不能再建下级"})
+            message = "县级区划下不能再建下级"
+            raise ServiceError(message, errors={"parent": message})
     if Region.objects.filter(code=code).exists():
         raise Conflict(f"区划代码 {code} 已存在", errors={"code": f"区划代码 {code} 已存在"})
     region = Region.objects.create(
@@ -240,7 +241,8 @@ def _password_errors(password: str, user: User | None = None) -> list[str]:
 
 def _check_password(password: str, user: User | None = None) -> None:
     if errors := _password_errors(password, user):
-        raise ServiceError("；".join(errors), code="weak_password", errors={"password": "；".join(errors)})
+        message = "；".join(errors)
+        raise ServiceError(message, code="weak_password", errors={"password": message})
 
 
 def _user_clean_placement(actor, region, institution, department):
@@ -269,7 +271,8 @@ def user_create(
     if not username:
         raise ServiceError("用户名不能为空", errors={"username": "用户名不能为空"})
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"用户名 {username} 已存在", errors={"username": f"用户名 {username} 已存在"})
+        message = f"用户名 {username} 已存在"
+        raise Conflict(message, errors={"username": message})
     if institution is not None and region is None:
         region = institution.region
     _user_clean_placement(actor, region, institution, department)
@@ -340,7 +343,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     if not user.check_password(old_password):
         raise ServiceError("原密码不正确", errors={"old_password": "原密码不正确"})
     if old_password == new_password:
-        raise ServiceError("新密码不能与原密码相同", errors={"new_password": "新密码不能与原密码相同"})
+        message = "新密码不能与原密码相同"
+        raise ServiceError(message, errors={"new_password": message})
     try:
         _check_password(new_password, user)
     except ServiceError as exc:

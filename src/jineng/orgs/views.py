@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
@@ -39,7 +40,7 @@ def _safe_next(request, url: str, default: str = "home"):
 def login_view(request):
     form = forms.LoginForm(request.POST or None)
     if request.GET.get("timeout"):
-        messages.info(request, "由于长时间未操作，您已自动退出，请重新登录")
+        messages.info(request, _("由于长时间未操作，您已自动退出，请重新登录"))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.login_check(**form.cleaned_data)
@@ -75,7 +76,7 @@ def password_change_view(request):
                 form.add_error(field if field in form.fields else None, message)
         else:
             login(request, user)  # keeps the session valid after the password hash changed
-            messages.success(request, "密码已修改")
+            messages.success(request, _("密码已修改"))
             return redirect("home")
     return render(request, "orgs/password_change.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -105,7 +106,7 @@ def _region(obj):
 
 
 class RegionList(ScopedListPage):
-    title = "行政区划"
+    title = _("行政区划")
     permission = "orgs.view_region"
     export_permission = "orgs.export_region"
     add_permission = "orgs.add_region"
@@ -113,16 +114,16 @@ class RegionList(ScopedListPage):
     object_type = "orgs.region"
     create_url_name = "orgs:region_create"
     filters = [
-        Filter("level", "级别", [(str(v), label) for v, label in RegionLevel.choices]),
-        Filter("parent_code", "上级代码"),
+        Filter("level", _("级别"), [(str(v), label) for v, label in RegionLevel.choices]),
+        Filter("parent_code", _("上级代码")),
     ]
     columns = [
-        Column("区划代码", lambda r: r.code, link=True),
-        Column("名称", lambda r: r.name),
-        Column("级别", lambda r: r.get_level_display()),
-        Column("上级", lambda r: r.parent.name if r.parent_id else ""),
-        Column("非标准", lambda r: "是" if r.non_standard else ""),
-        Column("状态", lambda r: "启用" if r.is_active else "停用"),
+        Column(_("区划代码"), lambda r: r.code, link=True),
+        Column(_("名称"), lambda r: r.name),
+        Column(_("级别"), lambda r: r.get_level_display()),
+        Column(_("上级"), lambda r: r.parent.name if r.parent_id else ""),
+        Column(_("非标准"), lambda r: _("是") if r.non_standard else ""),
+        Column(_("状态"), lambda r: _("启用") if r.is_active else _("停用")),
     ]
 
     def row_url(self, obj):
@@ -135,20 +136,20 @@ class RegionList(ScopedListPage):
 
 
 class DepartmentList(ScopedListPage):
-    title = "责任单位"
+    title = _("责任单位")
     permission = "orgs.view_department"
     export_permission = "orgs.export_department"
     add_permission = "orgs.add_department"
     selector = selectors.department_list
     object_type = "orgs.department"
     create_url_name = "orgs:department_create"
-    filters = [Filter("region_code", "地区代码")]
+    filters = [Filter("region_code", _("地区代码"))]
     columns = [
-        Column("单位编码", lambda d: d.code, link=True),
-        Column("名称", lambda d: d.name),
-        Column("地区代码", lambda d: d.region.code),
-        Column("地区", _region),
-        Column("状态", lambda d: "启用" if d.is_active else "停用"),
+        Column(_("单位编码"), lambda d: d.code, link=True),
+        Column(_("名称"), lambda d: d.name),
+        Column(_("地区代码"), lambda d: d.region.code),
+        Column(_("地区"), _region),
+        Column(_("状态"), lambda d: _("启用") if d.is_active else _("停用")),
     ]
 
     def row_url(self, obj):
@@ -156,7 +157,7 @@ class DepartmentList(ScopedListPage):
 
 
 class InstitutionList(ScopedListPage):
-    title = "机构"
+    title = _("机构")
     permission = "orgs.view_institution"
     export_permission = "orgs.export_institution"
     add_permission = "orgs.add_institution"
@@ -164,17 +165,17 @@ class InstitutionList(ScopedListPage):
     object_type = "orgs.institution"
     create_url_name = "orgs:institution_create"
     filters = [
-        Filter("kind", "类型", InstitutionKind.choices),
-        Filter("status", "状态", InstitutionStatus.choices),
-        Filter("region_code", "地区代码"),
+        Filter("kind", _("类型"), InstitutionKind.choices),
+        Filter("status", _("状态"), InstitutionStatus.choices),
+        Filter("region_code", _("地区代码")),
     ]
     columns = [
-        Column("名称", lambda i: i.name, link=True),
-        Column("类型", lambda i: i.get_kind_display()),
-        Column("统一社会信用代码", lambda i: i.credit_code),
-        Column("地区代码", lambda i: i.region.code),
-        Column("地区", _region),
-        Column("状态", lambda i: i.get_status_display()),
+        Column(_("名称"), lambda i: i.name, link=True),
+        Column(_("类型"), lambda i: i.get_kind_display()),
+        Column(_("统一社会信用代码"), lambda i: i.credit_code),
+        Column(_("地区代码"), lambda i: i.region.code),
+        Column(_("地区"), _region),
+        Column(_("状态"), lambda i: i.get_status_display()),
     ]
 
     def row_url(self, obj):
@@ -182,7 +183,7 @@ class InstitutionList(ScopedListPage):
 
 
 class UserList(ScopedListPage):
-    title = "用户"
+    title = _("用户")
     permission = "orgs.view_user"
     export_permission = "orgs.export_user"
     add_permission = "orgs.add_user"
@@ -190,18 +191,20 @@ class UserList(ScopedListPage):
     object_type = "orgs.user"
     create_url_name = "orgs:user_create"
     columns = [
-        Column("用户名", lambda u: u.username, link=True),
-        Column("姓名", lambda u: u.full_name),
-        Column("地区", _region),
-        Column("机构/单位", lambda u: (u.institution or u.department or "")),
-        Column("角色", lambda u: "、".join(r.name for r in u.roles.all())),
-        Column("状态", lambda u: "锁定" if u.is_locked else "启用" if u.is_active else "停用"),
+        Column(_("用户名"), lambda u: u.username, link=True),
+        Column(_("姓名"), lambda u: u.full_name),
+        Column(_("地区"), _region),
+        Column(_("机构/单位"), lambda u: (u.institution or u.department or "")),
+        Column(_("角色"), lambda u: "、".join(r.name for r in u.roles.all())),
+        Column(_("状态"), lambda u: (
+            _("锁定") if u.is_locked else _("启用") if u.is_active else _("停用")
+        )),
     ]
 
     def get_filters(self, request):
         return [
-            Filter("role_code", "角色", [(r.code, r.name) for r in Role.objects.all()]),
-            Filter("is_active", "状态", [("1", "启用"), ("0", "停用")]),
+            Filter("role_code", _("角色"), [(r.code, r.name) for r in Role.objects.all()]),
+            Filter("is_active", _("状态"), [("1", _("启用")), ("0", _("停用"))]),
         ]
 
     def filter_values(self, request):
@@ -214,19 +217,19 @@ class UserList(ScopedListPage):
 
 
 class RoleList(ScopedListPage):
-    title = "角色"
+    title = _("角色")
     permission = "orgs.view_role"
     add_permission = "orgs.add_role"
     selector = selectors.role_list
     object_type = "orgs.role"
     create_url_name = "orgs:role_create"
     columns = [
-        Column("角色编码", lambda r: r.code, link=True),
-        Column("名称", lambda r: r.name),
-        Column("数据范围", lambda r: r.get_scope_kind_display()),
-        Column("权限数", lambda r: len(r.permissions)),
-        Column("内置", lambda r: "是" if r.builtin else ""),
-        Column("状态", lambda r: "启用" if r.is_active else "停用"),
+        Column(_("角色编码"), lambda r: r.code, link=True),
+        Column(_("名称"), lambda r: r.name),
+        Column(_("数据范围"), lambda r: r.get_scope_kind_display()),
+        Column(_("权限数"), lambda r: len(r.permissions)),
+        Column(_("内置"), lambda r: _("是") if r.builtin else ""),
+        Column(_("状态"), lambda r: _("启用") if r.is_active else _("停用")),
     ]
 
     def row_url(self, obj):
@@ -237,7 +240,7 @@ class RoleList(ScopedListPage):
 
 
 class RegionCreate(ServiceFormPage):
-    title = "新增区划（功能区）"
+    title = _("新增区划（功能区）")
     form_class = forms.RegionForm
 
     def check_allowed(self, request, obj):
@@ -278,7 +281,7 @@ class _EditPage(ServiceFormPage):
 
 
 class RegionEdit(_EditPage):
-    title = "区划"
+    title = _("区划")
     form_class = forms.RegionEditForm
     model = Region
     lookup = "code"
@@ -294,7 +297,7 @@ class RegionEdit(_EditPage):
 
 
 class DepartmentCreate(ServiceFormPage):
-    title = "新增责任单位"
+    title = _("新增责任单位")
     form_class = forms.DepartmentForm
 
     def check_allowed(self, request, obj):
@@ -313,7 +316,7 @@ class DepartmentCreate(ServiceFormPage):
 
 
 class DepartmentEdit(_EditPage):
-    title = "编辑责任单位"
+    title = _("编辑责任单位")
     form_class = forms.DepartmentForm
     model = Department
 
@@ -331,7 +334,7 @@ class DepartmentEdit(_EditPage):
 
 
 class InstitutionCreate(ServiceFormPage):
-    title = "新增机构"
+    title = _("新增机构")
     form_class = forms.InstitutionForm
 
     def check_allowed(self, request, obj):
@@ -350,7 +353,7 @@ class InstitutionCreate(ServiceFormPage):
 
 
 class InstitutionEdit(_EditPage):
-    title = "机构"
+    title = _("机构")
     form_class = forms.InstitutionForm
     model = Institution
 
@@ -372,7 +375,7 @@ class InstitutionEdit(_EditPage):
 
 
 class UserCreate(ServiceFormPage):
-    title = "新增用户"
+    title = _("新增用户")
     form_class = forms.UserForm
 
     def check_allowed(self, request, obj):
@@ -395,7 +398,7 @@ class UserCreate(ServiceFormPage):
 
 
 class UserEdit(_EditPage):
-    title = "用户"
+    title = _("用户")
     form_class = forms.UserForm
     model = User
     template_name = "orgs/user_form.html"
@@ -424,7 +427,7 @@ class UserEdit(_EditPage):
 
 
 class RoleCreate(ServiceFormPage):
-    title = "新增角色"
+    title = _("新增角色")
     form_class = forms.RoleForm
 
     def check_allowed(self, request, obj):
@@ -440,7 +443,7 @@ class RoleCreate(ServiceFormPage):
 
 
 class RoleEdit(_EditPage):
-    title = "角色"
+    title = _("角色")
     form_class = forms.RoleForm
     model = Role
 
@@ -466,9 +469,9 @@ class RoleEdit(_EditPage):
 
 
 class SecurityPolicyEdit(ServiceFormPage):
-    title = "安全策略"
+    title = _("安全策略")
     form_class = forms.SecurityPolicyForm
-    success_message = "安全策略已更新"
+    success_message = _("安全策略已更新")
 
     def get_object(self, request):
         return SecurityPolicy.current()
@@ -503,11 +506,15 @@ def token_list_view(request, pk):
         owner = get_restricted(User, request.user, "view", pk=pk)
     except NotFound:
         raise Http404 from None
-    form = forms.TokenForm(request.POST or None, initial={"days": SecurityPolicy.current().token_days})
+    form = forms.TokenForm(
+        request.POST or None, initial={"days": SecurityPolicy.current().token_days}
+    )
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_token = services.token_create(actor=request.user, user=owner, **form.cleaned_data)
+            _, new_token = services.token_create(
+                actor=request.user, user=owner, **form.cleaned_data
+            )
         except ServiceError as exc:
             form.add_error(None, exc.message)
     tokens = selectors.token_list(user=request.user).filter(user=owner)
@@ -529,7 +536,7 @@ def token_revoke_view(request, pk):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"令牌 {token.prefix}… 已吊销")
+        messages.success(request, _("令牌 %(prefix)s… 已吊销") % {"prefix": token.prefix})
     return redirect("orgs:user_tokens", pk=token.user_id)
 
 
@@ -544,5 +551,5 @@ def user_unlock_view(request, pk):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"账号 {user.username} 已解锁")
+        messages.success(request, _("账号 %(username)s 已解锁") % {"username": user.username})
     return redirect("orgs:user_edit", key=pk)

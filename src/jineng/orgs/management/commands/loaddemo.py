@@ -8,7 +8,10 @@ from jineng.orgs import demo as orgs_demo
 
 
 class Command(BaseCommand):
-    help = "载入演示数据（可重复执行）：区划、责任单位、机构、各内置角色的演示账号，以及各业务模块的演示数据"
+    help = (
+        "载入演示数据（可重复执行）：区划、责任单位、机构、各内置角色的演示账号，"
+        "以及各业务模块的演示数据"
+    )
 
     def handle(self, *args, **options):
         admin = orgs_demo.load(stdout=self.stdout)
@@ -17,6 +20,8 @@ class Command(BaseCommand):
                 continue
             if module_has_submodule(config.module, "demo"):
                 import_module(f"{config.name}.demo").load(actor=admin, stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪。演示账号（密码均为 %s）：" % orgs_demo.DEMO_PASSWORD))
-        for username, role, region, full_name, _ in orgs_demo.ACCOUNTS:
+        self.stdout.write(self.style.SUCCESS(
+            f"演示数据已就绪。演示账号（密码均为 {orgs_demo.DEMO_PASSWORD}）："
+        ))
+        for username, _role, _region, full_name, _ in orgs_demo.ACCOUNTS:
             self.stdout.write(f"  {username:<18} {full_name}")
