@@ -3,7 +3,7 @@ resolution, programmes, fund budgets; and the public catalogue of subsidised occ
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jineng.catalog import selectors, services
@@ -343,8 +343,9 @@ def create_work_type(request, code: str, payload: WorkTypeIn):
     occupation = services.occupation_current(code)
     if occupation is None:
         raise NotFound(f"职业代码 {code} 不存在")
-    return 201, services.work_type_create(actor=request.auth, occupation=occupation,
+    work_type = services.work_type_create(actor=request.auth, occupation=occupation,
                                           name=payload.name)
+    return Status(201, work_type)
 
 
 @router.get("/skill-levels", response=list[LevelOut], summary="技能等级")
@@ -431,7 +432,7 @@ def publish_policy(request, payload: PublishIn):
         document=_document(request, payload.document_id), section=payload.section,
         is_sample=payload.is_sample, note=payload.note,
     )
-    return 201, version
+    return Status(201, version)
 
 
 @router.post("/policies/{version_id}/revise", response={201: VersionOut},
@@ -443,7 +444,7 @@ def revise_policy(request, version_id: int, payload: ReviseIn):
         document=_document(request, payload.document_id), section=payload.section,
         is_sample=payload.is_sample, note=payload.note,
     )
-    return 201, new
+    return Status(201, new)
 
 
 @router.get("/policy-documents", response=list[DocumentOut], summary="政策文件")
@@ -456,7 +457,8 @@ def list_documents(request, q: str = "", region_code: str = ""):
 def create_document(request, payload: DocumentIn):
     data = payload.dict()
     region = _region_for_write(data.pop("region_code"))
-    return 201, services.policy_document_create(actor=request.auth, region=region, **data)
+    document = services.policy_document_create(actor=request.auth, region=region, **data)
+    return Status(201, document)
 
 
 # ---------------------------------------------------------------- public catalogue
