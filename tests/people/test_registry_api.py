@@ -104,7 +104,8 @@ def test_out_of_scope_region_is_refused(api_for):
 
 
 def test_target_groups_api(api_for):
-    groups = api_for("county_411402").get("/api/v1/target-groups?limit=100").json()
+    # An institution registering people through the API reads the codes too.
+    groups = api_for("inst_411402").get("/api/v1/target-groups?limit=100").json()
     assert "高校毕业生" in {g["name"] for g in groups["items"]}
     created = api_for("city_411400").post("/api/v1/target-groups",
                                           {"code": "home_care", "name": "家政从业人员"},
@@ -168,3 +169,25 @@ def test_target_group_pages(client_for):
 def test_menu_entries(client_for):
     html = client_for("county_411402").get("/").content.decode()
     assert "/people/" in html and "/people/target-groups/" in html
+
+
+def test_link_a_login_through_the_api_and_the_edit_page(api_for, client_for, user_named):
+    api = api_for("county_411402")
+    pk = api.post("/api/v1/people", _payload(), content_type=JSON).json()["id"]
+    zhang = Person.objects.get(user__username="worker_411402")
+    busy = api.put(f"/api/v1/people/{pk}/login", {"username": "worker_411402"},
+                   content_type=JSON)
+    assert busy.status_code == 400 and "user" in busy.json()["errors"]
+    unknown = api.put(f"/api/v1/people/{pk}/login", {"username": "county_411403"},
+                      content_type=JSON)  # a login outside this officer's scope
+    assert unknown.status_code == 400 and "不存在" in unknown.json()["message"]
+    assert api.put(f"/api/v1/people/{zhang.pk}/login", {"username": ""},
+                   content_type=JSON).json()["has_login"] is False
+    client = client_for("county_411402")
+    page = client.get(f"/people/{pk}/edit/")
+    assert page.status_code == 200
+    form = {k: v for k, v in page.context["form"].initial.items() if v not in (None, "")}
+    form.update({"user": "worker_411402", "name": "赵六"})
+    assert client.post(f"/people/{pk}/edit/", form).status_code == 302
+    assert Person.objects.get(pk=pk).user == user_named("worker_411402")
+    assert client_for("worker_411402").get("/people/me/").context["person"].pk == pk

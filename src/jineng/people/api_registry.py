@@ -269,6 +269,19 @@ def update_person(request, person_id: int, payload: PersonPatch):
     return _reload(request, person_id)
 
 
+class LoginIn(Schema):
+    username: str = Field("", description="劳动者本人的登录账号；空字符串表示取消关联")
+
+
+@router.put("/people/{int:person_id}/login", response={200: PersonOut, **ERRORS},
+            summary="关联劳动者本人的登录账号")
+def link_login(request, person_id: int, payload: LoginIn):
+    person = selectors.person_get(user=request.auth, pk=person_id, action="change")
+    services.person_link_login(actor=request.auth, person=person, username=payload.username,
+                               source="api")
+    return _reload(request, person_id)
+
+
 @router.post("/people/{int:person_id}/reveal", response={200: RevealOut, **ERRORS},
              summary="查看完整证件号码与手机号（需要权限，记录审计）")
 def reveal_person(request, person_id: int, reason: str = ""):

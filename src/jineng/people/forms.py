@@ -41,6 +41,10 @@ class PersonForm(forms.Form):
             number.help_text = "出于保护，原号码不显示；留空表示不修改，填写即更正号码"
             self.fields["phone"].help_text = "留空表示不修改；填写新号码即更正"
             self.fields["social_security_card"].help_text = "留空表示不修改"
+            self.fields["user"] = forms.CharField(
+                label="登录账号（用户名）", max_length=150, required=False,
+                help_text="劳动者本人登录系统查看档案所用的账号；留空表示不关联",
+            )
 
 
 class TargetGroupForm(forms.Form):

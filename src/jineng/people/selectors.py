@@ -135,7 +135,8 @@ def person_history(*, person: Person, limit: int = 200) -> list[dict]:
 def source_label(source: str) -> str:
     if source.startswith("import:"):
         return f"花名册导入 #{source.split(':', 1)[1]}"
-    return {"page": "页面", "api": "接口", "demo": "演示数据"}.get(source, source or "—")
+    labels = {"page": "页面", "api": "接口", "demo": "演示数据", "import": "花名册导入"}
+    return labels.get(source, source or "—")
 
 
 # ---------------------------------------------------------------- archive sections

@@ -126,6 +126,10 @@ def identity_check(raw, doc_type: str | None = None, *, birth_date: dt.date | No
         errors["sex"] = (
             f"性别“{Sex(sex).label}”与证件号码中的“{Sex(ident.sex).label}”不一致"
         )
+    if birth_date and not ident.birth_date and not (
+        dt.date(1900, 1, 1) <= birth_date <= dt.date.today()
+    ):
+        errors["birth_date"] = f"出生日期 {birth_date:%Y-%m-%d} 不在合理范围内"
     if errors:
         raise _fail(errors)
     if not ident.birth_date and birth_date or not ident.sex and sex:
@@ -578,6 +582,17 @@ def person_link_user(*, actor, person: Person, user: User | None,
     changes = {"user": [old, user.username if user else None]}
     _record(actor=actor, person=person, action="link_user", changes=changes, source=source)
     return person
+
+
+def person_link_login(*, actor, person: Person, username: str, source: str = "page") -> Person:
+    """person_link_user by username ("" unlinks); the login must be one the actor can see."""
+    username = clean_text(username)
+    if not username:
+        return person_link_user(actor=actor, person=person, user=None, source=source)
+    user = User.objects.restrict(actor, "view").filter(username=username).first()
+    if user is None:
+        raise _fail({"user": f"账号 {username} 不存在或不在您的管辖范围内"})
+    return person_link_user(actor=actor, person=person, user=user, source=source)
 
 
 # ---------------------------------------------------------------- sensitive reads

@@ -2,6 +2,7 @@
 rules live in services and selectors."""
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -107,6 +108,7 @@ class PersonEdit(ServiceFormPage):
             "residence_region": obj.residence_region.code if obj.residence_region_id else "",
             "education": obj.education, "employment_status": obj.employment_status,
             "target_groups": [g.code for g in obj.target_groups.all()],
+            "user": obj.user.username if obj.user_id else "",
         }
 
     def render(self, request, form, obj, status=200, **extra):
@@ -115,8 +117,14 @@ class PersonEdit(ServiceFormPage):
         return super().render(request, form, obj, status, **extra)
 
     def save(self, request, obj, data):
-        return services.person_update(actor=request.user, person=obj, source="page",
-                                      **_person_input(data, editing=True))
+        login = data.pop("user", "")
+        with transaction.atomic():  # a bad login undoes the other changes too
+            person = services.person_update(actor=request.user, person=obj, source="page",
+                                            **_person_input(data, editing=True))
+            if login != (obj.user.username if obj.user_id else ""):
+                person = services.person_link_login(actor=request.user, person=person,
+                                                    username=login)
+        return person
 
     def success_url(self, obj):
         return reverse("people:person_detail", args=[obj.pk])
