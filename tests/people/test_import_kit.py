@@ -58,6 +58,8 @@ def write_csv(path, rows: list[list], encoding: str = "utf-8") -> str:
 
 
 def read_report(path) -> list[list]:
+    if hasattr(path, "read"):
+        return CalamineWorkbook.from_filelike(path).get_sheet_by_index(0).to_python()
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
 
 

@@ -223,9 +223,13 @@ class SqliteWriter(Writer):
     def insert(self, records):
         self._rows(PERSON, INSERT_COLUMNS, self.person_rows(records))
         wanted = [r[HASH] for r in records if r[11]]  # GROUPS
-        if not wanted:
-            return {}
-        return {h: row[E_ID] for h, row in self.existing(wanted).items()}
+        out = {}
+        with connection.cursor() as c:
+            for chunk in _chunks(wanted, 20000):
+                c.execute(f"SELECT id, id_hash FROM {PERSON} WHERE id_hash IN "
+                          f"({','.join(['%s'] * len(chunk))})", chunk)
+                out.update((bytes(h), pk) for pk, h in c.fetchall())
+        return out
 
     def update(self, rows):
         if not rows:

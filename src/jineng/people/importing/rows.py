@@ -4,6 +4,7 @@ The hot path of the importer: everything here runs once per row, so it avoids th
 keeps per-row work to dictionary look-ups, a few regular expressions and one HMAC.
 """
 
+import hashlib
 import hmac
 import re
 import unicodedata
@@ -34,8 +35,27 @@ def identity_key() -> bytes:
 
 def identity_hash(doc_type: str, number: str, key: bytes | None = None) -> bytes:
     """Same value as people.services.identity_hash (blind_index of "doc_type:number",
-    purpose "identity"), computed with the one-shot C HMAC."""
+    purpose "identity")."""
     return hmac.digest(key or identity_key(), f"identity:{doc_type}:{number}".encode(), "sha256")
+
+
+class Hasher:
+    """HMAC-SHA256 with the key's inner and outer states computed once: per value, two
+    sha256 copies instead of a new HMAC object (about twice as fast, the same digest)."""
+
+    def __init__(self, key: bytes):
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def __call__(self, message: bytes) -> bytes:
+        i = self.inner.copy()
+        i.update(message)
+        o = self.outer.copy()
+        o.update(i.digest())
+        return o.digest()
 
 
 def _key(text: str) -> str:
@@ -111,7 +131,7 @@ class References:
 class RowValidator:
     def __init__(self, header: HeaderMap, refs: References):
         self.refs = refs
-        self.key = identity_key()
+        self.hash = Hasher(identity_key())
         self.positions = header.positions
         # The field as the file names it, for messages ("公民身份号码：…").
         self.labels = {
@@ -215,7 +235,7 @@ class RowValidator:
                 fail("social_security_card", f"“{card}”应为 6 到 32 位数字或字母")
         if errors:
             return None, errors
-        h = hmac.digest(self.key, f"identity:{ident.doc_type}:{ident.number}".encode(), "sha256")
+        h = self.hash(f"identity:{ident.doc_type}:{ident.number}".encode())
         return [h, ident.doc_type, ident.number, name, sex or "", birth, phone, household,
                 residence, education, employment, groups, card, number, row, None], errors
 
