@@ -23,3 +23,7 @@ def doc_shangqiu(db):
 
 def eval_data(yuan_by_level: dict) -> dict:
     return {"amounts_fen": {k: v * 100 for k, v in yuan_by_level.items()}}
+
+
+# Revisions may not take effect in the past, so tests that revise use years ahead of today.
+NEXT = dt.date.today().year + 4

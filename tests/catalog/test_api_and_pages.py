@@ -10,16 +10,18 @@ from python_calamine import CalamineWorkbook
 
 from jineng.catalog import services
 from jineng.catalog.models import PolicyVersion, Programme
+from tests.catalog.conftest import NEXT
 
 pytestmark = pytest.mark.django_db
 D = dt.date
+Y = NEXT
 
 
 @pytest.fixture
 def suiyang_version(user_named, region):
     return services.policy_version_publish(
         actor=user_named("county_411403"), kind="evaluation_subsidy", region=region("411403"),
-        valid_from=D(2030, 1, 1), data={"amounts_fen": {"5": 22000}}, is_sample=True)
+        valid_from=D(Y, 1, 1), data={"amounts_fen": {"5": 22000}}, is_sample=True)
 
 
 # ---------------------------------------------------------------- scope
@@ -42,7 +44,7 @@ def test_sibling_version_is_the_same_404_as_a_missing_one(api_for, client_for, s
     assert hidden.json() == missing.json()
     revise = api.post(f"/api/v1/policies/{suiyang_version.pk}/revise",
                       content_type="application/json",
-                      data={"valid_from": "2031-01-01", "data": {"amounts_fen": {"5": 1}},
+                      data={"valid_from": f"{Y + 1}-01-01", "data": {"amounts_fen": {"5": 1}},
                             "is_sample": True})
     assert revise.status_code == 404
     page = client_for("county_411402")
@@ -65,7 +67,7 @@ def test_resolve_for_a_sibling_region_is_404(api_for):
 def test_county_cannot_publish_for_sibling(api_for):
     response = api_for("county_411402").post(
         "/api/v1/policies", content_type="application/json",
-        data={"kind": "evaluation_subsidy", "region_code": "411403", "valid_from": "2030-01-01",
+        data={"kind": "evaluation_subsidy", "region_code": "411403", "valid_from": f"{Y}-01-01",
               "data": {"amounts_fen": {"5": 1}}, "is_sample": True})
     assert response.status_code == 403
     assert "睢阳区" in response.json()["message"]
@@ -111,7 +113,7 @@ def test_resolve_api_training_line_and_errors(api_for):
 
 def test_publish_and_revise_through_api(api_for):
     api = api_for("county_411402")
-    payload = {"kind": "placement_subsidy", "region_code": "411402", "valid_from": "2030-01-01",
+    payload = {"kind": "placement_subsidy", "region_code": "411402", "valid_from": f"{Y}-01-01",
                "data": {"amount_fen_per_person": -300, "min_employment_months": 6},
                "is_sample": True}
     bad = api.post("/api/v1/policies", content_type="application/json", data=payload)
@@ -124,12 +126,12 @@ def test_publish_and_revise_through_api(api_for):
     assert again.status_code == 409 and "重叠" in again.json()["message"]
     revised = api.post(f"/api/v1/policies/{created.json()['id']}/revise",
                        content_type="application/json",
-                       data={"valid_from": "2031-01-01", "is_sample": True,
+                       data={"valid_from": f"{Y + 1}-01-01", "is_sample": True,
                              "data": {"amount_fen_per_person": 45000,
                                       "min_employment_months": 6}})
     assert revised.status_code == 201 and revised.json()["number"] == 2
     old = api.get("/api/v1/policies/resolve?kind=placement_subsidy&region=411402"
-                  "&date=2030-12-31").json()
+                  f"&date={Y}-12-31").json()
     assert old["figures"]["amount_fen_per_person"] == 40000
 
 
@@ -170,13 +172,13 @@ def test_publish_form_shows_chinese_errors_and_saves_nothing(client_for):
     client = client_for("county_411402")
     before = PolicyVersion.objects.count()
     response = client.post("/catalog/policies/new/", {
-        "kind": "evaluation_subsidy", "region": "411402", "valid_from": "2030-01-01",
+        "kind": "evaluation_subsidy", "region": "411402", "valid_from": f"{Y}-01-01",
         "is_sample": "on", "data": '{"amounts_fen": {"9": 100}}'})
     assert response.status_code == 400
     assert "等级「9」不存在" in response.content.decode()
     assert PolicyVersion.objects.count() == before
     response = client.post("/catalog/policies/new/", {
-        "kind": "evaluation_subsidy", "region": "411402", "valid_from": "2030-01-01",
+        "kind": "evaluation_subsidy", "region": "411402", "valid_from": f"{Y}-01-01",
         "is_sample": "on", "data": '{"amounts_fen": {"5": 100}}'})
     assert response.status_code == 302
     assert PolicyVersion.objects.count() == before + 1
@@ -188,7 +190,7 @@ def test_revise_page_prefills_and_creates_new_version(client_for):
     page = client.get(f"/catalog/policies/{version.pk}/revise/")
     assert "200000000" in page.content.decode()
     response = client.post(f"/catalog/policies/{version.pk}/revise/", {
-        "valid_from": "2030-01-01", "document": version.document_id, "section": "四(三)1",
+        "valid_from": f"{Y}-01-01", "document": version.document_id, "section": "四(三)1",
         "data": '{"amount_fen_per_person": 120000, "min_employment_months": 12}'})
     assert response.status_code == 302
     assert PolicyVersion.objects.filter(supersedes=version).exists()

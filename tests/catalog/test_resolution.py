@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from jineng.catalog import services
 from jineng.core.errors import NotFound
 from jineng.orgs.models import Region, RegionLevel, User
+from tests.catalog.conftest import NEXT
 
 pytestmark = pytest.mark.django_db
-BASE = dt.date(2030, 1, 1)
+BASE = dt.date(NEXT, 1, 1)
 DAYS = 12
 
 

@@ -15,9 +15,11 @@ from jineng.catalog.models import (
 )
 from jineng.core.errors import Conflict, Forbidden, ServiceError
 from jineng.core.models import AuditEvent
+from tests.catalog.conftest import NEXT
 
 pytestmark = pytest.mark.django_db
 D = dt.date
+Y = NEXT
 
 
 def _counts():
@@ -26,7 +28,7 @@ def _counts():
 
 
 def _publish(user, region, data, **kw):
-    kw.setdefault("valid_from", D(2030, 1, 1))
+    kw.setdefault("valid_from", D(Y, 1, 1))
     kw.setdefault("is_sample", True)
     return services.policy_version_publish(actor=user, kind=kw.pop("kind", "evaluation_subsidy"),
                                            region=region, data=data, **kw)
@@ -70,14 +72,14 @@ def test_duplicate_catalogue_lines_are_named(user_named, region):
 
 def test_overlapping_periods_for_one_region_and_kind_are_refused(user_named, region):
     user, county = user_named("county_411402"), region("411402")
-    _publish(user, county, {"amounts_fen": {"5": 1}}, valid_from=D(2030, 1, 1),
-             valid_to=D(2030, 12, 31))
+    _publish(user, county, {"amounts_fen": {"5": 1}}, valid_from=D(Y, 1, 1),
+             valid_to=D(Y, 12, 31))
     before = _counts()
     with pytest.raises(Conflict) as exc:
-        _publish(user, county, {"amounts_fen": {"5": 2}}, valid_from=D(2030, 12, 31))
+        _publish(user, county, {"amounts_fen": {"5": 2}}, valid_from=D(Y, 12, 31))
     assert "与所填期间重叠" in exc.value.errors["valid_from"]
     assert _counts() == before
-    _publish(user, county, {"amounts_fen": {"5": 2}}, valid_from=D(2031, 1, 1))  # adjacent: ok
+    _publish(user, county, {"amounts_fen": {"5": 2}}, valid_from=D(Y + 1, 1, 1))  # adjacent: ok
     # Another kind, or another region, for the same period is fine.
     _publish(user, county, {"subsidised_trainings_per_year": 2}, kind="person_limits")
 
@@ -86,10 +88,10 @@ def test_source_is_required_unless_labelled_sample(user_named, region, doc_shang
     user = user_named("city_411400")
     with pytest.raises(ServiceError, match="须标为示例数据"):
         _publish(user, region("411400"), {"amounts_fen": {"5": 1}}, is_sample=False,
-                 valid_from=D(2035, 1, 1))
+                 valid_from=D(Y + 5, 1, 1))
     with pytest.raises(ServiceError, match="示例数据不能关联政策文件"):
         _publish(user, region("411400"), {"amounts_fen": {"5": 1}}, document=doc_shangqiu,
-                 valid_from=D(2035, 1, 1))
+                 valid_from=D(Y + 5, 1, 1))
 
 
 def test_unknown_kind_and_reversed_period(user_named, region):
@@ -97,7 +99,7 @@ def test_unknown_kind_and_reversed_period(user_named, region):
     with pytest.raises(ServiceError, match="不认识的政策类型"):
         _publish(user, region("411402"), {}, kind="lottery")
     with pytest.raises(ServiceError, match="截止日期不能早于生效日期"):
-        _publish(user, region("411402"), {"amounts_fen": {"5": 1}}, valid_to=D(2029, 1, 1))
+        _publish(user, region("411402"), {"amounts_fen": {"5": 1}}, valid_to=D(Y - 1, 1, 1))
 
 
 def test_revision_is_a_new_audited_version_and_keeps_the_old_figures(user_named, region,
@@ -106,27 +108,27 @@ def test_revision_is_a_new_audited_version_and_keeps_the_old_figures(user_named,
     old = services.resolve("evaluation_subsidy", region("411400"), D(2024, 1, 1)).version
     old_data = dict(old.data)
     new = services.policy_version_revise(
-        actor=user, version=old, valid_from=D(2030, 1, 1),
+        actor=user, version=old, valid_from=D(Y, 1, 1),
         data={"amounts_fen": {**old_data["amounts_fen"], "5": 25000}}, document=doc_shangqiu,
         section="四(二)1")
     old.refresh_from_db()
-    assert old.data == old_data and old.valid_to == D(2029, 12, 31)
+    assert old.data == old_data and old.valid_to == D(Y - 1, 12, 31)
     assert (new.number, new.supersedes_id, new.valid_to) == (old.number + 1, old.pk, None)
     assert services.resolve("evaluation_subsidy", region("411402"),
-                            D(2029, 12, 31)).data["amounts_fen"]["5"] == 20000
+                            D(Y - 1, 12, 31)).data["amounts_fen"]["5"] == 20000
     assert services.resolve("evaluation_subsidy", region("411402"),
-                            D(2030, 1, 1)).data["amounts_fen"]["5"] == 25000
+                            D(Y, 1, 1)).data["amounts_fen"]["5"] == 25000
     events = list(AuditEvent.objects.filter(object_type="catalog.policyversion")
                   .order_by("-seq")[:2])
     assert [(e.action, e.object_id) for e in events] == [("publish", str(new.pk)),
                                                           ("close", str(old.pk))]
     assert events[0].actor_name == "city_411400"
-    assert events[1].changes == {"valid_to": [None, "2029-12-31"]}
+    assert events[1].changes == {"valid_to": [None, f"{Y - 1}-12-31"]}
     with pytest.raises(Conflict, match="已被修订"):
-        services.policy_version_revise(actor=user, version=old, valid_from=D(2031, 1, 1),
+        services.policy_version_revise(actor=user, version=old, valid_from=D(Y + 1, 1, 1),
                                        data=old_data, is_sample=True)
     with pytest.raises(ServiceError, match="须晚于"):
-        services.policy_version_revise(actor=user, version=new, valid_from=D(2030, 1, 1),
+        services.policy_version_revise(actor=user, version=new, valid_from=D(Y, 1, 1),
                                        data=old_data, is_sample=True)
 
 
@@ -138,11 +140,11 @@ def test_a_county_cannot_publish_or_revise_for_a_sibling_or_above(user_named, re
     city_version = services.resolve("evaluation_subsidy", region("411400"), D(2024, 1, 1)).version
     with pytest.raises(Forbidden):
         services.policy_version_revise(actor=user, version=city_version,
-                                       valid_from=D(2030, 1, 1), data=city_version.data,
+                                       valid_from=D(Y, 1, 1), data=city_version.data,
                                        is_sample=True)
     with pytest.raises(Forbidden):
         _publish(user_named("reviewer_411400"), region("411400"), {"amounts_fen": {"5": 1}},
-                 valid_from=D(2040, 1, 1))
+                 valid_from=D(Y + 10, 1, 1))
     assert _counts() == before
 
 
@@ -164,11 +166,11 @@ def test_catalogue_lines_resolve_with_work_types(user_named, region):
     version = _publish(user, region("411402"), {"entries": lines}, kind="training_subsidy")
     assert version.entries.count() == 2
     assert WorkType.objects.filter(name="维修电工", occupation__code="6-31-01-03").exists()
-    entry, res = services.training_subsidy_for(region=region("411402"), on_date=D(2030, 5, 1),
+    entry, res = services.training_subsidy_for(region=region("411402"), on_date=D(Y, 5, 1),
                                                occupation_code="6-31-01-03", level="4",
                                                work_type="维修电工")
     assert entry.subsidy_fen == 160000 and not res.inherited
-    entry, _ = services.training_subsidy_for(region=region("411402"), on_date=D(2030, 5, 1),
+    entry, _ = services.training_subsidy_for(region=region("411402"), on_date=D(Y, 5, 1),
                                              occupation_code="6-31-01-03", level="4")
     assert entry.subsidy_fen == 150000
 

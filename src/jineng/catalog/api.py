@@ -9,6 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from jineng.catalog import selectors, services
 from jineng.catalog.models import EvaluationType, FundSource, PolicyKind
 from jineng.core.errors import NotFound, ServiceError
+from jineng.orgs.models import Department, Region
 
 router = Router(tags=["目录与政策"])
 
@@ -314,6 +315,30 @@ class WorkTypeIn(Schema):
     name: str
 
 
+class ProgrammePatch(Schema):
+    name: str | None = None
+    kind: str | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    goal: str | None = None
+    responsible: str | None = None
+    department_ids: list[int] | None = None
+    target_groups: list[str] | None = None
+    occupation_codes: list[str] | None = None
+    fund_source_codes: list[str] | None = None
+    document_id: int | None = None
+    section: str | None = None
+    is_active: bool | None = None
+
+
+class ProgrammeIn(ProgrammePatch):
+    region_code: str
+    code: str
+    name: str
+    kind: str
+    period_start: dt.date
+
+
 # ---------------------------------------------------------------- occupations and levels
 
 
@@ -416,8 +441,6 @@ def _document(request, document_id):
 
 
 def _region_for_write(code: str):
-    from jineng.orgs.models import Region
-
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise ServiceError(f"地区代码 {code} 不存在", errors={"region_code": "地区代码不存在"})
@@ -468,8 +491,6 @@ def create_document(request, payload: DocumentIn):
             summary="补贴性培训职业目录（公开，无需登录）：某地区某日生效的目录")
 @paginate(LimitOffsetPagination)
 def public_catalogue(request, query: Query[CatalogueQuery]):
-    from jineng.orgs.models import Region
-
     region = Region.objects.filter(code=query.region, is_active=True).first()
     if region is None:
         raise NotFound(f"地区代码 {query.region} 不存在")
@@ -490,6 +511,49 @@ def list_programmes(request, filters: Query[ProgrammeFilter]):
 @router.get("/programmes/{programme_id}", response=ProgrammeOut, summary="计划/工程详情")
 def get_programme(request, programme_id: int):
     return selectors.programme_get(user=request.auth, pk=programme_id)
+
+
+def _programme_fields(request, payload: ProgrammePatch) -> dict:
+    """Schema fields as service arguments: codes and ids become objects, each checked."""
+    data = payload.dict(exclude_unset=True)
+    if "occupation_codes" in data:
+        occupations = [services.occupation_current(c) for c in data.pop("occupation_codes") or []]
+        if None in occupations:
+            raise ServiceError("职业代码不存在",
+                               errors={"occupation_codes": "含有不存在的职业代码"})
+        data["occupations"] = occupations
+    if "fund_source_codes" in data:
+        codes = data.pop("fund_source_codes") or []
+        sources = list(FundSource.objects.filter(code__in=codes))
+        if len(sources) != len(set(codes)):
+            raise ServiceError("资金来源不存在",
+                               errors={"fund_source_codes": "含有不存在的资金来源"})
+        data["fund_sources"] = sources
+    if "department_ids" in data:
+        ids = data.pop("department_ids") or []
+        departments = list(Department.objects.restrict(request.auth).filter(pk__in=ids))
+        if len(departments) != len(set(ids)):
+            raise ServiceError("责任单位不存在或无权访问",
+                               errors={"department_ids": "含有不存在或无权访问的责任单位"})
+        data["departments"] = departments
+    if "document_id" in data:
+        data["document"] = _document(request, data.pop("document_id"))
+    return data
+
+
+@router.post("/programmes", response={201: ProgrammeOut}, summary="新增计划/工程")
+def create_programme(request, payload: ProgrammeIn):
+    data = _programme_fields(request, payload)
+    data.pop("is_active", None)
+    region = _region_for_write(data.pop("region_code"))
+    return Status(201, services.programme_create(actor=request.auth, region=region, **data))
+
+
+@router.patch("/programmes/{programme_id}", response=ProgrammeOut, summary="修改计划/工程")
+def update_programme(request, programme_id: int, payload: ProgrammePatch):
+    programme = selectors.programme_get(user=request.auth, pk=programme_id)
+    return services.programme_update(actor=request.auth, programme=programme,
+                                     **_programme_fields(request, payload))
 
 
 @router.get("/fund-budgets", response=list[BudgetOut], summary="资金预算")

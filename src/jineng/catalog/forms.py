@@ -94,10 +94,13 @@ class ProgrammeForm(forms.Form):
     document = forms.ModelChoiceField(label="依据文件", queryset=None, required=False)
     section = forms.CharField(label="条款", max_length=60, required=False)
 
-    def __init__(self, *args, regions=None, documents=None, **kwargs):
+    def __init__(self, *args, regions=None, documents=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].regions = regions
         self.fields["document"].queryset = documents
+        if editing:  # region and code identify the programme and do not change
+            del self.fields["region"], self.fields["code"]
+        else:
+            self.fields["region"].regions = regions
 
     def clean_target_groups(self):
         return _split(self.cleaned_data["target_groups"])

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from pydantic import ValidationError
 
 from jineng.catalog.models import (
@@ -386,8 +387,8 @@ def policy_version_revise(
     document: PolicyDocument | None = None, section: str = "", is_sample: bool = False,
     note: str = "",
 ) -> PolicyVersion:
-    """Edit a policy: a new version from `valid_from`; the old one keeps its figures and ends
-    the day before, so every earlier date resolves as it did."""
+    """Edit a policy: a new version from `valid_from` (today or later); the old one keeps its
+    figures and ends the day before, so every earlier date resolves as it did."""
     _require_region(actor, PolicyVersion, "add", version.region)
     data = policy_data_validate(version.kind, data)
     _check_period(valid_from, None)
@@ -396,6 +397,10 @@ def policy_version_revise(
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     if PolicyVersion.objects.filter(supersedes=version).exists():
         _fail("version", f"第 {version.number} 版已被修订，请在最新版本上修订", Conflict)
+    today = timezone.localdate()
+    if valid_from < today:
+        _fail("valid_from", f"修订不能追溯生效：生效日期不能早于今天（{today.isoformat()}），"
+                            "已发生的日期须仍按原版本执行")
     if valid_from <= version.valid_from:
         _fail("valid_from", f"新版本的生效日期须晚于第 {version.number} 版的生效日期"
                             f" {version.valid_from.isoformat()}")

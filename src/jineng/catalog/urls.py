@@ -19,6 +19,7 @@ urlpatterns = [
     path("programmes/", views.ProgrammeList.as_view(), name="programme_list"),
     path("programmes/new/", views.ProgrammeCreate.as_view(), name="programme_create"),
     path("programmes/<int:pk>/", views.programme_detail_view, name="programme_detail"),
+    path("programmes/<int:pk>/edit/", views.ProgrammeEdit.as_view(), name="programme_edit"),
     path("budgets/", views.BudgetList.as_view(), name="budget_list"),
     path("budgets/set/", views.BudgetSet.as_view(), name="budget_set"),
 ]

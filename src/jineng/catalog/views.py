@@ -13,6 +13,7 @@ from jineng.catalog.models import (
     OccupationLevel,
     PolicyKind,
     PolicyVersion,
+    Programme,
     ProgrammeKind,
     SkillLevel,
 )
@@ -350,15 +351,56 @@ class ProgrammeCreate(ServiceFormPage):
                 "documents": selectors.document_list(user=request.user)}
 
     def save(self, request, obj, data):
-        codes = data.pop("occupation_codes")
-        occupations = []
-        for code in codes:
-            occupation = services.occupation_current(code)
-            if occupation is None:
-                raise ServiceError(f"职业代码 {code} 不存在",
-                                   errors={"occupation_codes": f"职业代码 {code} 不存在"})
-            occupations.append(occupation)
+        occupations = _occupations(data.pop("occupation_codes"))
         return services.programme_create(actor=request.user, occupations=occupations,
+                                         fund_sources=list(data.pop("fund_sources")), **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:programme_detail", args=[obj.pk])
+
+
+def _occupations(codes: list[str]) -> list:
+    occupations = []
+    for code in codes:
+        occupation = services.occupation_current(code)
+        if occupation is None:
+            raise ServiceError(f"职业代码 {code} 不存在",
+                               errors={"occupation_codes": f"职业代码 {code} 不存在"})
+        occupations.append(occupation)
+    return occupations
+
+
+class ProgrammeEdit(ServiceFormPage):
+    """Opening needs the programme to be readable; saving needs "change" in its region."""
+
+    title = "编辑计划/工程"
+    form_class = forms.ProgrammeForm
+    success_message = "计划/工程已更新"
+
+    def get_object(self, request, pk):
+        return selectors.programme_get(user=request.user, pk=pk)
+
+    def check_allowed(self, request, obj):
+        if not region_allowed(request.user, Programme, "change", obj.region):
+            raise Http404
+
+    def get_form_kwargs(self, request, obj):
+        return {"documents": selectors.document_list(user=request.user), "editing": True}
+
+    def initial(self, obj):
+        return {
+            "name": obj.name, "kind": obj.kind,
+            "period_start": obj.period_start, "period_end": obj.period_end, "goal": obj.goal,
+            "responsible": obj.responsible, "target_groups": "、".join(obj.target_groups),
+            "occupation_codes": ", ".join(o.code for o in obj.occupations.all()),
+            "fund_sources": list(obj.fund_sources.all()), "document": obj.document_id,
+            "section": obj.section,
+        }
+
+    def save(self, request, obj, data):
+        occupations = _occupations(data.pop("occupation_codes"))
+        return services.programme_update(actor=request.user, programme=obj,
+                                         occupations=occupations,
                                          fund_sources=list(data.pop("fund_sources")), **data)
 
     def success_url(self, obj):
@@ -371,8 +413,10 @@ def programme_detail_view(request, pk):
         programme = selectors.programme_get(user=request.user, pk=pk)
     except NotFound:
         raise Http404 from None
-    return render(request, "catalog/programme_detail.html",
-                  {"title": programme.name, "programme": programme})
+    return render(request, "catalog/programme_detail.html", {
+        "title": programme.name, "programme": programme,
+        "can_edit": region_allowed(request.user, Programme, "change", programme.region),
+    })
 
 
 class BudgetSet(ServiceFormPage):
