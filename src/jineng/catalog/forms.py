@@ -1,11 +1,14 @@
 import json
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from jineng.catalog.models import FundSource, PolicyKind, ProgrammeKind
 from jineng.orgs.forms import RegionCodeField
 
-DATA_HELP = "JSON；金额一律以“分”为单位的整数（1 元 = 100 分）。修订时已填入现行内容，改数字即可。"
+DATA_HELP = _(
+    "JSON；金额一律以“分”为单位的整数（1 元 = 100 分）。修订时已填入现行内容，改数字即可。"
+)
 
 
 class JSONField(forms.CharField):
@@ -16,19 +19,19 @@ class JSONField(forms.CharField):
         try:
             data = json.loads(value)
         except (TypeError, ValueError) as exc:
-            raise forms.ValidationError(f"不是有效的 JSON：{exc}") from None
+            raise forms.ValidationError(_("不是有效的 JSON：%(error)s") % {"error": exc}) from None
         if not isinstance(data, dict):
-            raise forms.ValidationError("内容应为 JSON 对象（以 { 开头）")
+            raise forms.ValidationError(_("内容应为 JSON 对象（以 { 开头）"))
         return data
 
 
 class _SourceFields(forms.Form):
-    document = forms.ModelChoiceField(label="依据文件", queryset=None, required=False)
-    section = forms.CharField(label="条款", max_length=60, required=False,
-                              help_text="如 四(二)1")
-    is_sample = forms.BooleanField(label="示例数据（无文件依据）", required=False)
-    note = forms.CharField(label="说明", max_length=300, required=False)
-    data = JSONField(label="政策内容", help_text=DATA_HELP)
+    document = forms.ModelChoiceField(label=_("依据文件"), queryset=None, required=False)
+    section = forms.CharField(label=_("条款"), max_length=60, required=False,
+                              help_text=_("如 四(二)1"))
+    is_sample = forms.BooleanField(label=_("示例数据（无文件依据）"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+    data = JSONField(label=_("政策内容"), help_text=DATA_HELP)
 
     def __init__(self, *args, documents=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,10 +39,11 @@ class _SourceFields(forms.Form):
 
 
 class PolicyPublishForm(_SourceFields):
-    kind = forms.ChoiceField(label="政策类型", choices=PolicyKind.choices)
-    region = RegionCodeField(label="地区代码")
-    valid_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label="截止日期（可空）", required=False,
+    kind = forms.ChoiceField(label=_("政策类型"), choices=PolicyKind.choices)
+    region = RegionCodeField(label=_("地区代码"))
+    valid_from = forms.DateField(label=_("生效日期"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("截止日期（可空）"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}))
     field_order = ["kind", "region", "valid_from", "valid_to", "document", "section",
                    "is_sample", "note", "data"]
@@ -50,20 +54,20 @@ class PolicyPublishForm(_SourceFields):
 
 
 class PolicyReviseForm(_SourceFields):
-    valid_from = forms.DateField(label="新版本生效日期",
+    valid_from = forms.DateField(label=_("新版本生效日期"),
                                  widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text="旧版本自动截止于前一日，之前的日期仍按旧版本执行")
+                                 help_text=_("旧版本自动截止于前一日，之前的日期仍按旧版本执行"))
     field_order = ["valid_from", "document", "section", "is_sample", "note", "data"]
 
 
 class DocumentForm(forms.Form):
-    region = RegionCodeField(label="发文地区代码")
-    issuer = forms.CharField(label="发文机关", max_length=100)
-    title = forms.CharField(label="标题", max_length=300)
-    number = forms.CharField(label="文号", max_length=60, required=False)
-    issued_on = forms.DateField(label="成文日期", required=False,
+    region = RegionCodeField(label=_("发文地区代码"))
+    issuer = forms.CharField(label=_("发文机关"), max_length=100)
+    title = forms.CharField(label=_("标题"), max_length=300)
+    number = forms.CharField(label=_("文号"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("成文日期"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
-    source = forms.CharField(label="来源", max_length=200, required=False)
+    source = forms.CharField(label=_("来源"), max_length=200, required=False)
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,24 +79,26 @@ def _split(value: str) -> list[str]:
 
 
 class ProgrammeForm(forms.Form):
-    region = RegionCodeField(label="地区代码")
-    code = forms.CharField(label="编号", max_length=40)
-    name = forms.CharField(label="名称", max_length=100)
-    kind = forms.ChoiceField(label="类别", choices=ProgrammeKind.choices)
-    period_start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label="结束日期", required=False,
+    region = RegionCodeField(label=_("地区代码"))
+    code = forms.CharField(label=_("编号"), max_length=40)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类别"), choices=ProgrammeKind.choices)
+    period_start = forms.DateField(label=_("开始日期"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("结束日期"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    goal = forms.CharField(label="目标", max_length=300, required=False)
-    responsible = forms.CharField(label="责任单位", max_length=300, required=False,
-                                  help_text="与文件一致，用顿号分隔")
-    target_groups = forms.CharField(label="重点群体", required=False, help_text="用顿号或逗号分隔")
-    occupation_codes = forms.CharField(label="涉及职业代码", required=False,
-                                       help_text="如 4-10-01-05，多个用逗号分隔")
+    goal = forms.CharField(label=_("目标"), max_length=300, required=False)
+    responsible = forms.CharField(label=_("责任单位"), max_length=300, required=False,
+                                  help_text=_("与文件一致，用顿号分隔"))
+    target_groups = forms.CharField(label=_("重点群体"), required=False,
+                                    help_text=_("用顿号或逗号分隔"))
+    occupation_codes = forms.CharField(label=_("涉及职业代码"), required=False,
+                                       help_text=_("如 4-10-01-05，多个用逗号分隔"))
     fund_sources = forms.ModelMultipleChoiceField(
-        label="资金来源", queryset=FundSource.objects.filter(is_active=True), required=False,
+        label=_("资金来源"), queryset=FundSource.objects.filter(is_active=True), required=False,
         widget=forms.CheckboxSelectMultiple)
-    document = forms.ModelChoiceField(label="依据文件", queryset=None, required=False)
-    section = forms.CharField(label="条款", max_length=60, required=False)
+    document = forms.ModelChoiceField(label=_("依据文件"), queryset=None, required=False)
+    section = forms.CharField(label=_("条款"), max_length=60, required=False)
 
     def __init__(self, *args, regions=None, documents=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,12 +116,12 @@ class ProgrammeForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
-    source = forms.ModelChoiceField(label="资金来源",
+    source = forms.ModelChoiceField(label=_("资金来源"),
                                     queryset=FundSource.objects.filter(is_active=True))
-    region = RegionCodeField(label="地区代码")
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    amount_yuan = forms.DecimalField(label="预算（元）", max_digits=16, decimal_places=2)
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    region = RegionCodeField(label=_("地区代码"))
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    amount_yuan = forms.DecimalField(label=_("预算（元）"), max_digits=16, decimal_places=2)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,5 +129,6 @@ class BudgetForm(forms.Form):
 
 
 class WorkTypeForm(forms.Form):
-    occupation_code = forms.CharField(label="职业代码", max_length=16, help_text="如 6-31-01-03")
-    name = forms.CharField(label="工种名称", max_length=100)
+    occupation_code = forms.CharField(label=_("职业代码"), max_length=16,
+                                      help_text=_("如 6-31-01-03"))
+    name = forms.CharField(label=_("工种名称"), max_length=100)

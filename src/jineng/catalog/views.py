@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from jineng.catalog import forms, selectors, services
 from jineng.catalog.models import (
@@ -25,7 +26,9 @@ from jineng.orgs.models import Region
 
 
 def yuan(fen) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d} 元" if isinstance(fen, int) else ""
+    if not isinstance(fen, int):
+        return ""
+    return _("%(amount)s 元") % {"amount": f"{fen // 100:,}.{fen % 100:02d}"}
 
 
 def _date(value: str) -> dt.date | None:
@@ -36,30 +39,31 @@ def _date(value: str) -> dt.date | None:
 
 
 def _period(v) -> str:
-    return f"{v.valid_from:%Y-%m-%d} 至 {v.valid_to:%Y-%m-%d}" if v.valid_to else \
-        f"{v.valid_from:%Y-%m-%d} 起"
+    if v.valid_to:
+        return _("%(start)s 至 %(end)s") % {"start": v.valid_from, "end": v.valid_to}
+    return _("%(start)s 起") % {"start": v.valid_from}
 
 
 # ---------------------------------------------------------------- lists
 
 
 class OccupationList(ScopedListPage):
-    title = "职业分类（大典 2022）"
+    title = _("职业分类（大典 2022）")
     permission = "catalog.view_occupation"
     export_permission = "catalog.export_occupation"
     selector = selectors.occupation_list
     object_type = "catalog.occupation"
     filters = [
-        Filter("level", "层级", [(str(v), label) for v, label in OccupationLevel.choices]),
-        Filter("mark", "标识", [("S", "数字职业"), ("L", "绿色职业")]),
+        Filter("level", _("层级"), [(str(v), label) for v, label in OccupationLevel.choices]),
+        Filter("mark", _("标识"), [("S", _("数字职业")), ("L", _("绿色职业"))]),
     ]
     columns = [
-        Column("代码", lambda o: o.code),
-        Column("名称", lambda o: o.name),
-        Column("层级", lambda o: o.get_level_display()),
-        Column("上级", lambda o: o.parent.name if o.parent_id else ""),
-        Column("标识", lambda o: o.mark),
-        Column("版本", lambda o: o.edition),
+        Column(_("代码"), lambda o: o.code),
+        Column(_("名称"), lambda o: o.name),
+        Column(_("层级"), lambda o: o.get_level_display()),
+        Column(_("上级"), lambda o: o.parent.name if o.parent_id else ""),
+        Column(_("标识"), lambda o: o.mark),
+        Column(_("版本"), lambda o: o.edition),
     ]
 
     def filter_values(self, request):
@@ -69,37 +73,37 @@ class OccupationList(ScopedListPage):
 
 
 class WorkTypeList(ScopedListPage):
-    title = "工种"
+    title = _("工种")
     permission = "catalog.view_worktype"
     export_permission = "catalog.export_worktype"
     add_permission = "catalog.add_worktype"
     create_url_name = "catalog:work_type_create"
     selector = selectors.work_type_list
     object_type = "catalog.worktype"
-    filters = [Filter("occupation_code", "职业代码")]
+    filters = [Filter("occupation_code", _("职业代码"))]
     columns = [
-        Column("职业代码", lambda w: w.occupation.code),
-        Column("职业", lambda w: w.occupation.name),
-        Column("工种", lambda w: w.name),
+        Column(_("职业代码"), lambda w: w.occupation.code),
+        Column(_("职业"), lambda w: w.occupation.name),
+        Column(_("工种"), lambda w: w.name),
     ]
 
 
 class LevelList(ScopedListPage):
-    title = "技能等级"
+    title = _("技能等级")
     permission = "catalog.view_skilllevel"
     selector = selectors.level_list
     object_type = "catalog.skilllevel"
     columns = [
-        Column("编码", lambda lv: lv.code),
-        Column("名称", lambda lv: lv.name),
-        Column("简称", lambda lv: lv.short_name),
-        Column("等级数字", lambda lv: lv.digit or "—"),
-        Column("新八级工新增", lambda lv: "是" if lv.is_eight_level_addition else ""),
+        Column(_("编码"), lambda lv: lv.code),
+        Column(_("名称"), lambda lv: lv.name),
+        Column(_("简称"), lambda lv: lv.short_name),
+        Column(_("等级数字"), lambda lv: lv.digit or "—"),
+        Column(_("新八级工新增"), lambda lv: _("是") if lv.is_eight_level_addition else ""),
     ]
 
 
 class PolicyList(ScopedListPage):
-    title = "政策版本"
+    title = _("政策版本")
     permission = "catalog.view_policyversion"
     export_permission = "catalog.export_policyversion"
     add_permission = "catalog.add_policyversion"
@@ -107,16 +111,16 @@ class PolicyList(ScopedListPage):
     selector = selectors.policy_version_list
     object_type = "catalog.policyversion"
     filters = [
-        Filter("kind", "政策类型", PolicyKind.choices),
-        Filter("region_code", "地区代码"),
-        Filter("in_force_on", "生效于（YYYY-MM-DD）"),
+        Filter("kind", _("政策类型"), PolicyKind.choices),
+        Filter("region_code", _("地区代码")),
+        Filter("in_force_on", _("生效于（YYYY-MM-DD）")),
     ]
     columns = [
-        Column("政策", lambda v: v.get_kind_display(), link=True),
-        Column("地区", lambda v: v.region.name),
-        Column("版本", lambda v: f"第 {v.number} 版"),
-        Column("期间", _period),
-        Column("依据", lambda v: v.source_label),
+        Column(_("政策"), lambda v: v.get_kind_display(), link=True),
+        Column(_("地区"), lambda v: v.region.name),
+        Column(_("版本"), lambda v: _("第 %(n)s 版") % {"n": v.number}),
+        Column(_("期间"), _period),
+        Column(_("依据"), lambda v: v.source_label),
     ]
 
     def filter_values(self, request):
@@ -129,39 +133,41 @@ class PolicyList(ScopedListPage):
 
 
 class DocumentList(ScopedListPage):
-    title = "政策文件"
+    title = _("政策文件")
     permission = "catalog.view_policydocument"
     export_permission = "catalog.export_policydocument"
     add_permission = "catalog.add_policydocument"
     create_url_name = "catalog:document_create"
     selector = selectors.document_list
     object_type = "catalog.policydocument"
-    filters = [Filter("region_code", "地区代码")]
+    filters = [Filter("region_code", _("地区代码"))]
     columns = [
-        Column("标题", lambda d: d.title),
-        Column("文号", lambda d: d.number),
-        Column("发文机关", lambda d: d.issuer),
-        Column("地区", lambda d: d.region.name),
-        Column("成文日期", lambda d: d.issued_on or ""),
+        Column(_("标题"), lambda d: d.title),
+        Column(_("文号"), lambda d: d.number),
+        Column(_("发文机关"), lambda d: d.issuer),
+        Column(_("地区"), lambda d: d.region.name),
+        Column(_("成文日期"), lambda d: d.issued_on or ""),
     ]
 
 
 class ProgrammeList(ScopedListPage):
-    title = "计划与工程"
+    title = _("计划与工程")
     permission = "catalog.view_programme"
     export_permission = "catalog.export_programme"
     add_permission = "catalog.add_programme"
     create_url_name = "catalog:programme_create"
     selector = selectors.programme_list
     object_type = "catalog.programme"
-    filters = [Filter("kind", "类别", ProgrammeKind.choices), Filter("region_code", "地区代码")]
+    filters = [Filter("kind", _("类别"), ProgrammeKind.choices),
+               Filter("region_code", _("地区代码"))]
     columns = [
-        Column("编号", lambda p: p.code, link=True),
-        Column("名称", lambda p: p.name, link=True),
-        Column("类别", lambda p: p.get_kind_display()),
-        Column("地区", lambda p: p.region.name),
-        Column("期间", lambda p: f"{p.period_start:%Y-%m-%d} 至 {p.period_end or ''}"),
-        Column("责任单位", lambda p: p.responsible),
+        Column(_("编号"), lambda p: p.code, link=True),
+        Column(_("名称"), lambda p: p.name, link=True),
+        Column(_("类别"), lambda p: p.get_kind_display()),
+        Column(_("地区"), lambda p: p.region.name),
+        Column(_("期间"), lambda p: _("%(start)s 至 %(end)s") % {
+            "start": p.period_start, "end": p.period_end or ""}),
+        Column(_("责任单位"), lambda p: p.responsible),
     ]
 
     def row_url(self, obj):
@@ -169,20 +175,20 @@ class ProgrammeList(ScopedListPage):
 
 
 class BudgetList(ScopedListPage):
-    title = "资金预算"
+    title = _("资金预算")
     permission = "catalog.view_fundbudget"
     export_permission = "catalog.export_fundbudget"
     add_permission = "catalog.add_fundbudget"
     create_url_name = "catalog:budget_set"
     selector = selectors.fund_budget_list
     object_type = "catalog.fundbudget"
-    filters = [Filter("year", "年度"), Filter("region_code", "地区代码")]
+    filters = [Filter("year", _("年度")), Filter("region_code", _("地区代码"))]
     columns = [
-        Column("地区", lambda b: b.region.name),
-        Column("年度", lambda b: b.year),
-        Column("资金来源", lambda b: b.source.name),
-        Column("预算", lambda b: yuan(b.amount_fen)),
-        Column("说明", lambda b: ("【示例】" if b.is_sample else "") + b.note),
+        Column(_("地区"), lambda b: b.region.name),
+        Column(_("年度"), lambda b: b.year),
+        Column(_("资金来源"), lambda b: b.source.name),
+        Column(_("预算"), lambda b: yuan(b.amount_fen)),
+        Column(_("说明"), lambda b: (str(_("【示例】")) if b.is_sample else "") + b.note),
     ]
 
     def filter_values(self, request):
@@ -196,9 +202,9 @@ class BudgetList(ScopedListPage):
 
 def _figure(value) -> str:
     if value is None:
-        return "未规定"
+        return _("未规定")
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, dict) and "denominator" in value:
         return f"{value['numerator']}/{value['denominator']}"
     if isinstance(value, list):
@@ -219,7 +225,7 @@ def figure_rows(version: PolicyVersion) -> list[tuple[str, str]]:
                 for t in data["tiers"] for a in t["awards"]]
         return rows + [(FIELD_LABELS["coach_team_same"], _figure(data["coach_team_same"]))]
     if version.kind == PolicyKind.TRAINING_SUBSIDY:
-        return [("目录条目数", str(len(data["entries"])))]
+        return [(_("目录条目数"), str(len(data["entries"])))]
     return [(FIELD_LABELS.get(k, k), yuan(v) if k.endswith("_fen") and v is not None
              else _figure(v)) for k, v in data.items()]
 
@@ -256,7 +262,7 @@ def policy_in_force_view(request):
     items = selectors.policies_in_force(user=request.user, region=region, on_date=on_date) \
         if region else []
     return render(request, "catalog/in_force.html", {
-        "title": "在用政策", "region": region, "on_date": on_date, "items": items,
+        "title": _("在用政策"), "region": region, "on_date": on_date, "items": items,
         "region_code": code,
     })
 
@@ -271,9 +277,9 @@ def _regions(user, action="add", model=PolicyVersion):
 
 
 class PolicyPublish(ServiceFormPage):
-    title = "发布政策版本"
+    title = _("发布政策版本")
     form_class = forms.PolicyPublishForm
-    success_message = "政策版本已发布"
+    success_message = _("政策版本已发布")
 
     def check_allowed(self, request, obj):
         if not request.user.has_permission("catalog.add_policyversion"):
@@ -294,9 +300,9 @@ class PolicyPublish(ServiceFormPage):
 
 
 class PolicyRevise(ServiceFormPage):
-    title = "修订政策"
+    title = _("修订政策")
     form_class = forms.PolicyReviseForm
-    success_message = "已发布新版本；旧版本的期间已截止"
+    success_message = _("已发布新版本；旧版本的期间已截止")
 
     def get_object(self, request, pk):
         return selectors.policy_version_get(user=request.user, pk=pk)
@@ -321,7 +327,7 @@ class PolicyRevise(ServiceFormPage):
 
 
 class DocumentCreate(ServiceFormPage):
-    title = "登记政策文件"
+    title = _("登记政策文件")
     form_class = forms.DocumentForm
 
     def check_allowed(self, request, obj):
@@ -339,7 +345,7 @@ class DocumentCreate(ServiceFormPage):
 
 
 class ProgrammeCreate(ServiceFormPage):
-    title = "新增计划/工程"
+    title = _("新增计划/工程")
     form_class = forms.ProgrammeForm
 
     def check_allowed(self, request, obj):
@@ -364,8 +370,8 @@ def _occupations(codes: list[str]) -> list:
     for code in codes:
         occupation = services.occupation_current(code)
         if occupation is None:
-            raise ServiceError(f"职业代码 {code} 不存在",
-                               errors={"occupation_codes": f"职业代码 {code} 不存在"})
+            message = _("职业代码 %(code)s 不存在") % {"code": code}
+            raise ServiceError(message, errors={"occupation_codes": message})
         occupations.append(occupation)
     return occupations
 
@@ -373,9 +379,9 @@ def _occupations(codes: list[str]) -> list:
 class ProgrammeEdit(ServiceFormPage):
     """Opening needs the programme to be readable; saving needs "change" in its region."""
 
-    title = "编辑计划/工程"
+    title = _("编辑计划/工程")
     form_class = forms.ProgrammeForm
-    success_message = "计划/工程已更新"
+    success_message = _("计划/工程已更新")
 
     def get_object(self, request, pk):
         return selectors.programme_get(user=request.user, pk=pk)
@@ -420,7 +426,7 @@ def programme_detail_view(request, pk):
 
 
 class BudgetSet(ServiceFormPage):
-    title = "设定资金预算"
+    title = _("设定资金预算")
     form_class = forms.BudgetForm
 
     def check_allowed(self, request, obj):
@@ -433,7 +439,8 @@ class BudgetSet(ServiceFormPage):
     def save(self, request, obj, data):
         amount = data.pop("amount_yuan") * 100
         if amount != int(amount):
-            raise ServiceError("金额最多两位小数", errors={"amount_yuan": "金额最多两位小数"})
+            message = _("金额最多两位小数")
+        raise ServiceError(str(message), errors={"amount_yuan": message})
         return services.fund_budget_set(actor=request.user, amount_fen=int(amount), **data)
 
     def success_url(self, obj):
@@ -441,7 +448,7 @@ class BudgetSet(ServiceFormPage):
 
 
 class WorkTypeCreate(ServiceFormPage):
-    title = "新增工种"
+    title = _("新增工种")
     form_class = forms.WorkTypeForm
 
     def check_allowed(self, request, obj):
@@ -451,7 +458,8 @@ class WorkTypeCreate(ServiceFormPage):
     def save(self, request, obj, data):
         occupation = services.occupation_current(data["occupation_code"])
         if occupation is None:
-            raise ServiceError("职业代码不存在", errors={"occupation_code": "职业代码不存在"})
+            message = _("职业代码 %(code)s 不存在") % {"code": data["occupation_code"]}
+            raise ServiceError(message, errors={"occupation_code": message})
         return services.work_type_create(actor=request.user, occupation=occupation,
                                          name=data["name"])
 

@@ -5,16 +5,18 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from jineng.catalog import selectors
 from jineng.catalog.models import PolicyKind, PolicyVersion, SkillLevel
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 from jineng.orgs.models import Region
 
+TITLE = _("补贴性培训职业目录")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
-HEADERS = ["职业代码", "职业", "工种", "等级", "培训补贴标准（元）", "最低培训课时", "证书直补",
-           "适用群体"]
+HEADERS = [_("职业代码"), _("职业"), _("工种"), _("等级"), _("培训补贴标准（元）"),
+           _("最低培训课时"), _("证书直补"), _("适用群体")]
 
 
 def _row(entry) -> list:
@@ -22,7 +24,7 @@ def _row(entry) -> list:
     return [entry.occupation.code, entry.occupation.name,
             entry.work_type.name if entry.work_type_id else "", entry.level.name,
             f"{fen // 100}.{fen % 100:02d}", entry.min_hours,
-            "是" if entry.direct_subsidy else "否", "、".join(entry.target_groups)]
+            str(_("是") if entry.direct_subsidy else _("否")), "、".join(entry.target_groups)]
 
 
 def _date(value):
@@ -43,7 +45,7 @@ def catalogue_view(request):
                         if region else (None, None))
     if region and request.GET.get("export") == "xlsx":
         rows = (_row(e) for e in entries[:EXPORT_LIMIT].iterator(2000))
-        response = HttpResponse(xlsx_bytes(HEADERS, rows, "补贴性培训职业目录"),
+        response = HttpResponse(xlsx_bytes([str(h) for h in HEADERS], rows, str(TITLE)),
                                 content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = (
             f"attachment; filename*=UTF-8''catalogue-{region.code}-{on_date:%Y%m%d}.xlsx")
@@ -52,7 +54,7 @@ def catalogue_view(request):
     published = (PolicyVersion.objects.filter(kind=PolicyKind.TRAINING_SUBSIDY)
                  .values_list("region__code", "region__name").distinct().order_by("region__code"))
     return render(request, "portal/catalogue.html", {
-        "title": "补贴性培训职业目录", "region": region, "region_code": code, "on_date": on_date,
+        "title": TITLE, "region": region, "region_code": code, "on_date": on_date,
         "q": q, "level": level, "version": version, "page": page,
         "rows": [_row(e) for e in page.object_list] if page else [], "headers": HEADERS,
         "levels": SkillLevel.objects.all(), "published": published,
