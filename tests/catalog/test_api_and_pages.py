@@ -222,3 +222,19 @@ def test_public_catalogue_export_and_unknown_region():
     assert anonymous.get("/api/v1/catalogue?region=000000").status_code == 404
     empty = anonymous.get("/api/v1/catalogue?region=520000&date=2024-01-01").json()
     assert empty["count"] == 0
+
+
+def test_every_preset_version_page_renders_its_figures(client_for):
+    client = client_for("sysadmin")  # catalog.view_* over all regions
+    for version in PolicyVersion.objects.all():
+        response = client.get(f"/catalog/policies/{version.pk}/")
+        assert response.status_code == 200, version
+        rows = dict(response.context["rows"])
+        assert rows, version
+    hiring = PolicyVersion.objects.get(kind="hiring_subsidy", region__code="411400")
+    rows = dict(client.get(f"/catalog/policies/{hiring.pk}/").context["rows"])
+    assert rows["每人补贴金额"] == "1,000.00 元"
+    assert rows["每家企业上限"] == "2,000,000.00 元"
+    prizes = PolicyVersion.objects.get(kind="competition_prize", region__code="530000")
+    rows = dict(client.get(f"/catalog/policies/{prizes.pk}/").context["rows"])
+    assert rows["世界技能大赛 · 金牌"] == "600,000.00 元"

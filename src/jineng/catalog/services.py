@@ -305,29 +305,47 @@ def _lock_region(region: Region) -> None:
     list(Region.objects.select_for_update().filter(pk=region.pk).values_list("pk", flat=True))
 
 
-def _catalogue_lines(data: dict) -> list[dict]:
-    """Resolve the catalogue's occupation codes, 工种 and levels; every unknown one is named."""
+def _catalogue_lines(actor, data: dict) -> list[dict]:
+    """Resolve the catalogue's occupation codes, 工种 and levels; every unknown code is named.
+    工种 named for the first time are created (set-based, audited)."""
     lines = data["entries"]
     codes = {line["occupation_code"] for line in lines}
     occupations = {o.code: o for o in Occupation.objects.filter(code__in=codes, is_current=True)}
     levels = {lv.code: lv for lv in SkillLevel.objects.all()}
     errors = {}
-    resolved = []
     for i, line in enumerate(lines, start=1):
         occ = occupations.get(line["occupation_code"])
         if occ is None or occ.level != OccupationLevel.OCCUPATION:
             errors[f"entries.{i - 1}.occupation_code"] = (
                 f"第 {i} 行：职业代码 {line['occupation_code']} 不是现行职业分类大典中的职业")
-            continue
-        work_type = None
-        if line["work_type"]:
-            work_type, _ = WorkType.objects.get_or_create(occupation=occ, name=line["work_type"])
-        resolved.append({"occupation": occ, "work_type": work_type,
-                         "level": levels[line["level"]], "line": line})
     if errors:
         summary = "；".join(list(errors.values())[:5])
         raise ServiceError(f"目录有 {len(errors)} 行不正确：{summary}", errors=errors)
-    return resolved
+    work_types = _work_types_for(actor, {(occupations[line["occupation_code"]], line["work_type"])
+                                         for line in lines if line["work_type"]})
+    return [{"occupation": occupations[line["occupation_code"]],
+             "work_type": work_types.get((line["occupation_code"], line["work_type"])),
+             "level": levels[line["level"]], "line": line} for line in lines]
+
+
+def _work_types_for(actor, wanted: set[tuple[Occupation, str]]) -> dict[tuple[str, str], WorkType]:
+    """{(occupation code, name): WorkType}, creating the missing ones in one statement."""
+    if not wanted:
+        return {}
+    occ_ids = {occ.pk for occ, _ in wanted}
+    existing = {(w.occupation_id, w.name): w for w in
+                WorkType.objects.filter(occupation_id__in=occ_ids).select_related("occupation")}
+    missing = [WorkType(occupation=occ, name=name) for occ, name in sorted(
+        wanted, key=lambda pair: (pair[0].code, pair[1])) if (occ.pk, name) not in existing]
+    if missing:
+        WorkType.objects.bulk_create(missing)
+        audit_record(actor=actor, action="create", object_type="catalog.worktype",
+                     object_repr=f"随目录新增工种 {len(missing)} 个",
+                     changes={"work_types": [f"{w.occupation.code} {w.name}" for w in missing]})
+        existing = {(w.occupation_id, w.name): w for w in
+                    WorkType.objects.filter(occupation_id__in=occ_ids)
+                    .select_related("occupation")}
+    return {(w.occupation.code, w.name): w for w in existing.values()}
 
 
 def _write_entries(version: PolicyVersion, resolved: list[dict]) -> None:
@@ -344,7 +362,7 @@ def _write_entries(version: PolicyVersion, resolved: list[dict]) -> None:
 
 def _create_version(*, actor, kind, region, valid_from, valid_to, data, document, section,
                     is_sample, note, supersedes=None) -> PolicyVersion:
-    resolved = _catalogue_lines(data) if kind == PolicyKind.TRAINING_SUBSIDY else None
+    resolved = _catalogue_lines(actor, data) if kind == PolicyKind.TRAINING_SUBSIDY else None
     last = PolicyVersion.objects.filter(kind=kind, region=region).order_by("-number").first()
     version = PolicyVersion.objects.create(
         kind=kind, region=region, number=(last.number + 1) if last else 1,

@@ -226,8 +226,8 @@ def figure_rows(version: PolicyVersion) -> list[tuple[str, str]]:
         return rows + [(FIELD_LABELS["coach_team_same"], _figure(data["coach_team_same"]))]
     if version.kind == PolicyKind.TRAINING_SUBSIDY:
         return [(_("目录条目数"), str(len(data["entries"])))]
-    return [(FIELD_LABELS.get(k, k), yuan(v) if k.endswith("_fen") and v is not None
-             else _figure(v)) for k, v in data.items()]
+    return [(FIELD_LABELS.get(k, k).replace("（分）", ""),
+             yuan(v) if "_fen" in k and v is not None else _figure(v)) for k, v in data.items()]
 
 
 @login_required
