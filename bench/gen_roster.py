@@ -118,13 +118,14 @@ def rows(n: int, seed: int = 20260115, bad_rate: float = 0.01, dup_rate: float =
         yield row
 
 
-def write_xlsx(path: Path, n: int, seed: int) -> None:
+def write_xlsx(path: Path, n: int, seed: int, bad_rate: float = 0.01,
+               dup_rate: float = 0.002) -> None:
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("花名册")
     sheet.write_row(0, 0, HEADERS)
-    for r, row in enumerate(rows(n, seed), start=1):
+    for r, row in enumerate(rows(n, seed, bad_rate, dup_rate), start=1):
         for c, value in enumerate(row):
             if value == "":
                 continue
@@ -135,11 +136,12 @@ def write_xlsx(path: Path, n: int, seed: int) -> None:
     book.close()
 
 
-def write_csv(path: Path, n: int, seed: int, encoding: str) -> None:
+def write_csv(path: Path, n: int, seed: int, encoding: str, bad_rate: float = 0.01,
+              dup_rate: float = 0.002) -> None:
     with open(path, "w", encoding=encoding, newline="") as f:
         out = csv.writer(f)
         out.writerow(HEADERS)
-        for row in rows(n, seed):
+        for row in rows(n, seed, bad_rate, dup_rate):
             out.writerow([f"{v:.15g}" if isinstance(v, float) else v for v in row])
 
 
@@ -149,13 +151,15 @@ def main(argv=None) -> None:
     parser.add_argument("--out", required=True, help=".xlsx or .csv")
     parser.add_argument("--seed", type=int, default=20260115)
     parser.add_argument("--encoding", default="utf-8", help="for .csv: utf-8, utf-8-sig, gbk")
+    parser.add_argument("--bad-rate", type=float, default=0.01, help="share of bad rows")
+    parser.add_argument("--dup-rate", type=float, default=0.002, help="share of repeated people")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".xlsx":
-        write_xlsx(out, args.rows, args.seed)
+        write_xlsx(out, args.rows, args.seed, args.bad_rate, args.dup_rate)
     else:
-        write_csv(out, args.rows, args.seed, args.encoding)
+        write_csv(out, args.rows, args.seed, args.encoding, args.bad_rate, args.dup_rate)
     print(out, out.stat().st_size)
 
 

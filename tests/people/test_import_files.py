@@ -4,6 +4,8 @@ import codecs
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import tests.people.test_import_kit as kit
 from jineng.people.importing import cells
@@ -221,3 +223,42 @@ def test_template_has_chinese_headers_and_round_trips(tmp_path, run_import):
     head = detect_header([(1, rows[0])], [])
     assert head and not head.missing()
     assert run_import(str(path)).created == 1
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seq=st.integers(0, 999), days=st.integers(-30000, 20000),
+       code=st.sampled_from(["411402", "110101", "810000", "999999", "411400"]),
+       tweak=st.sampled_from(["", "check", "lower", "month"]))
+def test_fast_identity_path_agrees_with_the_general_parser(seq, days, code, tweak):
+    """The importer's fast path for clean 18-digit numbers accepts exactly what
+    core.identity.parse_identity accepts, with the same result."""
+    from jineng.core.identity import IdentityError, parse_identity
+    from jineng.people.importing.rows import RowValidator
+
+    born = dt.date(1970, 1, 1) + dt.timedelta(days=days)
+    raw = number(seq, code, born)
+    if tweak == "check":
+        raw = raw[:17] + ("0" if raw[17] != "0" else "1")
+    elif tweak == "lower":
+        raw = raw.lower()
+    elif tweak == "month":
+        raw = raw[:10] + "13" + raw[12:]
+    fast = RowValidator.fast_resident(_validator(), raw)
+    try:
+        slow = parse_identity(raw)
+    except IdentityError:
+        slow = None
+    if fast is not None:
+        assert fast == slow
+    elif slow is not None:
+        assert slow.doc_type != "resident"  # e.g. an HMT permit number
+
+
+def _validator():
+    from types import SimpleNamespace
+
+    from jineng.core.identity import HMT_ADDRESS_CODES, WEIGHTS
+    from jineng.core.reference import known_division_codes
+
+    return SimpleNamespace(division_codes=known_division_codes() - set(HMT_ADDRESS_CODES),
+                           today=dt.date.today(), weight_offset=48 * sum(WEIGHTS))

@@ -1,0 +1,324 @@
+"""Import benchmark: the floor (fastest reader + COPY into a bare table with one unique
+index) against the importer end to end, on PostgreSQL and SQLite, and django-import-export 4.x
+on 10,000 rows of the same shape. Every measurement runs in a fresh child process so its peak
+memory (ru_maxrss) is its own; the parent prints medians.
+
+    .venv/bin/python bench/gen_roster.py --rows 1000000 --out var/bench/roster_1m.xlsx
+    .venv/bin/python bench/bench_import.py --file var/bench/roster_1m.xlsx --runs 3 \\
+        --pg postgres://postgres@127.0.0.1:5432/jineng_bench --sqlite var/bench/bench.sqlite3 \\
+        --only read_calamine,read_fastexcel,copy_floor,importer_pg,importer_sqlite
+
+    # 10,000 rows against django-import-export (needs `pip install django-import-export`):
+    .venv/bin/python bench/gen_roster.py --rows 10000 --bad-rate 0 --dup-rate 0 \\
+        --out var/bench/clean_10k.xlsx
+    .venv/bin/python bench/bench_import.py --file var/bench/clean_10k.xlsx --runs 3 \\
+        --pg postgres://postgres@127.0.0.1:5432/jineng_bench \\
+        --only importer_pg,iexport_default,iexport_bulk
+
+Both databases must be migrated and hold the regions and target groups
+(`jineng migrate && jineng loaddemo`); the benchmark empties their people tables.
+"""
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("read_calamine", "read_fastexcel", "copy_floor", "importer_pg", "importer_sqlite",
+         "iexport_default", "iexport_bulk")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------- children
+
+
+def child_read_calamine(args) -> dict:
+    from python_calamine import CalamineWorkbook
+
+    start = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(args.file).get_sheet_by_index(0)
+    opened = time.perf_counter() - start
+    n = 0
+    for _ in sheet.iter_rows():
+        n += 1
+    return {"seconds": time.perf_counter() - start, "rows": n - 1, "open_seconds": opened}
+
+
+def child_read_fastexcel(args) -> dict:
+    import fastexcel
+
+    start = time.perf_counter()
+    table = fastexcel.read_excel(args.file).load_sheet(0, dtypes="string").to_arrow()
+    return {"seconds": time.perf_counter() - start, "rows": table.num_rows}
+
+
+def _escape(value) -> str:
+    if value is None or value == "":
+        return "\\N"
+    s = str(value)
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def child_copy_floor(args) -> dict:
+    """COPY the file's rows (as text, as read) into a bare table whose identity-number column
+    has one unique index. The payload is built before the clock starts."""
+    import psycopg
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(args.file).get_sheet_by_index(0).iter_rows()
+    next(rows)
+    seen, lines = set(), []
+    for row in rows:
+        number = str(row[1]).strip()
+        if number in seen:
+            continue  # the floor table would refuse it; the importer skips it too
+        seen.add(number)
+        lines.append("\t".join(_escape(v) for v in row[:10]))
+    payload = ("\n".join(lines) + "\n").encode()
+    del lines, seen
+    with psycopg.connect(args.pg, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_floor")
+        conn.execute(
+            "CREATE TABLE bench_floor (name text, id_number text NOT NULL, sex text, "
+            "birth text, phone text, region text, education text, employment text, "
+            "groups text, card text)"
+        )
+        conn.execute("CREATE UNIQUE INDEX bench_floor_id ON bench_floor (id_number)")
+        start = time.perf_counter()
+        with conn.transaction(), conn.cursor() as cur, cur.copy(
+            "COPY bench_floor FROM STDIN"
+        ) as copy:
+            for i in range(0, len(payload), 1 << 20):
+                copy.write(payload[i: i + (1 << 20)])
+        seconds = time.perf_counter() - start
+        count = conn.execute("SELECT count(*) FROM bench_floor").fetchone()[0]
+        conn.execute("DROP TABLE bench_floor")
+    return {"seconds": seconds, "rows": count}
+
+
+def _django(url: str):
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jineng.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def _empty_people():
+    from django.db import connection
+
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("TRUNCATE people_persontargetgroup, people_personchange, people_person "
+                      "CASCADE")
+        else:
+            for table in ("people_persontargetgroup", "people_personchange", "people_person"):
+                c.execute(f"DELETE FROM {table}")
+
+
+def child_importer(args, url: str) -> dict:
+    _django(url)
+    from django.db import connection
+
+    from jineng.orgs.models import Region
+    from jineng.people.importing.run import ImportOptions, import_file
+
+    _empty_people()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as c:
+            c.execute("VACUUM")
+    report = str(ROOT / "var" / "bench" / f"report_{os.getpid()}.xlsx")
+    options = ImportOptions(region=Region.objects.get(code="411402"), mode=args.mode,
+                            on_duplicate=args.on_duplicate, report_path=report,
+                            file_name=Path(args.file).name, batch_size=args.batch)
+    start = time.perf_counter()
+    result = import_file(args.file, options)
+    seconds = time.perf_counter() - start
+    os.unlink(report)
+    return {"seconds": seconds, **result.counts()}
+
+
+def _iexport_resource(bulk: bool):
+    import datetime as dt
+
+    from import_export import fields, resources, widgets
+
+    from jineng.core.crypto import encrypt
+    from jineng.core.identity import mask, parse_identity
+    from jineng.orgs.models import Region
+    from jineng.people.models import Person
+    from jineng.people.services import identity_hash
+
+    class CachedRegionWidget(widgets.ForeignKeyWidget):
+        """The best settings also avoid a query per row for the region."""
+
+        def __init__(self):
+            super().__init__(Region, "code")
+            self.cache = {r.code: r for r in Region.objects.all()}
+
+        def clean(self, value, row=None, **kwargs):
+            return self.cache.get(str(value)) if value else None
+
+    region_widget = CachedRegionWidget() if bulk else widgets.ForeignKeyWidget(Region, "code")
+
+    class PersonResource(resources.ModelResource):
+        household_region = fields.Field(attribute="household_region", column_name="户籍地",
+                                        widget=region_widget)
+
+        class Meta:
+            model = Person
+            import_id_fields = ("id_hash",)
+            fields = ("id_hash", "id_cipher", "id_masked", "doc_type", "name", "sex",
+                      "birth_date", "phone_cipher", "phone_masked", "household_region",
+                      "education", "employment_status")
+            if bulk:
+                use_bulk = True
+                batch_size = 2000
+                skip_diff = True
+                use_transactions = True
+
+        def before_import_row(self, row, **kwargs):
+            ident = parse_identity(row["身份证号"])
+            row["id_hash"] = identity_hash(ident.doc_type, ident.number)
+            row["id_cipher"] = encrypt(ident.number)
+            row["id_masked"] = mask(ident.number)
+            row["doc_type"] = ident.doc_type
+            row["name"] = row["姓名"]
+            row["sex"] = ident.sex
+            row["birth_date"] = ident.birth_date
+            phone = str(row["手机号"]).replace(" ", "")
+            row["phone_cipher"] = encrypt(phone)
+            row["phone_masked"] = f"{phone[:3]}****{phone[-4:]}"
+            row["education"] = "senior"
+            row["employment_status"] = "unemployed"
+
+    del dt
+    return PersonResource
+
+
+def child_iexport(args, bulk: bool) -> dict:
+    _django(args.pg)
+    import tablib
+    from python_calamine import CalamineWorkbook
+
+    _empty_people()
+    rows = CalamineWorkbook.from_path(args.file).get_sheet_by_index(0).to_python()
+    dataset = tablib.Dataset(*[[str(v) for v in r] for r in rows[1:]], headers=rows[0])
+    resource_class = _iexport_resource(bulk)
+    start = time.perf_counter()
+    result = resource_class().import_data(dataset, dry_run=False, raise_errors=True)
+    seconds = time.perf_counter() - start
+    from jineng.people.models import Person
+
+    return {"seconds": seconds, "rows": len(dataset), "created": result.totals.get("new"),
+            "persisted": Person.objects.count()}
+
+
+def run_child(args) -> dict:
+    kind = args.child
+    if kind == "read_calamine":
+        out = child_read_calamine(args)
+    elif kind == "read_fastexcel":
+        out = child_read_fastexcel(args)
+    elif kind == "copy_floor":
+        out = child_copy_floor(args)
+    elif kind == "importer_pg":
+        out = child_importer(args, args.pg)
+    elif kind == "importer_sqlite":
+        out = child_importer(args, f"sqlite:///{Path(args.sqlite).resolve()}")
+    elif kind == "iexport_default":
+        out = child_iexport(args, bulk=False)
+    elif kind == "iexport_bulk":
+        out = child_iexport(args, bulk=True)
+    else:
+        raise SystemExit(f"unknown kind {kind}")
+    out["peak_mb"] = round(peak_mb(), 1)
+    return out
+
+
+# ---------------------------------------------------------------- parent
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="roster import benchmark")
+    parser.add_argument("--file", required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/jineng_bench")
+    parser.add_argument("--sqlite", default=str(ROOT / "var" / "bench" / "bench.sqlite3"))
+    parser.add_argument("--only", default=",".join(KINDS[:5]))
+    parser.add_argument("--mode", default="partial")
+    parser.add_argument("--on-duplicate", default="skip")
+    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--json", help="append the results to this JSON-lines file")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(run_child(args), default=str))
+        return
+    summary = {}
+    for kind in args.only.split(","):
+        runs = []
+        for i in range(args.runs):
+            cmd = [sys.executable, __file__, "--child", kind, *_pass(args)]
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if done.returncode:
+                print(f"{kind} run {i + 1} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
+                break
+            out = json.loads(done.stdout.strip().splitlines()[-1])
+            runs.append(out)
+            print(f"{kind} run {i + 1}: {json.dumps(out, ensure_ascii=False)}", file=sys.stderr,
+                  flush=True)
+        if not runs:
+            continue
+        summary[kind] = {
+            "median_seconds": round(statistics.median(r["seconds"] for r in runs), 2),
+            "runs": [round(r["seconds"], 2) for r in runs],
+            "peak_mb": max(r["peak_mb"] for r in runs),
+            "last": runs[-1],
+        }
+    _ratios(summary)
+    text = json.dumps({"file": args.file, "summary": summary}, ensure_ascii=False, indent=1)
+    print(text)
+    if args.json:
+        with open(args.json, "a") as f:
+            f.write(json.dumps({"file": args.file, "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                                "summary": summary}, ensure_ascii=False) + "\n")
+
+
+def _pass(args) -> list[str]:
+    return ["--file", args.file, "--pg", args.pg, "--sqlite", args.sqlite, "--mode", args.mode,
+            "--on-duplicate", args.on_duplicate, "--batch", str(args.batch)]
+
+
+def _ratios(summary: dict) -> None:
+    med = {k: v["median_seconds"] for k, v in summary.items()}
+    reads = [med[k] for k in ("read_calamine", "read_fastexcel") if k in med]
+    if reads and "copy_floor" in med:
+        floor = min(reads) + med["copy_floor"]
+        summary["floor_seconds"] = round(floor, 2)
+        for k in ("importer_pg", "importer_sqlite"):
+            if k in med:
+                summary[f"{k}_over_floor"] = round(med[k] / floor, 2)
+    if "importer_pg" in med:
+        rows = summary["importer_pg"]["last"].get("rows")
+        for k in ("iexport_default", "iexport_bulk"):
+            if k in med:
+                summary[f"{k}_over_importer_pg"] = round(med[k] / med["importer_pg"], 1)
+                if rows:
+                    summary[f"{k}_rows_per_second"] = round(rows / med[k])
+        if rows:
+            summary["importer_pg_rows_per_second"] = round(rows / med["importer_pg"])
+
+
+if __name__ == "__main__":
+    main()
