@@ -132,3 +132,27 @@ class WorkTypeForm(forms.Form):
     occupation_code = forms.CharField(label=_("职业代码"), max_length=16,
                                       help_text=_("如 6-31-01-03"))
     name = forms.CharField(label=_("工种名称"), max_length=100)
+
+
+UPLOAD_HELP = _("列同公开目录导出的 Excel：职业代码、工种、等级、培训补贴标准（元）等")
+
+
+class CatalogueUploadForm(_SourceFields):
+    region = RegionCodeField(label=_("地区代码"))
+    valid_from = forms.DateField(label=_("生效日期"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("截止日期（可空）"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))
+    revise = forms.BooleanField(
+        label=_("修订本地区现行目录"), required=False,
+        help_text=_("勾选后，现行目录截止于生效日期前一日；不勾选则作为新期间发布"))
+    file = forms.FileField(
+        label=_("目录文件（.xlsx、.xls 或 .csv）"),
+        help_text=UPLOAD_HELP)
+    field_order = ["region", "valid_from", "valid_to", "revise", "document", "section",
+                   "is_sample", "note", "file"]
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["data"]
+        self.fields["region"].regions = regions

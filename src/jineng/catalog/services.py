@@ -642,3 +642,33 @@ def fund_budget_set(
     if changes:
         audit_record(actor=actor, action="update", obj=budget, changes=changes)
     return budget
+
+
+# ---------------------------------------------------------------- catalogue from a file
+
+
+def catalogue_publish(
+    *, actor, region: Region, lines: list[dict], valid_from: dt.date,
+    valid_to: dt.date | None = None, revise: bool = False,
+    document: PolicyDocument | None = None, section: str = "", is_sample: bool = False,
+    note: str = "",
+) -> PolicyVersion:
+    """Publish a subsidised-occupation catalogue (e.g. read from a spreadsheet); with
+    `revise`, it replaces the region's own catalogue in force from `valid_from`."""
+    data = {"entries": lines}
+    if not revise:
+        return policy_version_publish(
+            actor=actor, kind=PolicyKind.TRAINING_SUBSIDY, region=region, valid_from=valid_from,
+            valid_to=valid_to, data=data, document=document, section=section,
+            is_sample=is_sample, note=note)
+    current = (
+        PolicyVersion.objects.filter(kind=PolicyKind.TRAINING_SUBSIDY, region=region,
+                                     valid_from__lt=valid_from)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)).first()
+    )
+    if current is None:
+        _fail("revise", f"「{region.name}」在 {valid_from.isoformat()} 没有本级的现行目录可修订，"
+                        "请取消“修订”直接发布")
+    return policy_version_revise(actor=actor, version=current, valid_from=valid_from, data=data,
+                                 document=document, section=section, is_sample=is_sample,
+                                 note=note)

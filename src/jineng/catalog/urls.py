@@ -14,6 +14,7 @@ urlpatterns = [
     path("policies/new/", views.PolicyPublish.as_view(), name="policy_create"),
     path("policies/<int:pk>/", views.policy_detail_view, name="policy_detail"),
     path("policies/<int:pk>/revise/", views.PolicyRevise.as_view(), name="policy_revise"),
+    path("catalogue/upload/", views.CatalogueUpload.as_view(), name="catalogue_upload"),
     path("documents/", views.DocumentList.as_view(), name="document_list"),
     path("documents/new/", views.DocumentCreate.as_view(), name="document_create"),
     path("programmes/", views.ProgrammeList.as_view(), name="programme_list"),

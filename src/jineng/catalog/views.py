@@ -2,6 +2,8 @@
 
 import datetime as dt
 import json
+import tempfile
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -9,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jineng.catalog import forms, selectors, services
+from jineng.catalog import forms, selectors, services, uploads
 from jineng.catalog.models import (
     OccupationLevel,
     PolicyKind,
@@ -321,6 +323,45 @@ class PolicyRevise(ServiceFormPage):
 
     def save(self, request, obj, data):
         return services.policy_version_revise(actor=request.user, version=obj, **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:policy_detail", args=[obj.pk])
+
+
+class CatalogueUpload(ServiceFormPage):
+    """Publish (or revise) a region's catalogue from a spreadsheet."""
+
+    title = _("上传培训职业目录")
+    form_class = forms.CatalogueUploadForm
+    template_name = "catalog/upload.html"
+    success_message = _("目录已发布")
+
+    def check_allowed(self, request, obj):
+        if not request.user.has_permission("catalog.add_policyversion"):
+            raise Http404
+
+    def get_form_kwargs(self, request, obj):
+        return {"regions": _regions(request.user), "files": request.FILES or None,
+                "documents": selectors.document_list(user=request.user)}
+
+    def save(self, request, obj, data):
+        """Every bad row goes under the file field, so the officer sees them all at once."""
+        try:
+            return self._publish(request, data)
+        except ServiceError as exc:
+            rows = [m for k, m in exc.errors.items() if k.startswith("row")]
+            if rows:
+                raise ServiceError(exc.message, errors={"file": rows[:200]}) from None
+            raise
+
+    def _publish(self, request, data):
+        upload = data.pop("file")
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            lines = uploads.catalogue_lines_from_file(tmp.name, upload.name)
+        return services.catalogue_publish(actor=request.user, lines=lines, **data)
 
     def success_url(self, obj):
         return reverse("catalog:policy_detail", args=[obj.pk])
