@@ -213,7 +213,10 @@ def child_iexport(args, bulk: bool) -> dict:
 
     _empty_people()
     rows = CalamineWorkbook.from_path(args.file).get_sheet_by_index(0).to_python()
-    dataset = tablib.Dataset(*[[str(v) for v in r] for r in rows[1:]], headers=rows[0])
+    computed = ["id_hash", "id_cipher", "id_masked", "doc_type", "name", "sex", "birth_date",
+                "phone_cipher", "phone_masked", "education", "employment_status"]
+    dataset = tablib.Dataset(*[[str(v) for v in r] + [""] * len(computed) for r in rows[1:]],
+                             headers=[*rows[0], *computed])
     resource_class = _iexport_resource(bulk)
     start = time.perf_counter()
     result = resource_class().import_data(dataset, dry_run=False, raise_errors=True)

@@ -25,6 +25,17 @@ pytestmark = pytest.mark.django_db
 run_import = kit.run_import  # the fixture
 
 
+@pytest.fixture(autouse=True, params=["calamine", "stream"])
+def xlsx_reader(request, monkeypatch):
+    """Every test runs with both .xlsx readers: calamine (small sheets) and the bounded-memory
+    stream reader (large sheets)."""
+    from jineng.core import spreadsheet_reader
+
+    if request.param == "stream":
+        monkeypatch.setattr(spreadsheet_reader, "STREAM_ABOVE_BYTES", -1)
+    return request.param
+
+
 def test_identity_numbers_stored_as_numbers_are_refused_not_guessed(tmp_path, run_import):
     seq = next(s for s in range(1, 99, 2) if number(s)[-1] != "X")
     as_float = float(number(seq))  # what Excel keeps: 15 significant digits

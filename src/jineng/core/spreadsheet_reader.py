@@ -10,14 +10,20 @@ one row; CSV is read through a buffered decoder and never held whole.
 import codecs
 import csv
 import os
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from jineng.core.xlsx_stream import XlsxStream
+
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SNIFF_BYTES = 1 << 20
+# Above this size of worksheet XML (about 200,000 rows of 10 columns) an .xlsx is read by
+# core.xlsx_stream in bounded memory instead of calamine, which holds the whole sheet.
+STREAM_ABOVE_BYTES = 100 << 20
 
 
 class ReadError(ValueError):
@@ -63,7 +69,22 @@ def open_rows(path: str | os.PathLike, name: str = "") -> RowSource:
     return _calamine_rows(path, kind)
 
 
+def _stream_rows(path) -> RowSource | None:
+    """The bounded-memory reader for a large .xlsx; None when the sheet is small enough for
+    calamine (faster, and it reports merged cells)."""
+    try:
+        stream = XlsxStream(path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ReadError(f"无法读取 Excel 文件：{exc}") from None
+    if stream.sheet_bytes <= STREAM_ABOVE_BYTES:
+        stream.close()
+        return None
+    return RowSource("xlsx", stream.rows(), stream.last_row, [], close=stream.close)
+
+
 def _calamine_rows(path, kind: str) -> RowSource:
+    if kind == "xlsx" and (source := _stream_rows(path)) is not None:
+        return source
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         index = next(

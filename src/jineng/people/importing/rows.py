@@ -36,6 +36,8 @@ from jineng.people.models import TargetGroup
  EMPLOYMENT, GROUPS, CARD, ROW, RAW, DUP_OF) = range(16)
 
 _CARD = re.compile(r"^[0-9A-Z]{6,32}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_PLAIN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,20}$")
 _SIX = re.compile(r"^\d{6}(\d{6})?$")
 _PARENS = re.compile(r"[(（].*?[)）]")
 
@@ -154,6 +156,20 @@ class RowValidator:
         }
         p = header.positions
         self._get = {f: p.get(f) for f in LABELS}
+        width = max([len(header.labels), *p.values()]) + 1
+        self.none = width  # the index of the padding None
+        self.pad = [None] * (width + 1)
+        self.ix = {f: p.get(f, width) for f in LABELS}
+        self.prefix = {f: f"{self.labels.get(f, LABELS[f])}：" for f in LABELS}
+        self.memo_doc_type = _memo(cells.doc_type, None)
+        self.memo_sex = _memo(cells.sex, "")
+        self.memo_date = _memo(cells.date, None)
+        self.memo_region = _memo(refs.region, None)
+        self.memo_education = _memo(
+            lambda v: cells.choice(v, cells.EDUCATION, "文化程度"), "")
+        self.memo_employment = _memo(
+            lambda v: cells.choice(v, cells.EMPLOYMENT, "就业状态"), "")
+        self.memo_groups = _memo(refs.group_ids, ())
 
     def fast_resident(self, raw: str) -> IdentityNumber | None:
         """The common case, a clean 18-character resident number, checked here without the
@@ -186,100 +202,126 @@ class RowValidator:
         return row[i] if i is not None and i < len(row) else None
 
     def __call__(self, number: int, row: list) -> tuple[list | None, list[str]]:
+        """(record, []) for a good row, (None, reasons) for a bad one."""
+        r = row + self.pad  # missing columns read as None at index `self.none`
+        ix = self.ix
         errors: list[str] = []
-        cell = self.cell
-        label = self.labels
-
-        def fail(field: str, message: str):
-            errors.append(f"{label.get(field, LABELS[field])}：{message}")
-
         doc_type = None
-        if self._get["doc_type"] is not None:
-            try:
-                doc_type = cells.doc_type(cell(row, "doc_type"))
-            except CellError as exc:
-                fail("doc_type", exc.message)
+        if ix["doc_type"] != self.none:
+            doc_type, message = self.memo_doc_type(r[ix["doc_type"]])
+            if message:
+                errors.append(self.prefix["doc_type"] + message)
         ident = None
-        try:
-            raw = cells.identity_cell(cell(row, "id_number"))
-            ident = self.fast_resident(raw) if doc_type in (None, "resident") else None
-            if ident is None:
-                ident = parse_identity(raw, doc_type)
-        except CellError as exc:
-            fail("id_number", exc.message)
-        except IdentityError as exc:
-            fail("id_number", exc.message)
-        try:
-            name = cells.name(cell(row, "name"))
-        except CellError as exc:
-            name = ""
-            fail("name", exc.message)
-        sex = birth = None
-        try:
-            sex = cells.sex(cell(row, "sex"))
-        except CellError as exc:
-            fail("sex", exc.message)
-        try:
-            birth = cells.date(cell(row, "birth_date"))
-        except CellError as exc:
-            fail("birth_date", exc.message)
+        value = r[ix["id_number"]]
+        if type(value) is str and doc_type in (None, "resident"):
+            ident = self.fast_resident(value)
+        if ident is None:
+            try:
+                ident = parse_identity(cells.identity_cell(value), doc_type)
+            except (CellError, IdentityError) as exc:
+                errors.append(self.prefix["id_number"] + exc.message)
+        value = r[ix["name"]]
+        if type(value) is str and _PLAIN_NAME.match(value):
+            name = value
+        else:
+            try:
+                name = cells.name(value)
+            except CellError as exc:
+                name = ""
+                errors.append(self.prefix["name"] + exc.message)
+        sex, message = self.memo_sex(r[ix["sex"]])
+        if message:
+            errors.append(self.prefix["sex"] + message)
+        value = r[ix["birth_date"]]
+        if ident is not None and ident.birth_date and type(value) is str and (
+            value == ident.number[6:14] or value == _iso(ident.number)
+        ):
+            birth = ident.birth_date  # the common case: the same date, written plainly
+        else:
+            birth, message = self.memo_date(value)
+            if message:
+                errors.append(self.prefix["birth_date"] + message)
         if ident is not None:
             if ident.birth_date and birth and birth != ident.birth_date:
-                fail("birth_date", f"{birth:%Y-%m-%d} 与证件号码中的出生日期 "
-                                   f"{ident.birth_date:%Y-%m-%d} 不一致")
+                errors.append(f"{self.prefix['birth_date']}{birth:%Y-%m-%d} 与证件号码中的出生日期 "
+                              f"{ident.birth_date:%Y-%m-%d} 不一致")
             if ident.sex and sex and sex != ident.sex:
-                fail("sex", f"“{'男' if sex == 'M' else '女'}”与证件号码中的性别"
-                            f"“{'男' if ident.sex == 'M' else '女'}”不一致")
+                errors.append(f"{self.prefix['sex']}“{'男' if sex == 'M' else '女'}”与证件号码中的"
+                              f"性别“{'男' if ident.sex == 'M' else '女'}”不一致")
             birth = ident.birth_date or birth
             sex = ident.sex or sex
         phone = ""
-        if self._get["phone"] is not None:
-            try:
-                phone = cells.phone(cell(row, "phone"))
-            except CellError as exc:
-                fail("phone", exc.message)
-        household = residence = None
-        for field in ("household_region", "residence_region"):
-            value = cell(row, field)
-            if value is None or value == "":
-                continue
-            try:
-                if field == "household_region":
-                    household = self.refs.region(value)
-                else:
-                    residence = self.refs.region(value)
-            except CellError as exc:
-                fail(field, exc.message)
-        education = employment = ""
-        try:
-            education = cells.choice(cell(row, "education"), cells.EDUCATION, "文化程度")
-        except CellError as exc:
-            fail("education", exc.message)
-        try:
-            employment = cells.choice(cell(row, "employment_status"), cells.EMPLOYMENT, "就业状态")
-        except CellError as exc:
-            fail("employment_status", exc.message)
-        groups: tuple[int, ...] = ()
-        value = cell(row, "target_groups")
-        if value not in (None, ""):
-            try:
-                groups = self.refs.group_ids(value)
-            except CellError as exc:
-                fail("target_groups", exc.message)
+        value = r[ix["phone"]]
+        if value is not None and value != "":
+            if type(value) is str and len(value) == 11 and _MOBILE.match(value):
+                phone = value
+            else:
+                try:
+                    phone = cells.phone(value)
+                except CellError as exc:
+                    errors.append(self.prefix["phone"] + exc.message)
+        household, message = self.memo_region(r[ix["household_region"]])
+        if message:
+            errors.append(self.prefix["household_region"] + message)
+        residence, message = self.memo_region(r[ix["residence_region"]])
+        if message:
+            errors.append(self.prefix["residence_region"] + message)
+        education, message = self.memo_education(r[ix["education"]])
+        if message:
+            errors.append(self.prefix["education"] + message)
+        employment, message = self.memo_employment(r[ix["employment_status"]])
+        if message:
+            errors.append(self.prefix["employment_status"] + message)
+        groups, message = self.memo_groups(r[ix["target_groups"]])
+        if message:
+            errors.append(self.prefix["target_groups"] + message)
         card = ""
-        value = cell(row, "social_security_card")
-        if value not in (None, ""):
+        value = r[ix["social_security_card"]]
+        if value is not None and value != "":
             card = cells.text(value).replace(" ", "").upper()
             if isinstance(value, float) and value >= 1e15:
-                fail("social_security_card",
-                     "被 Excel 存成了数字，15 位以后已丢失，请设为文本后重填")
+                errors.append(self.prefix["social_security_card"]
+                              + "被 Excel 存成了数字，15 位以后已丢失，请设为文本后重填")
             elif not _CARD.match(card):
-                fail("social_security_card", f"“{card}”应为 6 到 32 位数字或字母")
+                errors.append(self.prefix["social_security_card"]
+                              + f"“{card}”应为 6 到 32 位数字或字母")
         if errors:
             return None, errors
         h = self.hash(f"identity:{ident.doc_type}:{ident.number}".encode())
         return [h, ident.doc_type, ident.number, name, sex or "", birth, phone, household,
                 residence, education, employment, groups, card, number, row, None], errors
+
+
+def _iso(number: str) -> str:
+    return f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+
+
+def _memo(func, empty, limit: int = 200_000):
+    """Cache a cell parser by the raw cell value: rosters repeat the same few values of sex,
+    education, region, target groups and dates on most rows. Returns (value, error)."""
+    cache: dict = {}
+
+    def call(value):
+        if value is None or value == "":
+            return empty, None
+        try:
+            return func(value), None
+        except CellError as exc:
+            return None, exc.message
+
+    def parse(value):
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: never from a reader, but be safe
+            return call(value)
+        result = call(value)
+        if len(cache) < limit:
+            cache[value] = result
+        return result
+
+    return parse
 
 
 def is_blank(row: list) -> bool:
