@@ -150,7 +150,7 @@ def test_reference_lists(api_for):
 
 
 def test_in_force_page_shows_what_came_from_above(client_for):
-    response = client_for("county_411402").get("/catalog/policies/in-force/?date=2023-01-01")
+    response = client_for("county_411402").get("/catalog/in-force/?date=2023-01-01")
     assert response.status_code == 200
     html = response.content.decode()
     assert "上级（商丘市）" in html and "商政办〔2022〕9号" in html

@@ -35,7 +35,7 @@ def test_compiled_catalogue_is_up_to_date():
 
 def test_in_force_page_in_english(client_for):
     User.objects.filter(username="county_411402").update(language="en")
-    html = client_for("county_411402").get("/catalog/policies/in-force/?date=2023-01-01") \
+    html = client_for("county_411402").get("/catalog/in-force/?date=2023-01-01") \
         .content.decode()
     assert "Policies in force" in html and "From above (商丘市)" in html
     assert "Catalogues and policies" in html  # the menu section
@@ -43,5 +43,5 @@ def test_in_force_page_in_english(client_for):
 
 
 def test_in_force_page_in_chinese_by_default(client_for):
-    html = client_for("county_411402").get("/catalog/policies/in-force/").content.decode()
+    html = client_for("county_411402").get("/catalog/in-force/").content.decode()
     assert "在用政策" in html and "目录与政策" in html

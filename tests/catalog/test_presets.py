@@ -49,6 +49,7 @@ def test_henan_2022_evaluation_subsidy(region):
     assert r.data["once_per_person_occupation_level"] is True
     assert r.inherited and r.version.region.code == "411400"
     assert r.version.document.number == "商政办〔2022〕9号" and r.version.section == "四(二)1"
+    assert "免费评价，按此标准" in r.version.note  # Chinese punctuation kept as written
     with pytest.raises(Exception, match="没有生效"):
         resolve("evaluation_subsidy", region("411402"), D(2022, 4, 14))
 

@@ -220,6 +220,14 @@ class PolicyVersion(models.Model):
         label = str(self.document)
         return f"{label} {self.section}".strip()
 
+    @property
+    def short_source(self) -> str:
+        """The document number and section (or title when it has no number), for tables."""
+        if self.is_sample:
+            return "示例数据"
+        label = self.document.number or self.document.title
+        return f"{label} {self.section}".strip()
+
 
 class CatalogueEntry(models.Model):
     """One line of a published subsidised-occupation catalogue (a `training_subsidy`

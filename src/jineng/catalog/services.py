@@ -36,6 +36,12 @@ CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 MAX_DATE = dt.date.max
 
 
+def _text(value) -> str:
+    """Free text as typed (Chinese punctuation kept), without surrounding blanks. Codes go
+    through `clean_text`, which also folds full-width characters."""
+    return "" if value is None else str(value).strip()
+
+
 def _fail(field: str, message: str, cls=ServiceError):
     raise cls(message, errors={field: message})
 
@@ -87,7 +93,7 @@ def _clean_occupation_rows(rows: Iterable[dict]) -> dict[str, dict]:
     errors = {}
     for n, row in enumerate(rows, start=2):
         code = clean_text(row.get("code"))
-        name = clean_text(row.get("name"))
+        name = _text(row.get("name"))
         level = clean_text(row.get("level"))
         mark = clean_text(row.get("mark")).upper()
         if not CODE_RE.match(code):
@@ -192,7 +198,7 @@ def occupation_current(code: str) -> Occupation | None:
 @transaction.atomic
 def work_type_create(*, actor, occupation: Occupation, name: str) -> WorkType:
     _require(actor, WorkType, "add")
-    name = clean_text(name)
+    name = _text(name)
     if not name:
         _fail("name", "工种名称不能为空")
     if occupation.level != OccupationLevel.OCCUPATION or not occupation.is_current:
@@ -215,7 +221,7 @@ def policy_document_create(
 ) -> PolicyDocument:
     if check_permission:
         _require_region(actor, PolicyDocument, "add", region)
-    issuer, title, number = clean_text(issuer), clean_text(title), clean_text(number)
+    issuer, title, number = _text(issuer), _text(title), _text(number)
     errors = {}
     if not issuer:
         errors["issuer"] = "发文机关不能为空"
@@ -227,7 +233,7 @@ def policy_document_create(
         raise ServiceError(next(iter(errors.values())), errors=errors)
     document = PolicyDocument.objects.create(
         region=region, issuer=issuer, title=title, number=number, issued_on=issued_on,
-        source=clean_text(source),
+        source=_text(source),
     )
     return _created(actor, document, DOCUMENT_FIELDS)
 
@@ -367,7 +373,7 @@ def _create_version(*, actor, kind, region, valid_from, valid_to, data, document
     version = PolicyVersion.objects.create(
         kind=kind, region=region, number=(last.number + 1) if last else 1,
         valid_from=valid_from, valid_to=valid_to, data=data, document=document,
-        section=clean_text(section), is_sample=is_sample, note=clean_text(note),
+        section=_text(section), is_sample=is_sample, note=_text(note),
         supersedes=supersedes, created_by=actor if getattr(actor, "pk", None) else None,
     )
     if resolved is not None:
@@ -517,7 +523,7 @@ def _programme_clean(data: dict, region: Region, exclude_pk=None) -> dict:
     errors = {}
     for key in ("code", "name", "goal", "responsible", "section"):
         if key in data:
-            data[key] = clean_text(data[key])
+            data[key] = clean_text(data[key]) if key == "code" else _text(data[key])
     if not data.get("code"):
         errors["code"] = "编号不能为空"
     if not data.get("name"):
@@ -530,7 +536,7 @@ def _programme_clean(data: dict, region: Region, exclude_pk=None) -> dict:
     elif end is not None and end < start:
         errors["period_end"] = "结束日期不能早于开始日期"
     groups = data.get("target_groups") or []
-    if any(not isinstance(g, str) or not clean_text(g) for g in groups):
+    if any(not isinstance(g, str) or not _text(g) for g in groups):
         errors["target_groups"] = "重点群体应为名称列表"
     others = Programme.objects.filter(region=region).exclude(pk=exclude_pk)
     if data.get("code") and others.filter(code=data["code"]).exists():
@@ -541,7 +547,7 @@ def _programme_clean(data: dict, region: Region, exclude_pk=None) -> dict:
         errors["departments"] = "责任单位须属于本地区或其上下级"
     if errors:
         raise ServiceError(next(iter(errors.values())), errors=errors)
-    data["target_groups"] = [clean_text(g) for g in groups]
+    data["target_groups"] = [_text(g) for g in groups]
     return data
 
 
@@ -632,11 +638,11 @@ def fund_budget_set(
     fields = ("source", "region", "year", "amount_fen", "note", "is_sample")
     if budget is None:
         budget = FundBudget.objects.create(source=source, region=region, year=year,
-                                           amount_fen=amount_fen, note=clean_text(note),
+                                           amount_fen=amount_fen, note=_text(note),
                                            is_sample=is_sample)
         return _created(actor, budget, fields)
     before = snapshot(budget, fields)
-    budget.amount_fen, budget.note, budget.is_sample = amount_fen, clean_text(note), is_sample
+    budget.amount_fen, budget.note, budget.is_sample = amount_fen, _text(note), is_sample
     budget.save()
     changes = diff(before, snapshot(budget, fields))
     if changes:

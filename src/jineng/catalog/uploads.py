@@ -93,7 +93,7 @@ def _line(cells: list, columns: dict[str, int], levels: dict[str, str]) -> tuple
 
     line, errors = {}, {}
     line["occupation_code"] = _norm(cell("occupation_code"))
-    line["work_type"] = clean_text(cell("work_type"))
+    line["work_type"] = str(cell("work_type") or "").strip()
     level = levels.get(_norm(cell("level")))
     if level is None:
         errors["level"] = f"等级「{clean_text(cell('level'))}」不存在"
@@ -103,7 +103,7 @@ def _line(cells: list, columns: dict[str, int], levels: dict[str, str]) -> tuple
             line["amount_fen" if key == "amount" else key] = parse(cell(key))
         except ValueError as exc:
             errors[key] = str(exc)
-    groups = re.split(r"[、,，;；]", clean_text(cell("target_groups")))
+    groups = re.split(r"[、,，;；]", str(cell("target_groups") or ""))
     line["target_groups"] = [g.strip() for g in groups if g.strip()]
     return line, errors
 

@@ -122,7 +122,7 @@ class PolicyList(ScopedListPage):
         Column(_("地区"), lambda v: v.region.name),
         Column(_("版本"), lambda v: _("第 %(n)s 版") % {"n": v.number}),
         Column(_("期间"), _period),
-        Column(_("依据"), lambda v: v.source_label),
+        Column(_("依据"), lambda v: v.short_source),
     ]
 
     def filter_values(self, request):
