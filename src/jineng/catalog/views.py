@@ -272,13 +272,21 @@ def policy_in_force_view(request):
 # ---------------------------------------------------------------- forms
 
 
+class _HomeRegionInitial:
+    """Forms whose region field starts at the officer's own region."""
+
+    def initial(self, obj):
+        home = selectors.home_region(self.request.user)
+        return {"region": home.code if home else ""}
+
+
 def _regions(user, action="add", model=PolicyVersion):
     if not user.has_permission(permission_code(model, action)):
         return Region.objects.none()
     return Region.objects.restrict(user, "view")
 
 
-class PolicyPublish(ServiceFormPage):
+class PolicyPublish(_HomeRegionInitial, ServiceFormPage):
     title = _("发布政策版本")
     form_class = forms.PolicyPublishForm
     success_message = _("政策版本已发布")
@@ -292,7 +300,7 @@ class PolicyPublish(ServiceFormPage):
                 "documents": selectors.document_list(user=request.user)}
 
     def initial(self, obj):
-        return {"data": "{}"}
+        return {**super().initial(obj), "data": "{}"}
 
     def save(self, request, obj, data):
         return services.policy_version_publish(actor=request.user, **data)
@@ -328,7 +336,7 @@ class PolicyRevise(ServiceFormPage):
         return reverse("catalog:policy_detail", args=[obj.pk])
 
 
-class CatalogueUpload(ServiceFormPage):
+class CatalogueUpload(_HomeRegionInitial, ServiceFormPage):
     """Publish (or revise) a region's catalogue from a spreadsheet."""
 
     title = _("上传培训职业目录")
@@ -367,7 +375,7 @@ class CatalogueUpload(ServiceFormPage):
         return reverse("catalog:policy_detail", args=[obj.pk])
 
 
-class DocumentCreate(ServiceFormPage):
+class DocumentCreate(_HomeRegionInitial, ServiceFormPage):
     title = _("登记政策文件")
     form_class = forms.DocumentForm
 
@@ -385,7 +393,7 @@ class DocumentCreate(ServiceFormPage):
         return reverse("catalog:document_list")
 
 
-class ProgrammeCreate(ServiceFormPage):
+class ProgrammeCreate(_HomeRegionInitial, ServiceFormPage):
     title = _("新增计划/工程")
     form_class = forms.ProgrammeForm
 
@@ -466,7 +474,7 @@ def programme_detail_view(request, pk):
     })
 
 
-class BudgetSet(ServiceFormPage):
+class BudgetSet(_HomeRegionInitial, ServiceFormPage):
     title = _("设定资金预算")
     form_class = forms.BudgetForm
 
