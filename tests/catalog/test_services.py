@@ -231,3 +231,16 @@ def test_budgets_in_fen_and_audited(user_named, region):
     with pytest.raises(Forbidden):
         services.fund_budget_set(actor=user, source=source, region=region("411403"),
                                  year=2030, amount_fen=1)
+
+
+def test_successor_map_with_unknown_codes_is_refused():
+    rows = [{"code": "4-00-00-00", "level": "1", "name": "社会生产服务和生活服务人员"}]
+    with pytest.raises(ServiceError) as exc:
+        services.occupation_edition_import(actor=None, edition="2032", rows=rows,
+                                           successor_map={"0-00-00-01": "4-00-00-00",
+                                                          "4-10-01-05": "4-10-01-99"},
+                                           check_permission=False)
+    assert "新代码不存在：4-10-01-99" in exc.value.message
+    assert "旧代码不在现行版本中：0-00-00-01" in exc.value.message
+    assert not Occupation.objects.filter(edition="2032").exists()
+    assert Occupation.objects.filter(edition="2022", is_current=True).count() == 2047

@@ -162,25 +162,29 @@ def occupation_edition_import(
 def _supersede_previous(edition: str, created: dict[str, Occupation],
                         successor_map: dict[str, str]) -> tuple[int, int]:
     old = list(Occupation.objects.filter(is_current=True).exclude(edition=edition))
-    unknown = sorted(new for new in successor_map.values() if new not in created)
-    if unknown:
-        _fail("successor_map", f"新旧代码对照表中的新代码不存在：{'、'.join(unknown[:10])}")
-    mapped = 0
+    old_codes = {occ.code for occ in old}
+    unknown_new = sorted(new for new in successor_map.values() if new not in created)
+    unknown_old = sorted(code for code in successor_map if code not in old_codes)
+    if unknown_new or unknown_old:
+        parts = ([f"新代码不存在：{'、'.join(unknown_new[:10])}"] if unknown_new else []) + \
+            ([f"旧代码不在现行版本中：{'、'.join(unknown_old[:10])}"] if unknown_old else [])
+        _fail("successor_map", "新旧代码对照表有误：" + "；".join(parts))
     for occ in old:
-        target = successor_map.get(occ.code) or occ.code
-        occ.successor = created.get(target)
+        occ.successor = created.get(successor_map.get(occ.code) or occ.code)
         occ.is_current = False
-        mapped += occ.successor is not None
-        if occ.successor is not None:
-            _copy_work_types(occ, occ.successor)
     Occupation.objects.bulk_update(old, ["successor", "is_current"], batch_size=1000)
-    return len(old), mapped
+    _copy_work_types([occ for occ in old if occ.successor is not None])
+    return len(old), sum(occ.successor is not None for occ in old)
 
 
-def _copy_work_types(old: Occupation, new: Occupation) -> None:
-    names = list(old.work_types.values_list("name", flat=True))
+def _copy_work_types(old: list[Occupation]) -> None:
+    """Each old occupation's 工种 also under its successor (one read, one insert)."""
+    successor = {occ.pk: occ.successor for occ in old}
+    rows = WorkType.objects.filter(occupation_id__in=successor).values_list("occupation_id",
+                                                                             "name")
     WorkType.objects.bulk_create(
-        [WorkType(occupation=new, name=n) for n in names], ignore_conflicts=True
+        [WorkType(occupation=successor[occ_id], name=name) for occ_id, name in rows],
+        ignore_conflicts=True, batch_size=1000,
     )
 
 
