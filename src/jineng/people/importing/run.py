@@ -8,14 +8,17 @@ everything in one transaction and rolls it back if any row was rejected; partial
 batch by batch. Rejected rows go to the report as they were in the file, with the reason.
 """
 
+import contextlib
 import datetime as dt
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import xlsxwriter
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from jineng.core.crypto import decrypt
@@ -169,7 +172,8 @@ class Importer:
                                                default_region_id=options.region.pk)
         self.seen: dict[bytes, int] = {}
         self.pending: dict[bytes, list] = {}
-        self.now = None
+        self.lock = threading.Lock()
+        self.writer_skipped = 0
 
     # ------------------------------------------------------------ driving
 
@@ -179,21 +183,21 @@ class Importer:
         try:
             head, rows = self._header(source)
             self.report = Report(self.o.report_path, self.header.labels)
+            self.writer_thread = _BatchWriter(self, strict=self.o.mode == ImportMode.STRICT)
+            self.writer_thread.start()
             try:
-                if self.o.mode == ImportMode.STRICT:
-                    try:
-                        with transaction.atomic():
-                            self._loop(head, rows, source.total_rows, long_tx=True)
-                            if self.result.rejected:
-                                raise _Rollback
-                    except _Rollback:
-                        r = self.result
-                        r.created = r.updated = r.skipped = 0
-                        r.rolled_back = True
-                else:
-                    self._loop(head, rows, source.total_rows, long_tx=False)
+                self._loop(head, rows)
+            except BaseException:
+                self.writer_thread.finish(abort=True)
+                raise
             finally:
+                self.writer_thread.finish()
+                self.result.skipped += self.writer_skipped
                 self.result.seconds = time.monotonic() - started
+                if self.writer_thread.rolled_back:
+                    r = self.result
+                    r.created = r.updated = r.skipped = 0
+                    r.rolled_back = True
                 self.report.close(self.result, self.o)
         finally:
             source.close()
@@ -221,9 +225,8 @@ class Importer:
         self.total = max(source.total_rows - header.row_number, 0) if source.total_rows else None
         return [(n, r) for n, r in head if n > header.row_number], rows
 
-    def _loop(self, head, rows, total, long_tx: bool):
-        self.long_tx = long_tx
-        result, validate, seen, pending = self.result, self.validate, self.seen, self.pending
+    def _loop(self, head, rows):
+        result, validate, seen = self.result, self.validate, self.seen
         on_dup, batch = self.o.on_duplicate, self.o.batch_size
         reject = self._reject
         id_col = self.header.positions["id_number"]
@@ -254,7 +257,7 @@ class Importer:
                 if on_dup == OnDuplicate.SKIP:
                     result.skipped += 1
                     continue
-                earlier = pending.get(h)
+                earlier = self.pending.get(h)
                 if earlier is not None:
                     if self._differs_from_record(earlier, record):
                         reject(number, row, [self._inconsistent(first)])
@@ -264,8 +267,8 @@ class Importer:
                 record[DUP_OF] = first
             else:
                 seen[h] = number
-            pending[h] = record
-            if len(pending) >= batch:
+            self.pending[h] = record
+            if len(self.pending) >= batch:
                 self._flush()
         self._flush()
 
@@ -277,25 +280,21 @@ class Importer:
                 "无法确定以哪一行为准，请合并后重新导入")
 
     def _reject(self, number, row, reasons):
-        self.result.rejected += 1
-        self.report.reject(number, row, reasons)
+        with self.lock:
+            self.result.rejected += 1
+            self.report.reject(number, row, reasons)
 
     # ------------------------------------------------------------ one batch
 
     def _flush(self):
-        if not self.pending:
-            return
-        if self.long_tx:
-            self._write_batch()
-        else:
-            with transaction.atomic():
-                self._write_batch()
-        self.pending.clear()
-        if self.o.progress:
-            self.o.progress(self.result.rows, self.total, self.long_tx)
+        """Hand the batch to the writer thread, which writes it while this thread reads and
+        validates the next one (the database works on the other core meanwhile)."""
+        if self.pending:
+            self.writer_thread.put((self.pending, self.result.rows))
+            self.pending = {}
 
-    def _write_batch(self):
-        pending, result, writer = self.pending, self.result, self.writer
+    def _write_batch(self, pending: dict):
+        result, writer = self.result, self.writer
         existing = writer.existing(list(pending))
         new, updates, changes, group_pairs = [], [], [], []
         on_dup = self.o.on_duplicate
@@ -315,7 +314,7 @@ class Importer:
                 new.append(record)
                 continue
             if on_dup == OnDuplicate.SKIP:
-                result.skipped += 1
+                self.writer_skipped += 1
                 continue
             if on_dup == OnDuplicate.ERROR:
                 self._reject(record[ROW], record[RAW],
@@ -324,7 +323,7 @@ class Importer:
             pid = found[db.E_ID]
             diff, values, new_groups = self._diff(found, record, existing_groups.get(pid, set()))
             if not diff:
-                result.skipped += 1
+                self.writer_skipped += 1
                 continue
             if record[DUP_OF]:
                 self._reject(record[ROW], record[RAW], [self._inconsistent(record[DUP_OF])])
@@ -417,6 +416,94 @@ class Importer:
             values = (name, sex, birth, phone_cipher, phone_masked, household, residence,
                       education, employment, card)
         return diff, values, new_groups
+
+
+class _BatchWriter(threading.Thread):
+    """Writes batches in order on the importer's own database connection (shared with this
+    thread while the importing thread keeps off the database), so the import stays in the
+    caller's transaction. Strict mode wraps all batches in one transaction and rolls it
+    back at the end if any row was rejected; partial mode commits batch by batch."""
+
+    def __init__(self, importer: "Importer", *, strict: bool):
+        super().__init__(name="person-import-writer", daemon=True)
+        self.importer = importer
+        self.strict = strict
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.conn = connections[DEFAULT_DB_ALIAS]
+        self.error: BaseException | None = None
+        self.rolled_back = False
+        self.abort = False
+        self.finished = False
+        self.db_seconds = 0.0
+
+    def put(self, item) -> None:
+        while True:
+            if self.error is not None:
+                raise self.error
+            try:
+                self.queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self, *, abort: bool = False) -> None:
+        """Wait for the last batch. `abort`: the reading failed, so a strict import must not
+        commit what it has."""
+        if self.finished:
+            return
+        self.finished = True
+        self.abort = abort
+        if self.is_alive():
+            with contextlib.suppress(Exception):  # the writer's own error is raised below
+                self.put(None)
+            self.join()
+        self.conn.dec_thread_sharing()
+        if self.error is not None:
+            raise self.error
+
+    def start(self) -> None:
+        self.conn.inc_thread_sharing()
+        super().start()
+
+    def run(self) -> None:
+        connections[DEFAULT_DB_ALIAS] = self.conn
+        try:
+            if self.strict:
+                try:
+                    with transaction.atomic():
+                        self._drain()
+                        with self.importer.lock:
+                            rejected = self.importer.result.rejected
+                        if rejected or self.abort:
+                            raise _Rollback
+                except _Rollback:
+                    self.rolled_back = True
+            else:
+                self._drain()
+        except BaseException as exc:
+            self.error = exc
+            while True:  # unblock the reading thread
+                try:
+                    if self.queue.get(timeout=0.5) is None:
+                        break
+                except queue.Empty:
+                    break
+        finally:
+            del connections[DEFAULT_DB_ALIAS]
+
+    def _drain(self) -> None:
+        importer, progress = self.importer, self.importer.o.progress
+        while (item := self.queue.get()) is not None:
+            batch, rows_done = item
+            started = time.monotonic()
+            if self.strict:
+                importer._write_batch(batch)
+            else:
+                with transaction.atomic():
+                    importer._write_batch(batch)
+            self.db_seconds += time.monotonic() - started
+            if progress:
+                progress(rows_done, importer.total, self.strict)
 
 
 def _empty(row: list, i: int) -> bool:

@@ -208,6 +208,7 @@ class _Progress:
 
     def close(self):
         if self.side is not None:
+            self.side.inc_thread_sharing()  # opened by the import's writer thread
             self.side.close()
 
 
