@@ -330,3 +330,78 @@ def test_security_administrator_cannot_change_users_or_data(client_for):
     response = client.post(f"/orgs/users/{user.pk}/", {"full_name": "改", "language": "en"})
     assert response.status_code == 404
     assert client.get("/orgs/institutions/").status_code == 404
+
+
+def role_ids(*codes):
+    from jineng.orgs.models import Role
+
+    return [r.pk for r in Role.objects.filter(code__in=codes)]
+
+
+def user_post(user, **changes):
+    data = {
+        "full_name": user.full_name, "phone": "", "region": user.region.code if user.region else "",
+        "roles": [r.pk for r in user.roles.all()], "language": "zh-hans", "is_active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_system_administrator_cannot_make_himself_audit_administrator(client_for):
+    admin = User.objects.get(username="sysadmin")
+    events = AuditEvent.objects.count()
+    response = client_for("sysadmin").post(
+        f"/orgs/users/{admin.pk}/", user_post(admin, roles=role_ids("sysadmin", "auditadmin"))
+    )
+    assert response.status_code == 400
+    assert "三员分立" in response.content.decode()
+    assert set(admin.roles.values_list("code", flat=True)) == {"sysadmin"}
+    assert AuditEvent.objects.count() == events
+    assert client_for("sysadmin").get("/core/audit/").status_code == 404
+
+
+def test_system_administrator_cannot_create_an_audit_administrator(client_for):
+    response = client_for("sysadmin").post("/orgs/users/new/", {
+        "username": "my_auditor", "language": "zh-hans", "password": GOOD_NEW,
+        "roles": role_ids("auditadmin"),
+    })
+    assert response.status_code == 400
+    assert "只能由部署人员用命令行授予" in response.content.decode()
+    assert not User.objects.filter(username="my_auditor").exists()
+
+
+@pytest.mark.parametrize("target", ["auditadmin", "secadmin"])
+def test_system_administrator_cannot_take_over_the_other_administrators(target, client_for,
+                                                                         demo_password):
+    user = User.objects.get(username=target)
+    client = client_for("sysadmin")
+    response = client.post(f"/orgs/users/{user.pk}/", user_post(user, password="Jieguan#2026x"))
+    assert response.status_code == 400
+    assert "不能修改安全管理员、审计管理员的账号" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(demo_password) and not user.must_change_password
+    response = client.post(f"/orgs/users/{user.pk}/tokens/", {"name": "接管", "days": 1})
+    assert "三员分立" in response.content.decode()
+    assert not user.api_tokens.exists()
+    with pytest.raises(services.ServiceError):
+        services.user_reset_password(actor=User.objects.get(username="sysadmin"), user=user,
+                                     password="Jieguan#2026x")
+
+
+def test_guarded_administrators_are_created_from_the_command_line():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bootstrap_admin", "--role", "auditadmin", "--username", "auditor2", stdout=out)
+    password = out.getvalue().split("初始密码：")[1].split("（")[0]
+    user = User.objects.get(username="auditor2")
+    assert set(user.roles.values_list("code", flat=True)) == {"auditadmin"}
+    assert user.must_change_password and user.check_password(password)
+    assert (last_event().action, last_event().actor_id, last_event().object_id) == (
+        "bootstrap_admin", None, str(user.pk),
+    )
+    out = io.StringIO()
+    call_command("bootstrap_admin", "--role", "auditadmin", "--username", "auditor2", stdout=out)
+    assert "已存在" in out.getvalue()

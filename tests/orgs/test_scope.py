@@ -122,6 +122,7 @@ def test_opening_sibling_record_is_the_same_404_as_a_missing_one(case, client_fo
     missing = county.get(case.page_url(case.missing_key()))
     assert refused.status_code == missing.status_code == 404
     assert refused.content == missing.content
+    assert "记录不存在或无权访问" in refused.content.decode()
     assert case.marker(obj) not in refused.content.decode()
     opened = client_for(CITY).get(case.page_url(case.key(obj)))
     assert opened.status_code == 200

@@ -8,6 +8,7 @@ from jineng.core.codes import CREDIT_CODE_CHARS, make_credit_code
 from jineng.orgs import services
 from jineng.orgs.loaders import add_functional_zone, load_divisions
 from jineng.orgs.models import Department, Institution, InstitutionKind, Region, Role, User
+from jineng.orgs.roles import GUARDED_ADMIN_ROLES
 
 DEMO_PASSWORD = "Jineng@2026"
 
@@ -81,17 +82,8 @@ def demo_credit_code(kind: str, region_code: str, name: str) -> str:
 
 def bootstrap_sysadmin(password: str) -> tuple[User, bool]:
     """The first system administrator, created without an actor (there is none yet)."""
-    user = User.objects.filter(username="sysadmin").first()
-    if user:
-        return user, False
-    user = User(username="sysadmin", full_name="系统管理员", must_change_password=True)
-    user.set_password(password)
-    user.save()
-    user.roles.set([Role.objects.get(code="sysadmin")])
-    from jineng.core.audit import audit_record
-
-    audit_record(actor=None, action="bootstrap_admin", obj=user)
-    return user, True
+    return services.user_bootstrap(username="sysadmin", role_code="sysadmin",
+                                   password=password, full_name="系统管理员")
 
 
 @transaction.atomic
@@ -137,6 +129,11 @@ def _load_institutions(admin: User) -> None:
 def _load_accounts(admin: User) -> None:
     for username, role_code, region_code, full_name, place in ACCOUNTS:
         if User.objects.filter(username=username).exists():
+            continue
+        if role_code in GUARDED_ADMIN_ROLES:  # 三员分立: only from the command line
+            services.user_bootstrap(username=username, role_code=role_code,
+                                    password=DEMO_PASSWORD, full_name=full_name,
+                                    must_change_password=False)
             continue
         region = Region.objects.get(code=region_code) if region_code else None
         institution = Institution.objects.filter(name=place).first() if place else None

@@ -19,6 +19,13 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
     "catalog.*",
 ]
 
+# 三员分立: the three administrator roles are never held by one account, and the security
+# and audit administrators are out of the system administrator's reach (no password reset,
+# no token, no role change): otherwise the system administrator could become them.
+SYSTEM_ADMIN = "sysadmin"
+GUARDED_ADMIN_ROLES = frozenset({"secadmin", "auditadmin"})
+THREE_ADMIN_ROLES = GUARDED_ADMIN_ROLES | {SYSTEM_ADMIN}
+
 BUILTIN_ROLES = {
     "sysadmin": {
         "name": "系统管理员",

@@ -31,6 +31,7 @@ from jineng.orgs.models import (
     SecurityPolicy,
     User,
 )
+from jineng.orgs.roles import GUARDED_ADMIN_ROLES, THREE_ADMIN_ROLES
 
 # ---------------------------------------------------------------- shared helpers
 
@@ -259,6 +260,30 @@ def _user_clean_placement(actor, region, institution, department):
         raise Forbidden("只有全局范围的管理员可以创建不属于任何地区的账号")
 
 
+def _role_codes(user: User) -> set[str]:
+    return set(user.roles.values_list("code", flat=True)) if user.pk else set()
+
+
+def _guard_separation(actor, target: User | None, new_roles=None) -> None:
+    """三员分立. One account holds at most one of the three administrator roles; the
+    security and audit administrator roles are granted and withdrawn only from the command
+    line (`jineng bootstrap_admin --role`); and no one else may reset the password of, make a
+    token for, or change an account holding them. `actor=None` is the command line."""
+    if new_roles is not None:
+        codes = {r.code for r in new_roles}
+        if len(codes & THREE_ADMIN_ROLES) > 1:
+            message = "三员分立：系统管理员、安全管理员、审计管理员不能由同一账号兼任"
+            raise ServiceError(message, code="separation_of_duties", errors={"roles": message})
+        changed = (codes ^ (_role_codes(target) if target else set())) & GUARDED_ADMIN_ROLES
+        if changed and actor is not None:
+            message = "三员分立：安全管理员、审计管理员角色只能由部署人员用命令行授予或收回"
+            raise ServiceError(message, code="separation_of_duties", errors={"roles": message})
+    if actor is not None and target is not None and target.pk != actor.pk:
+        guarded = _role_codes(target) & GUARDED_ADMIN_ROLES
+        if guarded and not guarded <= _role_codes(actor):
+            raise Forbidden("三员分立：不能修改安全管理员、审计管理员的账号、密码或令牌")
+
+
 @transaction.atomic
 def user_create(
     *, actor, username: str, password: str, full_name: str = "", phone: str = "",
@@ -276,6 +301,7 @@ def user_create(
     if institution is not None and region is None:
         region = institution.region
     _user_clean_placement(actor, region, institution, department)
+    _guard_separation(actor, None, roles)
     user = User(
         username=username, full_name=clean_text(full_name), phone=clean_text(phone),
         region=region, institution=institution, department=department,
@@ -291,8 +317,31 @@ def user_create(
 
 
 @transaction.atomic
+def user_bootstrap(*, username: str, role_code: str, password: str, full_name: str = "",
+                   must_change_password: bool = True) -> tuple[User, bool]:
+    """From the command line (there is no actor): an account holding one of the three
+    administrator roles. Existing accounts are left as they are. Returns (user, created)."""
+    if role_code not in THREE_ADMIN_ROLES:
+        raise ServiceError(f"只能用命令行创建三员账号：{'、'.join(sorted(THREE_ADMIN_ROLES))}")
+    user = User.objects.filter(username__iexact=username).first()
+    if user is not None:
+        return user, False
+    user = User(username=username, full_name=full_name,
+                must_change_password=must_change_password)
+    _check_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save()
+    user.roles.set([Role.objects.get(code=role_code)])
+    audit_record(actor=None, action="bootstrap_admin", obj=user,
+                 changes={"roles": [None, [role_code]]})
+    return user, True
+
+
+@transaction.atomic
 def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields) -> User:
     _require_in_scope(actor, user)
+    _guard_separation(actor, user, roles)
     if {"region", "institution", "department"} & fields.keys():
         _user_clean_placement(
             actor, fields.get("region", user.region), fields.get("institution", user.institution),
@@ -316,6 +365,7 @@ def user_reset_password(*, actor, user: User, password: str) -> User:
     """An administrator sets a new password; the user must change it at next login."""
     _require(actor, "orgs.change_user")
     _require_in_scope(actor, user)
+    _guard_separation(actor, user)
     _check_password(password, user)
     user.set_password(password)
     user.must_change_password = True
@@ -468,6 +518,7 @@ def token_create(*, actor, user: User, name: str, days: int | None = None) -> tu
     """A new token for `user`; returns the token and its secret, which is never shown again."""
     _require(actor, "orgs.add_apitoken")
     _require_in_scope(actor, user, "view")
+    _guard_separation(actor, user)
     name = clean_text(name)
     if not name:
         raise ServiceError("请填写令牌用途", errors={"name": "请填写令牌用途"})
