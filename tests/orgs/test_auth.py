@@ -405,3 +405,31 @@ def test_guarded_administrators_are_created_from_the_command_line():
     out = io.StringIO()
     call_command("bootstrap_admin", "--role", "auditadmin", "--username", "auditor2", stdout=out)
     assert "已存在" in out.getvalue()
+
+
+@pytest.mark.parametrize("permissions", [
+    "core.view_auditevent", "core.*", "*.*", "orgs.change_securitypolicy", "orgs.*_securitypolicy",
+])
+def test_system_administrator_cannot_make_a_role_that_reads_the_audit_trail(permissions,
+                                                                            client_for):
+    from jineng.orgs.models import Role
+
+    count = Role.objects.count()
+    response = client_for("sysadmin").post("/orgs/roles/new/", {
+        "code": "shadow_auditor", "name": "影子审计", "scope_kind": "all",
+        "permissions": f"orgs.view_region\n{permissions}",
+    })
+    assert response.status_code == 400
+    assert "自建角色不能包含" in response.content.decode()
+    assert Role.objects.count() == count
+
+
+def test_system_administrator_makes_an_ordinary_role(client_for):
+    from jineng.orgs.models import Role
+
+    response = client_for("sysadmin").post("/orgs/roles/new/", {
+        "code": "readonly_city", "name": "只读", "scope_kind": "own_region_below",
+        "permissions": "orgs.view_*",
+    })
+    assert response.status_code == 302
+    assert Role.objects.get(code="readonly_city").permissions == ["orgs.view_*"]

@@ -4,6 +4,7 @@ policy: validate, change, audit, in one transaction."""
 import datetime as dt
 import hashlib
 import secrets
+from fnmatch import fnmatchcase
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -462,6 +463,13 @@ def logout_record(*, user: User) -> None:
 ROLE_FIELDS = ("code", "name", "description", "permissions", "scope_kind", "is_active")
 
 
+# Held only by the built-in audit and security administrator roles: a role made in the
+# application that granted them would let the system administrator give them to himself.
+GUARDED_PERMISSIONS = (
+    "core.view_auditevent", "core.export_auditevent", "orgs.change_securitypolicy",
+)
+
+
 def _role_clean(data: dict) -> dict:
     errors = {}
     if "scope_kind" in data and data["scope_kind"] not in ScopeKind.values:
@@ -470,8 +478,16 @@ def _role_clean(data: dict) -> dict:
     if perms is not None:
         perms = [p.strip() for p in perms if p and p.strip()]
         bad = [p for p in perms if "." not in p]
+        guarded = sorted({
+            code for code in GUARDED_PERMISSIONS for p in perms if fnmatchcase(code, p)
+        })
         if bad:
             errors["permissions"] = f"权限编码格式应为 应用.操作_对象：{'、'.join(bad)}"
+        elif guarded:
+            errors["permissions"] = (
+                "三员分立：审计日志与安全策略的权限只属于内置的审计管理员、安全管理员角色，"
+                f"自建角色不能包含：{'、'.join(guarded)}"
+            )
         data["permissions"] = perms
     if errors:
         raise ServiceError(next(iter(errors.values())), errors=errors)
