@@ -124,3 +124,32 @@ def test_unknown_region_code_on_a_form(client_for, unchanged):
         "region": "999999", "code": "D77", "name": "无处安放局",
     })
     assert "区划代码 999999 不存在" in field_errors(response, "region")
+
+
+def test_user_edit_with_a_weak_new_password_saves_nothing(client_for):
+    """The page calls two services (update, then password reset): both or neither."""
+    from jineng.orgs.models import User
+
+    user = User.objects.get(username="county_411403")
+    events = AuditEvent.objects.count()
+    response = client_for("sysadmin").post(f"/orgs/users/{user.pk}/", {
+        "full_name": "不该保存的名字", "phone": "", "region": "411403",
+        "roles": [r.pk for r in user.roles.all()], "language": "en", "is_active": "on",
+        "password": "weak",
+    })
+    assert response.status_code == 400
+    assert "密码长度至少 10 位" in response.content.decode()
+    user.refresh_from_db()
+    assert user.full_name == "睢阳区人社局经办人" and user.language == "zh-hans"
+    assert AuditEvent.objects.count() == events
+
+
+def test_new_user_gets_the_chosen_language(client_for):
+    from jineng.orgs.models import User
+
+    response = client_for("sysadmin").post("/orgs/users/new/", {
+        "username": "english_officer", "region": "411402", "language": "en",
+        "password": "Yingwen#2026x",
+    })
+    assert response.status_code == 302
+    assert User.objects.get(username="english_officer").language == "en"

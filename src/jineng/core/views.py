@@ -116,8 +116,8 @@ def _plain(value):
 
 
 class ServiceFormPage(LoginRequiredMixin, View):
-    """A form whose cleaned data goes to a service; the service's field errors come back to
-    the form in Chinese, and nothing is saved."""
+    """A form whose cleaned data goes to one or more services, in one transaction; the
+    services' field errors come back to the form in Chinese, and nothing is saved."""
 
     title = ""
     form_class = None
@@ -160,7 +160,9 @@ class ServiceFormPage(LoginRequiredMixin, View):
         form = self.form_class(request.POST, **self.get_form_kwargs(request, obj))
         if form.is_valid():
             try:
-                saved = self.save(request, obj, form.cleaned_data)
+                # A page may call several services; they stand or fall together.
+                with transaction.atomic():
+                    saved = self.save(request, obj, form.cleaned_data)
             except ServiceError as exc:
                 _add_service_errors(form, exc)
             else:

@@ -290,7 +290,7 @@ def user_create(
     *, actor, username: str, password: str, full_name: str = "", phone: str = "",
     region: Region | None = None, institution: Institution | None = None,
     department: Department | None = None, roles: list[Role] | tuple = (),
-    must_change_password: bool = True,
+    must_change_password: bool = True, language: str = "zh-hans",
 ) -> User:
     _require(actor, "orgs.add_user")
     username = clean_text(username)
@@ -306,7 +306,7 @@ def user_create(
     user = User(
         username=username, full_name=clean_text(full_name), phone=clean_text(phone),
         region=region, institution=institution, department=department,
-        must_change_password=must_change_password,
+        must_change_password=must_change_password, language=_language(language),
     )
     _check_password(password, user)
     user.set_password(password)
@@ -619,9 +619,13 @@ def security_policy_update(*, actor, **fields) -> SecurityPolicy:
     return _update(actor, policy, fields, POLICY_FIELDS)
 
 
+def _language(language: str) -> str:
+    if language not in {"zh-hans", "en"}:
+        raise ServiceError("不支持的语言", errors={"language": "不支持的语言"})
+    return language
+
+
 @transaction.atomic
 def user_set_language(*, user: User, language: str) -> User:
     """A user chooses the language of their own pages."""
-    if language not in {"zh-hans", "en"}:
-        raise ServiceError("不支持的语言", errors={"language": "不支持的语言"})
-    return _update(user, user, {"language": language}, USER_FIELDS)
+    return _update(user, user, {"language": _language(language)}, USER_FIELDS)

@@ -387,11 +387,7 @@ class UserCreate(ServiceFormPage):
 
     def save(self, request, obj, data):
         data.pop("is_active", None)
-        language = data.pop("language")
-        user = services.user_create(actor=request.user, **data)
-        if language != user.language:
-            services.user_update(actor=request.user, user=user, language=language)
-        return user
+        return services.user_create(actor=request.user, **data)
 
     def success_url(self, obj):
         return reverse("orgs:user_list")
