@@ -181,6 +181,7 @@ def test_regional_objects_carry_region_code_and_name(api_for):
         for item in items:
             assert re.fullmatch(r"\d{6}", item["region_code"]) and item["region_name"]
     liangyuan = client.get("/api/v1/institutions?region_code=411402").json()["items"]
+    assert {i["kind_label"] for i in liangyuan} == {"培训机构", "评价机构", "企业"}
     assert {(i["region_code"], i["region_name"]) for i in liangyuan} == {("411402", "梁园区")}
     region = client.get("/api/v1/regions/411402").json()
     assert (region["parent_code"], region["parent_name"]) == ("411400", "商丘市")

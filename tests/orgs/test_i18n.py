@@ -38,6 +38,7 @@ def test_user_with_english_sees_english(client_for):
     assert "<th>Unified social credit code</th>" in html
     assert "Export to Excel" in html and "Sign out" in html and "Home" in html
     assert "records" in html  # "共 N 条" in its plural form
+    assert "<td>Technical school</td>" in html  # choice labels too
     assert "统一社会信用代码" not in html
     form = client_for("city_411400").get("/orgs/institutions/new/").content.decode()
     assert "Contact phone" in form and "Save" in form
@@ -75,6 +76,7 @@ def test_every_page_text_of_orgs_and_core_has_an_english_translation():
         SRC / "templates", SRC / "core" / "templates", SRC / "orgs" / "templates",
         SRC / "orgs" / "menu.py", SRC / "core" / "menu.py", SRC / "orgs" / "views.py",
         SRC / "orgs" / "forms.py", SRC / "core" / "views.py", SRC / "core" / "views_audit.py",
+        SRC / "orgs" / "models.py", SRC / "core" / "scope.py",
     ]
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "compile_messages.py"), "--check",

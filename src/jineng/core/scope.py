@@ -16,15 +16,16 @@ from operator import or_
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ScopeKind(models.TextChoices):
-    ALL = "all", "全部数据"
-    REGIONS = "regions", "指定地区及下级"
-    OWN_REGION = "own_region", "本地区"
-    OWN_REGION_AND_BELOW = "own_region_below", "本地区及下级"
-    OWN_INSTITUTION = "own_institution", "本机构"
-    SELF = "self", "仅本人"
+    ALL = "all", _("全部数据")
+    REGIONS = "regions", _("指定地区及下级")
+    OWN_REGION = "own_region", _("本地区")
+    OWN_REGION_AND_BELOW = "own_region_below", _("本地区及下级")
+    OWN_INSTITUTION = "own_institution", _("本机构")
+    SELF = "self", _("仅本人")
 
 
 SELF_FIELD = ""  # in a ScopeSpec, the model itself is the region / institution / user

@@ -3,14 +3,15 @@ from fnmatch import fnmatchcase
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jineng.core.scope import SELF_FIELD, Grant, ScopedManager, ScopedQuerySet, ScopeKind, ScopeSpec
 
 
 class RegionLevel(models.IntegerChoices):
-    PROVINCE = 1, "省级"
-    PREFECTURE = 2, "地市级"
-    COUNTY = 3, "县级"
+    PROVINCE = 1, _("省级")
+    PREFECTURE = 2, _("地市级")
+    COUNTY = 3, _("县级")
 
 
 class Region(models.Model):
@@ -74,17 +75,17 @@ class Department(models.Model):
 
 
 class InstitutionKind(models.TextChoices):
-    TRAINING = "training", "培训机构"
-    TECHNICAL_SCHOOL = "technical_school", "技工院校"
-    EVALUATION = "evaluation", "评价机构"
-    ENTERPRISE = "enterprise", "企业"
-    HR_AGENCY = "hr_agency", "人力资源服务机构"
+    TRAINING = "training", _("培训机构")
+    TECHNICAL_SCHOOL = "technical_school", _("技工院校")
+    EVALUATION = "evaluation", _("评价机构")
+    ENTERPRISE = "enterprise", _("企业")
+    HR_AGENCY = "hr_agency", _("人力资源服务机构")
 
 
 class InstitutionStatus(models.TextChoices):
-    ACTIVE = "active", "正常"
-    SUSPENDED = "suspended", "暂停"
-    REVOKED = "revoked", "已退出"
+    ACTIVE = "active", _("正常")
+    SUSPENDED = "suspended", _("暂停")
+    REVOKED = "revoked", _("已退出")
 
 
 class Institution(models.Model):

@@ -425,6 +425,8 @@ def login_check(*, username: str, password: str) -> User:
             audit_record(actor=user, action="login_refused_locked", obj=user)
         minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
         raise LoginRefused(f"账号已被锁定，请 {minutes} 分钟后再试或联系安全管理员")
+    if user is None:
+        User().set_password(password)  # as slow as a real check: no probing for names
     if user is None or not user.is_active or not user.check_password(password):
         with transaction.atomic():
             _login_failed(user, username, policy)
