@@ -185,7 +185,14 @@ class PostgresWriter(Writer):
     def _copy(self, table: str, columns: tuple[str, ...], rows) -> None:
         """COPY in text format, the lines built here (faster than a write_row per row)."""
         text = _copy_text
-        lines = ["\t".join([text(v) for v in row]) for row in rows]
+        self._copy_lines(table, columns, ["\t".join([text(v) for v in row]) for row in rows])
+
+    def add_groups(self, pairs):
+        if pairs:
+            self._copy_lines(GROUP, ("person_id", "target_group_id"),
+                             [f"{p}\t{g}" for p, g in pairs])
+
+    def _copy_lines(self, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
         if not lines:
             return
         payload = ("\n".join(lines) + "\n").encode()
@@ -198,16 +205,45 @@ class PostgresWriter(Writer):
     _rows = _copy
 
     def insert(self, records):
-        rows = self.person_rows(records)
+        self._copy_lines(PERSON, INSERT_COLUMNS, self.person_lines(records))
+        wanted = [r[HASH] for r in records if r[11]]  # GROUPS
+        if not wanted:
+            return {}
         with connection.cursor() as c:
             c.execute(
-                f"SELECT nextval(pg_get_serial_sequence('{PERSON}', 'id')) "
-                "FROM generate_series(1, %s)", [len(rows)],
+                f"SELECT id, id_hash FROM {PERSON} WHERE id_hash = ANY(ARRAY("
+                "SELECT decode(h, 'hex') FROM unnest(string_to_array(%s, ',')) AS h))",
+                [",".join(h.hex() for h in wanted)],
             )
-            ids = [r[0] for r in c.fetchall()]
-        self._copy(PERSON, ("id", *INSERT_COLUMNS),
-                   ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
-        return {r[HASH]: pk for pk, r in zip(ids, records, strict=True)}
+            return {bytes(h): pk for pk, h in c.fetchall()}
+
+    def person_lines(self, records: list[list]) -> list[str]:
+        """COPY text lines for new people, built with one f-string a row (the values' types
+        are known: only free text needs escaping)."""
+        now = timezone.now().isoformat()
+        ids = self.crypt.many([r[NUMBER] for r in records])
+        phones = self.crypt.many([r[PHONE] for r in records])
+        inst = "\\N" if self.institution_id is None else str(self.institution_id)
+        region = self.default_region_id
+        null = "\\N"
+        bx = "\\\\x"  # a bytea literal inside COPY text: \\x + hex
+        lines = []
+        for i, r in enumerate(records):
+            number, phone, name, card = r[NUMBER], r[PHONE], r[NAME], r[CARD]
+            if "\\" in name or "\t" in name:
+                name = _copy_text(name)
+            birth = r[BIRTH]
+            household = r[HOUSEHOLD] or region
+            residence = r[RESIDENCE]
+            phone_cell = bx + phones[i].hex() if phone else null
+            lines.append(
+                f"{r[DOC_TYPE]}\t{bx}{r[HASH].hex()}\t{bx}{ids[i].hex()}\t{mask(number)}\t"
+                f"{name}\t{r[SEX]}\t{birth.isoformat() if birth else null}\t{phone_cell}\t"
+                f"{phone_mask(phone)}\t{household if household else null}\t"
+                f"{residence if residence else null}\t{r[EDUCATION]}\t{r[EMPLOYMENT]}\t"
+                f"{_copy_text(card) if card else ''}\t{inst}\t{now}\t{now}"
+            )
+        return lines
 
     def update(self, rows):
         if not rows:

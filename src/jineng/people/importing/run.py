@@ -91,6 +91,8 @@ class ImportResult:
     rejected: int = 0
     rolled_back: bool = False
     seconds: float = 0.0
+    db_seconds: float = 0.0  # the writer thread's time in database batches
+    wait_seconds: float = 0.0  # the reading thread's time waiting for the writer
     header_row: int = 0
     columns: dict = field(default_factory=dict)
     report_path: str | None = None
@@ -194,6 +196,8 @@ class Importer:
                 self.writer_thread.finish()
                 self.result.skipped += self.writer_skipped
                 self.result.seconds = time.monotonic() - started
+                self.result.db_seconds = self.writer_thread.db_seconds
+                self.result.wait_seconds = self.writer_thread.wait_seconds
                 if self.writer_thread.rolled_back:
                     r = self.result
                     r.created = r.updated = r.skipped = 0
@@ -435,16 +439,21 @@ class _BatchWriter(threading.Thread):
         self.abort = False
         self.finished = False
         self.db_seconds = 0.0
+        self.wait_seconds = 0.0
 
     def put(self, item) -> None:
-        while True:
-            if self.error is not None:
-                raise self.error
-            try:
-                self.queue.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                continue
+        started = time.monotonic()
+        try:
+            while True:
+                if self.error is not None:
+                    raise self.error
+                try:
+                    self.queue.put(item, timeout=0.2)
+                    return
+                except queue.Full:
+                    continue
+        finally:
+            self.wait_seconds += time.monotonic() - started
 
     def finish(self, *, abort: bool = False) -> None:
         """Wait for the last batch. `abort`: the reading failed, so a strict import must not
