@@ -104,8 +104,11 @@ def test_altered_event_is_named(admin):
     target = AuditEvent.objects.order_by("seq")[3]
     raw_sql(f"UPDATE {AuditEvent._meta.db_table} SET actor_name = %s WHERE seq = %s",
             ["someone_else", target.seq])
-    with pytest.raises(CommandError, match=f"第 {target.seq} 号审计事件的内容被篡改"):
+    with pytest.raises(CommandError, match=f"第 {target.seq} 号审计事件的内容被篡改") as caught:
         verify()
+    assert f"someone_else {target.action} {target.object_type}:{target.object_id}" in str(
+        caught.value
+    )
 
 
 def test_altered_event_with_recomputed_hash_breaks_the_next_link():

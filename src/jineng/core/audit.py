@@ -106,6 +106,12 @@ class ChainProblem:
     message: str
 
 
+def _label(event: AuditEvent) -> str:
+    """How the event reads now (its stored fields may be the altered ones)."""
+    at = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S")
+    return f"{at} {event.actor_name or '-'} {event.action} {event.object_type}:{event.object_id}"
+
+
 def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | None:
     """Walk the chain in order; the first altered or missing event, or None if intact."""
     if events is None:
@@ -115,9 +121,13 @@ def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | N
         if event.seq != expected_seq:
             return ChainProblem(expected_seq, f"第 {expected_seq} 号审计事件缺失（已被删除）")
         if event.prev_hash != prev:
-            return ChainProblem(event.seq, f"第 {event.seq} 号审计事件的前序哈希不符，链条被改动")
+            return ChainProblem(
+                event.seq, f"第 {event.seq} 号审计事件的前序哈希不符，链条被改动（{_label(event)}）"
+            )
         if event_hash(event) != event.hash:
-            return ChainProblem(event.seq, f"第 {event.seq} 号审计事件的内容被篡改")
+            return ChainProblem(
+                event.seq, f"第 {event.seq} 号审计事件的内容被篡改（{_label(event)}）"
+            )
         prev, expected_seq = event.hash, expected_seq + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     last_seq = expected_seq - 1
