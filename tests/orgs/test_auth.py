@@ -145,6 +145,10 @@ def test_idle_session_ends_after_thirty_minutes(demo_password):
     assert response.status_code == 302 and response.url.startswith("/login/")
     page = client.get("/login/?timeout=1")
     assert "由于长时间未操作，您已自动退出" in page.content.decode()
+    # Signing in again from that page: the notice is not repeated on the home page.
+    response = client.post("/login/?timeout=1",
+                           {"username": "county_411402", "password": demo_password})
+    assert "由于长时间未操作" not in client.get(response.url).content.decode()
 
 
 def test_idle_session_also_ends_for_the_api_through_the_session(demo_password):

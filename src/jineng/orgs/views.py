@@ -39,7 +39,7 @@ def _safe_next(request, url: str, default: str = "home"):
 
 def login_view(request):
     form = forms.LoginForm(request.POST or None)
-    if request.GET.get("timeout"):
+    if request.method == "GET" and request.GET.get("timeout"):
         messages.info(request, _("由于长时间未操作，您已自动退出，请重新登录"))
     if request.method == "POST" and form.is_valid():
         try:
