@@ -164,6 +164,12 @@ def test_pagination_with_limit_and_offset(api_for):
     assert past["items"] == []
 
 
+def test_a_huge_limit_is_capped(api_for):
+    body = api_for("sysadmin").get("/api/v1/regions?limit=100000").json()
+    assert body["count"] > 3000  # the whole GB/T 2260 tree
+    assert len(body["items"]) == 1000
+
+
 @pytest.mark.parametrize("query", ["limit=abc", "limit=0", "offset=-1"])
 def test_bad_paging_parameters_get_a_json_error(query, api_for):
     response = api_for("city_411400").get(f"/api/v1/institutions?{query}")

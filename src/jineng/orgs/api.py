@@ -7,6 +7,8 @@ from jineng.orgs.models import Department, Institution, Region
 
 router = Router(tags=["组织机构"])
 
+MAX_LIMIT = 1000  # a larger `limit` is cut to this; page through with `offset`
+
 
 class RegionOut(Schema):
     code: str
@@ -83,7 +85,7 @@ class InstitutionFilter(Schema):
 
 
 @router.get("/regions", response=list[RegionOut], summary="行政区划列表（本人数据范围内）")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
 def list_regions(request, filters: Query[RegionFilter]):
     return selectors.region_list(user=request.auth, **filters.dict())
 
@@ -94,7 +96,7 @@ def get_region(request, code: str):
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="责任单位列表")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
 def list_departments(request, filters: Query[DepartmentFilter]):
     return selectors.department_list(user=request.auth, **filters.dict())
 
@@ -106,7 +108,7 @@ def get_department(request, department_id: int):
 
 
 @router.get("/institutions", response=list[InstitutionOut], summary="机构列表")
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
 def list_institutions(request, filters: Query[InstitutionFilter]):
     return selectors.institution_list(user=request.auth, **filters.dict())
 
