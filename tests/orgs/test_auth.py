@@ -437,3 +437,63 @@ def test_system_administrator_makes_an_ordinary_role(client_for):
     })
     assert response.status_code == 302
     assert Role.objects.get(code="readonly_city").permissions == ["orgs.view_*"]
+
+
+@pytest.fixture
+def county_user_admin(user_named):
+    """A delegated administrator of 梁园区's accounts, made by the system administrator."""
+    from jineng.orgs.models import Region
+
+    admin = user_named("sysadmin")
+    role = services.role_create(
+        actor=admin, code="county_user_admin", name="区县账号管理员", scope_kind="own_region_below",
+        permissions=["orgs.view_user", "orgs.add_user", "orgs.change_user", "orgs.view_region",
+                     "orgs.view_institution"],
+    )
+    services.role_create(actor=admin, code="county_viewer", name="区县只读",
+                         scope_kind="own_region_below", permissions=["orgs.view_user"])
+    return services.user_create(actor=admin, username="liangyuan_admin", password=GOOD_NEW,
+                                region=Region.objects.get(code="411402"), roles=[role],
+                                must_change_password=False)
+
+
+@pytest.mark.parametrize("role_code", ["sysadmin", "city_officer", "county_officer",
+                                       "county_user_admin_all"])
+def test_delegated_administrator_cannot_hand_out_wider_roles(role_code, county_user_admin,
+                                                            client_for):
+
+    if role_code == "county_user_admin_all":  # same permissions, but "all data"
+        services.role_create(actor=User.objects.get(username="sysadmin"), code=role_code,
+                             name="全域账号管理", scope_kind="all",
+                             permissions=["orgs.view_user"])
+    client = client_for("liangyuan_admin")
+    response = client.post("/orgs/users/new/", {
+        "username": "escalated", "region": "411402", "language": "zh-hans",
+        "password": GOOD_NEW, "roles": role_ids(role_code),
+    })
+    assert response.status_code == 400
+    assert "不能授予超出本人权限或数据范围的角色" in response.content.decode()
+    assert not User.objects.filter(username="escalated").exists()
+    # Nor onto an existing account of the county.
+    target = User.objects.get(username="worker_411402")
+    data = user_post(target, roles=role_ids(role_code))
+    response = client.post(f"/orgs/users/{target.pk}/", data)
+    assert response.status_code == 400
+    assert set(target.roles.values_list("code", flat=True)) == {"worker"}
+
+
+def test_delegated_administrator_hands_out_a_narrower_role(county_user_admin, client_for):
+    response = client_for("liangyuan_admin").post("/orgs/users/new/", {
+        "username": "viewer_411402", "region": "411402", "language": "zh-hans",
+        "password": GOOD_NEW, "roles": role_ids("county_viewer"),
+    })
+    assert response.status_code == 302
+    user = User.objects.get(username="viewer_411402")
+    assert set(user.roles.values_list("code", flat=True)) == {"county_viewer"}
+    # ... and only in the own county.
+    response = client_for("liangyuan_admin").post("/orgs/users/new/", {
+        "username": "viewer_411403", "region": "411403", "language": "zh-hans",
+        "password": GOOD_NEW, "roles": role_ids("county_viewer"),
+    })
+    assert response.status_code == 400
+    assert not User.objects.filter(username="viewer_411403").exists()

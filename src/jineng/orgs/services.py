@@ -285,6 +285,27 @@ def _guard_separation(actor, target: User | None, new_roles=None) -> None:
             raise Forbidden("三员分立：不能修改安全管理员、审计管理员的账号、密码或令牌")
 
 
+def _guard_role_assignment(actor, action: str, roles) -> None:
+    """No one hands out more than they hold. An administrator whose own grant to manage users
+    is not "all data" may assign only roles that are relative to the user's own place (own
+    region, institution, self), are not one of the three administrator roles, and grant
+    nothing the administrator lacks."""
+    if actor is None or not roles:
+        return
+    if any(g.kind == ScopeKind.ALL for g in actor.grants_for(f"orgs.{action}_user")):
+        return
+    relative = {ScopeKind.OWN_REGION, ScopeKind.OWN_REGION_AND_BELOW, ScopeKind.OWN_INSTITUTION,
+                ScopeKind.SELF}
+    too_wide = [
+        r.name for r in roles
+        if r.code in THREE_ADMIN_ROLES or r.scope_kind not in relative
+        or not all(actor.has_permission(p) for p in r.permissions)
+    ]
+    if too_wide:
+        message = f"不能授予超出本人权限或数据范围的角色：{'、'.join(too_wide)}"
+        raise ServiceError(message, code="role_too_wide", errors={"roles": message})
+
+
 @transaction.atomic
 def user_create(
     *, actor, username: str, password: str, full_name: str = "", phone: str = "",
@@ -303,6 +324,7 @@ def user_create(
         region = institution.region
     _user_clean_placement(actor, region, institution, department)
     _guard_separation(actor, None, roles)
+    _guard_role_assignment(actor, "add", roles)
     user = User(
         username=username, full_name=clean_text(full_name), phone=clean_text(phone),
         region=region, institution=institution, department=department,
@@ -343,6 +365,9 @@ def user_bootstrap(*, username: str, role_code: str, password: str, full_name: s
 def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields) -> User:
     _require_in_scope(actor, user)
     _guard_separation(actor, user, roles)
+    if roles is not None:
+        current = set(user.roles.values_list("pk", flat=True))
+        _guard_role_assignment(actor, "change", [r for r in roles if r.pk not in current])
     if {"region", "institution", "department"} & fields.keys():
         _user_clean_placement(
             actor, fields.get("region", user.region), fields.get("institution", user.institution),
