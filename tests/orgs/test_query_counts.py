@@ -65,3 +65,23 @@ def test_api_list_query_count_is_fixed(collection, api_for, django_assert_max_nu
     assert many == few
     with django_assert_max_num_queries(API_MAX):
         client.get(f"/api/v1/{collection}?limit=100")
+
+
+def test_audit_page_query_count_is_fixed(client_for, user_named):
+    from jineng.orgs import services
+
+    client = client_for("auditadmin")
+    client.get("/core/audit/")
+    few = queries(lambda: client.get("/core/audit/"))
+    admin = user_named("sysadmin")
+    for i in range(30):
+        services.user_set_language(user=admin, language="en" if i % 2 == 0 else "zh-hans")
+    assert queries(lambda: client.get("/core/audit/")) == few
+
+
+def test_home_page_query_count_is_fixed(client_for):
+    client = client_for("city_411400")
+    client.get("/")
+    few = queries(lambda: client.get("/"))
+    add_institutions(30)
+    assert queries(lambda: client.get("/")) == few
