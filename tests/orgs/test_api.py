@@ -35,6 +35,7 @@ def test_administrator_creates_a_token_shown_once_and_stored_hashed(client_for):
     raw = response.context["new_token"]
     assert raw and raw in response.content.decode()
     assert "只显示这一次" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
 
     token = ApiToken.objects.get(user=owner)
     assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()

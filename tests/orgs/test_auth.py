@@ -497,3 +497,16 @@ def test_delegated_administrator_hands_out_a_narrower_role(county_user_admin, cl
     })
     assert response.status_code == 400
     assert not User.objects.filter(username="viewer_411403").exists()
+
+
+@pytest.mark.parametrize("code", ["auditadmin", "secadmin"])
+def test_system_administrator_cannot_disable_the_other_administrator_roles(code, client_for):
+    from jineng.orgs.models import Role
+
+    role = Role.objects.get(code=code)
+    response = client_for("sysadmin").post(f"/orgs/roles/{role.pk}/", {
+        "name": role.name, "scope_kind": role.scope_kind, "description": "", "permissions": "",
+    })  # is_active left out: switched off
+    assert response.status_code == 400
+    assert "三员分立" in response.content.decode()
+    assert Role.objects.get(pk=role.pk).is_active

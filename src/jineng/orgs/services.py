@@ -539,6 +539,8 @@ def role_create(*, actor, code: str, name: str, permissions: list[str], scope_ki
 @transaction.atomic
 def role_update(*, actor, role: Role, scope_regions=None, **fields) -> Role:
     _require(actor, "orgs.change_role")
+    if role.code in GUARDED_ADMIN_ROLES:
+        raise Forbidden("三员分立：安全管理员、审计管理员角色不能在系统中修改或停用")
     if role.builtin and ("permissions" in fields or "code" in fields):
         raise ServiceError("内置角色的编码和权限不能修改，请新建角色", code="builtin_role")
     _update(actor, role, _role_clean(fields), ROLE_FIELDS)

@@ -514,11 +514,13 @@ def token_list_view(request, pk):
         except ServiceError as exc:
             form.add_error(None, exc.message)
     tokens = selectors.token_list(user=request.user).filter(user=owner)
-    return render(request, "orgs/tokens.html", {
+    response = render(request, "orgs/tokens.html", {
         "owner": owner, "tokens": tokens, "form": form, "new_token": new_token,
         "can_add": request.user.has_permission("orgs.add_apitoken"),
         "can_revoke": request.user.has_permission("orgs.change_apitoken"),
     })
+    response["Cache-Control"] = "no-store"  # the new token must not linger in a cache
+    return response
 
 
 @login_required
