@@ -140,6 +140,7 @@ def test_idle_session_ends_after_thirty_minutes(demo_password):
     session.save()
     response = client.get("/orgs/institutions/")
     assert response.status_code == 302 and response.url == "/login/?timeout=1"
+    assert (last_event().action, last_event().actor_name) == ("logout_idle", "county_411402")
     # The server ended the session: the old cookie no longer signs anyone in.
     response = client.get("/orgs/institutions/")
     assert response.status_code == 302 and response.url.startswith("/login/")

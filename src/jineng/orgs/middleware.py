@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from jineng.orgs.models import SecurityPolicy
+from jineng.orgs.services import logout_record
 
 LAST_SEEN_KEY = "jineng_last_seen"
 
@@ -50,6 +51,7 @@ class SecurityPolicyMiddleware:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY, now)
             if now - last_seen > idle_seconds:
+                logout_record(user=user, idle=True)
                 logout(request)
                 if is_api:
                     return self.get_response(request)

@@ -480,9 +480,10 @@ def _login_failed(user: User | None, username: str, policy: SecurityPolicy) -> N
     audit_record(actor=user, action="login_failed", obj=user, changes=changes)
 
 
-def logout_record(*, user: User) -> None:
+def logout_record(*, user: User, idle: bool = False) -> None:
+    """A sign-out: the user's own, or the server's after the idle timeout."""
     with transaction.atomic():
-        audit_record(actor=user, action="logout", obj=user)
+        audit_record(actor=user, action="logout_idle" if idle else "logout", obj=user)
 
 
 # ---------------------------------------------------------------- roles
