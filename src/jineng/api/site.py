@@ -7,7 +7,7 @@ from django.utils.module_loading import module_has_submodule
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from jineng.core.api import BearerToken, install_error_handlers
+from jineng.core.api import BearerToken, UnicodeJSONRenderer, install_error_handlers
 
 api = NinjaAPI(
     title="技能 Jineng 开放接口",
@@ -20,6 +20,7 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
     docs_url="/docs",
+    renderer=UnicodeJSONRenderer(),
 )
 install_error_handlers(api)
 

@@ -341,7 +341,6 @@ class CatalogueUpload(_HomeRegionInitial, ServiceFormPage):
 
     title = _("上传培训职业目录")
     form_class = forms.CatalogueUploadForm
-    template_name = "catalog/upload.html"
     success_message = _("目录已发布")
 
     def check_allowed(self, request, obj):

@@ -4,6 +4,7 @@ from django.http import Http404
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from jineng.core.errors import NotFound, ServiceError
@@ -25,6 +26,67 @@ class BearerToken(HttpBearer):
         user = token_authenticate(token)
         request.user = user
         return user
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """Chinese as Chinese in the response body, not \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+# pydantic's error types, said in Chinese; {ctx keys} are filled from the error's context.
+VALIDATION_MESSAGES = {
+    "missing": "必填",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "datetime_type": "应为日期时间（YYYY-MM-DDTHH:MM:SS）",
+    "datetime_parsing": "应为日期时间（YYYY-MM-DDTHH:MM:SS）",
+    "string_too_short": "长度至少为 {min_length}",
+    "string_too_long": "长度不能超过 {max_length}",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "不能超过 {max_length} 项",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "不能大于 {le}",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "json_invalid": "请求体不是有效的 JSON",
+    "string_pattern_mismatch": "格式不正确",
+}
+_PARAMETER_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+def validation_message(err: dict) -> str:
+    template = VALIDATION_MESSAGES.get(err.get("type", ""))
+    if template is None:
+        return f"格式不正确（{err.get('msg', '')}）"
+    try:
+        return template.format(**err.get("ctx", {}))
+    except (KeyError, IndexError):
+        return template
+
+
+def validation_field(loc) -> str:
+    """('body', 'payload', 'name') -> 'name': the field as the client named it."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _PARAMETER_SOURCES:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"payload", "filters", "data"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
 
 
 def error_body(code: str, message: str, errors: dict | None = None) -> dict:
@@ -55,11 +117,10 @@ def install_error_handlers(api) -> None:
     def invalid(request, exc: NinjaValidationError):
         errors = {}
         for err in exc.errors:
-            field = ".".join(str(p) for p in err.get("loc", [])[1:]) or "body"
-            errors[field] = err.get("msg", "")
+            errors.setdefault(validation_field(err.get("loc", ())), validation_message(err))
+        summary = "；".join(f"{field}：{message}" for field, message in errors.items())
         return api.create_response(
-            request, error_body("invalid", "请求参数不正确：" + "；".join(errors), errors),
-            status=422,
+            request, error_body("invalid", f"请求参数不正确：{summary}", errors), status=422
         )
 
     @api.exception_handler(HttpError)
