@@ -46,3 +46,8 @@ def division_code_error(code: str) -> str | None:
     if not _DIVISION_CODE_RE.match(code):
         return "行政区划代码应为 6 位数字"
     return None
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678."""
+    return f"{phone[:3]}****{phone[-4:]}" if phone else ""

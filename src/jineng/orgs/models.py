@@ -120,7 +120,8 @@ class Role(models.Model):
     code = models.CharField("角色编码", max_length=50, unique=True)
     name = models.CharField("名称", max_length=100)
     description = models.CharField("说明", max_length=300, blank=True)
-    # Permission codes `<app>.<action>_<model>`; a code may end in * (e.g. "orgs.view_*").
+    # Permission codes `<app>.<action>_<model>`; shell-style patterns ("orgs.view_*") grant,
+    # patterns starting with ! take away ("!people.change_targetgroup").
     permissions = models.JSONField("功能权限", default=list, blank=True)
     scope_kind = models.CharField(
         "数据范围", max_length=20, choices=ScopeKind.choices, default=ScopeKind.SELF
@@ -143,7 +144,14 @@ class Role(models.Model):
         return self.name
 
     def grants(self, code: str) -> bool:
-        return any(fnmatchcase(code, pattern) for pattern in self.permissions)
+        """Whether a permission code matches; a pattern starting with ! takes codes away."""
+        granted = denied = False
+        for pattern in self.permissions:
+            if pattern.startswith("!"):
+                denied = denied or fnmatchcase(code, pattern[1:])
+            else:
+                granted = granted or fnmatchcase(code, pattern)
+        return granted and not denied
 
 
 class JinengUserManager(UserManager.from_queryset(ScopedQuerySet)):

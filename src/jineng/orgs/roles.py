@@ -18,6 +18,17 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
     "people.*",
     "catalog.*",
 ]
+# Reference data that belongs to no region (target groups, work types, the occupation tree,
+# skill levels, evaluation types, fund sources) is the province's to change, not a county's.
+SHARED_REFERENCE_WRITES = [
+    f"!{app}.{action}_{model}"
+    for app, model in [
+        ("people", "targetgroup"), ("catalog", "occupation"), ("catalog", "worktype"),
+        ("catalog", "skilllevel"), ("catalog", "evaluationtype"), ("catalog", "fundsource"),
+    ]
+    for action in ("add", "change", "delete")
+]
+LOCAL_OFFICER = OFFICER + SHARED_REFERENCE_WRITES
 
 # 三员分立: the three administrator roles are never held by one account, and the security
 # and audit administrators are out of the system administrator's reach (no password reset,
@@ -64,13 +75,13 @@ BUILTIN_ROLES = {
         "name": "市级经办人员",
         "description": "本市及所辖县区的业务经办",
         "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
-        "permissions": OFFICER,
+        "permissions": LOCAL_OFFICER,
     },
     "county_officer": {
         "name": "县级经办人员",
         "description": "本县区的业务经办",
         "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
-        "permissions": OFFICER,
+        "permissions": LOCAL_OFFICER,
     },
     "reviewer": {
         "name": "审核人员",
