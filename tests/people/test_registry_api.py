@@ -107,9 +107,10 @@ def test_target_groups_api(api_for):
     # An institution registering people through the API reads the codes too.
     groups = api_for("inst_411402").get("/api/v1/target-groups?limit=100").json()
     assert "高校毕业生" in {g["name"] for g in groups["items"]}
-    created = api_for("city_411400").post("/api/v1/target-groups",
-                                          {"code": "home_care", "name": "家政从业人员"},
-                                          content_type=JSON)
+    # Shared reference data: the province extends it, a city may not (see test_registry_fixes).
+    created = api_for("province_410000").post("/api/v1/target-groups",
+                                              {"code": "home_care", "name": "家政从业人员"},
+                                              content_type=JSON)
     assert created.status_code == 201
     denied = api_for("inst_411402").post("/api/v1/target-groups",
                                          {"code": "x_group", "name": "某群体"}, content_type=JSON)
@@ -158,7 +159,7 @@ def test_page_shows_chinese_field_errors_and_saves_nothing(client_for):
 
 
 def test_target_group_pages(client_for):
-    client = client_for("city_411400")
+    client = client_for("province_410000")
     assert "高校毕业生" in client.get("/people/target-groups/").content.decode()
     response = client.post("/people/target-groups/new/", {
         "code": "home_care", "name": "家政从业人员", "sort_order": 200, "is_active": "on"})

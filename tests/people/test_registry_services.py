@@ -225,7 +225,7 @@ def test_target_groups_presets_and_officers_extend(user_named):
             "失业人员", "就业困难人员", "退役军人", "残疾人", "企业职工", "灵活就业人员",
             "新就业形态", "在校生", "服刑/戒毒人员"} <= names
     assert services.target_group_sync_presets() == 0  # idempotent
-    officer = user_named("city_411400")
+    officer = user_named("province_410000")  # shared reference data: the province's
     group = services.target_group_create(actor=officer, code="home_care", name="家政从业人员")
     assert AuditEvent.objects.filter(action="create", object_type="people.targetgroup").exists()
     services.target_group_update(actor=officer, target_group=group, is_active=False)

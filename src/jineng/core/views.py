@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -38,7 +38,11 @@ class Filter:
 
 class ScopedListPage(LoginRequiredMixin, View):
     """GET lists what `selector(user=..., action="view", **filters)` returns; `?export=xlsx`
-    exports the same rows through the "export" scope, and records the export."""
+    exports the same rows through the "export" scope, and records the export.
+
+    `sensitive_filters` (e.g. {"id_number"}) are filters whose values must not leak: they are
+    read only from a POST body (never from the query string), never echoed into the page, the
+    pager or the export link, and audited hidden. A POST answers with one page of results."""
 
     title = ""
     permission = ""  # e.g. "orgs.view_institution"
@@ -50,6 +54,8 @@ class ScopedListPage(LoginRequiredMixin, View):
     create_url_name = ""
     object_type = ""
     template_name = "core/list.html"
+    sensitive_filters: frozenset[str] = frozenset()
+    sensitive_url_message = ""  # shown when a sensitive value arrived in a URL and was dropped
 
     def get_selector(self):
         return type(self).selector
@@ -58,35 +64,72 @@ class ScopedListPage(LoginRequiredMixin, View):
         return self.filters
 
     def filter_values(self, request) -> dict:
-        values = {"q": request.GET.get("q", "").strip()}
+        posted = request.method == "POST"
+        data = request.POST if posted else request.GET
+        values = {"q": data.get("q", "").strip()}
         for f in self.get_filters(request):
-            values[f.name] = request.GET.get(f.name, "").strip()
+            # A sensitive value only ever arrives in a POST body, never in a URL.
+            sensitive = f.name in self.sensitive_filters
+            values[f.name] = data.get(f.name, "").strip() if posted or not sensitive else ""
         return values
+
+    def public_values(self, values: dict) -> dict:
+        """The filter values that may be shown, put in a URL or audited in clear."""
+        return {k: ("（已隐藏）" if v and k in self.sensitive_filters else v)
+                for k, v in values.items()}
 
     def row_url(self, obj) -> str | None:
         return None
 
     def get(self, request):
+        return self.respond(request)
+
+    def post(self, request):
+        if not self.sensitive_filters:
+            return HttpResponseNotAllowed(["GET"])
+        return self.respond(request)
+
+    def sensitive_in_url(self, request) -> list[str]:
+        """The query parameters that carry a sensitive value (dropped with a redirect)."""
+        return [k for k in self.sensitive_filters if request.GET.get(k)]
+
+    def respond(self, request):
         if not request.user.has_permission(self.permission):
             raise Http404
+        posted = request.method == "POST"
+        leaked = [] if posted else self.sensitive_in_url(request)
+        if leaked:  # e.g. an old bookmark: drop the value, never render or audit it
+            kept = request.GET.copy()
+            for key in [*leaked, "export", "page"]:
+                kept.pop(key, None)
+            if self.sensitive_url_message:
+                messages.warning(request, self.sensitive_url_message)
+            return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
+        data = request.POST if posted else request.GET
         values = self.filter_values(request)
         selector = self.get_selector()
-        if request.GET.get("export") == "xlsx":
+        if data.get("export") == "xlsx":
             return self.export(request, selector, values)
-        page = Paginator(selector(user=request.user, action="view", **values), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        qs = selector(user=request.user, action="view", **values)
+        if posted:  # one page, no pager: its links could not carry the sensitive values
+            page = Paginator(qs[:PAGE_SIZE], PAGE_SIZE).get_page(1)
+        else:
+            page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [
             {"url": self.row_url(obj), "cells": [(c.value(obj), c.link) for c in self.columns]}
             for obj in page.object_list
         ]
-        query = {k: v for k, v in values.items() if v}
+        query = {k: v for k, v in values.items() if v and k not in self.sensitive_filters}
+        filters = self.get_filters(request)
         return render(request, self.template_name, {
             "title": self.title,
             "columns": self.columns,
             "rows": rows,
             "page": page,
-            "filters": [(f, values.get(f.name, "")) for f in self.get_filters(request)],
+            "filters": [(f, values.get(f.name, "")) for f in filters
+                        if f.name not in self.sensitive_filters],
+            "sensitive_filters": [f for f in filters if f.name in self.sensitive_filters],
+            "sensitive_search": posted and any(values.get(k) for k in self.sensitive_filters),
             "q": values["q"],
             "query": urlencode(query),
             "can_export": bool(self.export_permission)
@@ -103,7 +146,7 @@ class ScopedListPage(LoginRequiredMixin, View):
         rows = [[_plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(2000)]
         with transaction.atomic():
             audit_record(actor=request.user, action="export", object_type=self.object_type,
-                         changes={"rows": len(rows), "filters": values})
+                         changes={"rows": len(rows), "filters": self.public_values(values)})
         response = HttpResponse(
             xlsx_bytes(headers, rows, str(self.title)), content_type=XLSX_CONTENT_TYPE
         )

@@ -51,7 +51,7 @@ class TargetGroupForm(forms.Form):
     code = forms.CharField(label="编码", max_length=40,
                            help_text="小写字母、数字或下划线，如 home_care_worker")
     name = forms.CharField(label="名称", max_length=60)
-    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=32000, initial=100)
+    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=32767, initial=100)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
     def __init__(self, *args, editing=False, **kwargs):

@@ -572,6 +572,11 @@ def person_link_user(*, actor, person: Person, user: User | None,
     """Link a worker's login to their person (None unlinks). One login per person."""
     _visible(actor, person, "change")
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if user is not None:
+        user = User.objects.select_for_update().get(pk=user.pk)
+        problem = _worker_login_problem(user)
+        if problem:
+            raise _fail({"user": problem}, code="not_worker")
     if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
         raise _fail({"user": f"账号 {user.username} 已关联了其他劳动者"}, code="duplicate")
     if person.user_id == (user.pk if user else None):
@@ -584,8 +589,24 @@ def person_link_user(*, actor, person: Person, user: User | None,
     return person
 
 
+WORKER_ROLE = "worker"
+
+
+def _worker_login_problem(user: User) -> str:
+    """Why a login may not be linked to a person's record ("" when it may): only an active
+    account that holds the built-in worker role and no other (staff) role."""
+    if not user.is_active:
+        return f"账号 {user.username} 已停用，不能关联"
+    roles = {r.code for r in user.roles.filter(is_active=True)}
+    if user.is_staff or user.is_superuser or WORKER_ROLE not in roles or roles - {WORKER_ROLE}:
+        return (f"账号 {user.username} 不是劳动者账号（只能关联仅具有“劳动者”角色的账号，"
+                f"不能关联机构、经办或管理人员的账号）")
+    return ""
+
+
 def person_link_login(*, actor, person: Person, username: str, source: str = "page") -> Person:
-    """person_link_user by username ("" unlinks); the login must be one the actor can see."""
+    """person_link_user by username ("" unlinks); the login must be one the actor can see,
+    active, and a worker's (the built-in worker role and no staff role)."""
     username = clean_text(username)
     if not username:
         return person_link_user(actor=actor, person=person, user=None, source=source)
@@ -690,11 +711,32 @@ def _target_group_name(name, exclude_pk=None) -> str:
     return name
 
 
+SORT_ORDER_MAX = 32767  # PositiveSmallIntegerField: the range PostgreSQL and SQLite share
+
+
+def _sort_order(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+        0 <= value <= SORT_ORDER_MAX
+    ):
+        message = f"排序应为 0–{SORT_ORDER_MAX} 之间的整数（收到 {value}）"
+        raise ServiceError(f"排序：{message}", errors={"sort_order": message})
+    return value
+
+
+def _shared_reference_check(actor, permission: str, verb: str) -> None:
+    """Target groups belong to no region: only roles granted the permission (province
+    officers) change them, never a county's or a city's."""
+    if not (actor and actor.has_permission(permission)):
+        raise Forbidden(f"没有{verb}重点群体的权限：重点群体是全省共用的基础数据，"
+                        f"由省级经办人员维护")
+
+
 @transaction.atomic
-def target_group_create(*, actor, code: str, name: str, sort_order: int = 100) -> TargetGroup:
-    """Officers extend the list of target groups."""
-    if not actor.has_permission("people.add_targetgroup"):
-        raise Forbidden()
+def target_group_create(*, actor, code: str, name: str, sort_order: int | None = 100
+                        ) -> TargetGroup:
+    """Province officers extend the list of target groups."""
+    _shared_reference_check(actor, "people.add_targetgroup", "新增")
+    sort_order = 100 if sort_order is None else _sort_order(sort_order)
     code = clean_text(code).lower()
     if not _GROUP_CODE.match(code):
         raise ServiceError("编码应为 2–40 位小写字母、数字或下划线，以字母开头",
@@ -702,7 +744,7 @@ def target_group_create(*, actor, code: str, name: str, sort_order: int = 100) -
     if TargetGroup.objects.filter(code=code).exists():
         raise Conflict(f"编码 {code} 已存在", errors={"code": f"编码 {code} 已存在"})
     name = _target_group_name(name)
-    group = TargetGroup.objects.create(code=code, name=name, sort_order=sort_order or 100)
+    group = TargetGroup.objects.create(code=code, name=name, sort_order=sort_order)
     audit_record(actor=actor, action="create", obj=group,
                  changes={k: [None, v] for k, v in _target_group_snapshot(group).items()})
     return group
@@ -713,8 +755,9 @@ def target_group_update(*, actor, target_group: TargetGroup, name: str | None = 
                         is_active: bool | None = None,
                         sort_order: int | None = None) -> TargetGroup:
     """Rename, reorder or switch off a group (the code stays; people keep their groups)."""
-    if not actor.has_permission("people.change_targetgroup"):
-        raise Forbidden()
+    _shared_reference_check(actor, "people.change_targetgroup", "修改")
+    if sort_order is not None:
+        sort_order = _sort_order(sort_order)
     group = TargetGroup.objects.select_for_update().get(pk=target_group.pk)
     before = _target_group_snapshot(group)
     if name is not None:

@@ -17,6 +17,10 @@ from jineng.people.models import Person, TargetGroup
 # ---------------------------------------------------------------- people
 
 
+def _looks_like_number(text: str) -> bool:
+    return sum(c.isdigit() for c in text or "") >= 6
+
+
 def _groups(p: Person) -> str:
     return "、".join(g.name for g in p.target_groups.all())
 
@@ -40,6 +44,13 @@ class PersonList(ScopedListPage):
         Column("手机号", lambda p: p.phone_masked),
     ]
 
+    template_name = "people/person_list.html"
+    # A full identity number is searched by POST only: never in a URL, a log, the page or an
+    # audit event in clear (see ScopedListPage.sensitive_filters).
+    sensitive_filters = frozenset({"id_number"})
+    sensitive_url_message = ("出于保护，证件号码不能放在网址中查询，"
+                             "请在“证件号码（精确）”框中输入后点“精确查找”")
+
     def get_filters(self, request):
         return [
             Filter("id_number", "证件号码（精确）"),
@@ -48,10 +59,15 @@ class PersonList(ScopedListPage):
                    [(g.code, g.name) for g in selectors.active_target_groups()]),
         ]
 
-    def get(self, request):
+    def sensitive_in_url(self, request):
+        # The selector reads a number-like `q` as an identity number: not from a URL either.
+        leaked = super().sensitive_in_url(request)
+        return leaked + ["q"] if _looks_like_number(request.GET.get("q", "")) else leaked
+
+    def respond(self, request):
         if request.user.is_authenticated and selectors.self_only(request.user):
             return redirect("people:my_archive")
-        return super().get(request)
+        return super().respond(request)
 
     def row_url(self, obj):
         return reverse("people:person_detail", args=[obj.pk])
@@ -250,8 +266,9 @@ class TargetGroupEdit(ServiceFormPage):
     form_class = forms.TargetGroupForm
 
     def get_object(self, request, key):
-        action = "change" if request.method == "POST" else "view"
-        return get_restricted(TargetGroup, request.user, action, pk=key)
+        # Reference data: anyone who may read it opens it; the service refuses a change
+        # (in Chinese, on the form) unless the role may change target groups.
+        return get_restricted(TargetGroup, request.user, "view", pk=key)
 
     def get_form_kwargs(self, request, obj):
         return {"editing": True}
