@@ -4,6 +4,7 @@ from django.http import Http404
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
@@ -26,6 +27,22 @@ class BearerToken(HttpBearer):
         user = token_authenticate(token)
         request.user = user
         return user
+
+
+class Paging(LimitOffsetPagination):
+    """Every API list: `limit` (at most MAX_LIMIT a page; a larger one is cut) and `offset`,
+    within bounds both databases take (PostgreSQL's LIMIT and OFFSET are bigints): an offset
+    past that range is past the end, an empty page rather than a server error."""
+
+    MAX_LIMIT = 1000
+    MAX_OFFSET = 2**62
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=self.MAX_LIMIT, **kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        pagination.offset = min(pagination.offset, self.MAX_OFFSET)
+        return super().paginate_queryset(queryset, pagination, request, **params)
 
 
 class UnicodeJSONRenderer(JSONRenderer):

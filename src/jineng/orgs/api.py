@@ -1,13 +1,11 @@
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from jineng.core.api import restricted_or_404
+from jineng.core.api import Paging, restricted_or_404
 from jineng.orgs import selectors
 from jineng.orgs.models import Department, Institution, Region
 
 router = Router(tags=["组织机构"])
-
-MAX_LIMIT = 1000  # a larger `limit` is cut to this; page through with `offset`
 
 
 class RegionOut(Schema):
@@ -85,7 +83,7 @@ class InstitutionFilter(Schema):
 
 
 @router.get("/regions", response=list[RegionOut], summary="行政区划列表（本人数据范围内）")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginate(Paging)
 def list_regions(request, filters: Query[RegionFilter]):
     return selectors.region_list(user=request.auth, **filters.dict())
 
@@ -96,7 +94,7 @@ def get_region(request, code: str):
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="责任单位列表")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginate(Paging)
 def list_departments(request, filters: Query[DepartmentFilter]):
     return selectors.department_list(user=request.auth, **filters.dict())
 
@@ -108,7 +106,7 @@ def get_department(request, department_id: int):
 
 
 @router.get("/institutions", response=list[InstitutionOut], summary="机构列表")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginate(Paging)
 def list_institutions(request, filters: Query[InstitutionFilter]):
     return selectors.institution_list(user=request.auth, **filters.dict())
 

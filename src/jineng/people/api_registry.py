@@ -5,9 +5,9 @@ import datetime as dt
 from functools import wraps
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from jineng.core.api import ErrorOut
+from jineng.core.api import ErrorOut, Paging
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.scope import get_restricted
 from jineng.people import selectors, services
@@ -19,22 +19,6 @@ router = Router(tags=["实名登记"])
 _API_FIELDS = {"household_region": "household_region_code",
                "residence_region": "residence_region_code"}
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-class Pagination(LimitOffsetPagination):
-    """limit/offset with bounds both databases take (PostgreSQL's LIMIT and OFFSET are
-    bigints): at most MAX_LIMIT items a page; an offset past that range is past the end, an
-    empty page rather than a server error."""
-
-    MAX_LIMIT = 1000
-    MAX_OFFSET = 2**62
-
-    def __init__(self, **kwargs):
-        super().__init__(max_limit=self.MAX_LIMIT, **kwargs)
-
-    def paginate_queryset(self, queryset, pagination, request, **params):
-        pagination.offset = min(pagination.offset, self.MAX_OFFSET)
-        return super().paginate_queryset(queryset, pagination, request, **params)
 
 
 def _api_errors(func):
@@ -235,14 +219,14 @@ def _reload(request, pk):
 
 
 @router.get("/people", response=list[PersonOut], summary="查询劳动者（本人数据范围内，号码脱敏）")
-@paginate(Pagination)
+@paginate(Paging)
 def list_people(request, filters: Query[PersonFilter]):
     return selectors.person_list(user=request.auth, **filters.dict())
 
 
 @router.post("/people/search", response=list[PersonOut],
              summary="查询劳动者（条件放在请求体中，完整证件号码不出现在网址里）")
-@paginate(Pagination)
+@paginate(Paging)
 def search_people(request, filters: PersonFilter):
     return selectors.person_list(user=request.auth, **filters.dict())
 
@@ -315,7 +299,7 @@ def reveal_person(request, person_id: int, reason: str = ""):
 
 @router.get("/people/{int:person_id}/history", response=list[ChangeOut],
             summary="信息变更记录（脱敏）")
-@paginate(Pagination)
+@paginate(Paging)
 def person_history(request, person_id: int):
     person = selectors.person_get(user=request.auth, pk=person_id)
     return PersonChange.objects.filter(person=person).order_by("-at", "-id")
@@ -325,7 +309,7 @@ def person_history(request, person_id: int):
 
 
 @router.get("/target-groups", response=list[TargetGroupOut], summary="重点群体")
-@paginate(Pagination)
+@paginate(Paging)
 def list_target_groups(request, q: str = "", is_active: bool | None = None):
     return selectors.target_group_list(user=request.auth, q=q, is_active=is_active)
 
