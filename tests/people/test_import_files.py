@@ -272,3 +272,22 @@ def _validator():
 
     return SimpleNamespace(division_codes=known_division_codes() - set(HMT_ADDRESS_CODES),
                            today=dt.date.today(), weight_offset=48 * sum(WEIGHTS))
+
+
+@pytest.mark.parametrize("raw", ["13800000000", "138 0000 0000", "+8613800000000",
+                                 "008613800000000", "8613800000000", "１３８００００００００",
+                                 "12345", "0370-1234567", "1380000000", "23800000000"])
+def test_phone_rule_is_the_registrys(raw):
+    """The importer's per-row phone check accepts exactly what the registry accepts."""
+    from jineng.core.errors import ServiceError
+    from jineng.people import services
+
+    try:
+        expected = services.phone_normalise(raw)
+    except ServiceError:
+        expected = None
+    try:
+        got = cells.phone(raw)
+    except cells.CellError:
+        got = None
+    assert got == expected

@@ -232,7 +232,9 @@ class Importer:
     def _loop(self, head, rows):
         result, validate, seen = self.result, self.validate, self.seen
         on_dup, batch = self.o.on_duplicate, self.o.batch_size
-        if self.total:  # a small file still gets a few batches, so writing overlaps reading
+        if self.total and connection.vendor == "postgresql":
+            # A small file still gets a few batches, so the server's work on one overlaps
+            # reading the next (SQLite works in this process: fewer, larger batches win).
             batch = max(min(batch, self.total // 8), min(batch, 1000))
         reject = self._reject
         id_col = self.header.positions["id_number"]
