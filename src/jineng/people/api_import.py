@@ -5,9 +5,9 @@ import datetime as dt
 from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from jineng.core.api import ErrorOut
+from jineng.core.api import ErrorOut, Paging
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE
 from jineng.orgs.models import Region
@@ -59,11 +59,23 @@ def import_start(request, file: File[UploadedFile],
     return Status(202, service.person_import_progress(imp))
 
 
+class _Progressed:
+    """A queryset that pages like one and gives each import's progress (rate, time left)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def __len__(self):
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        return [service.person_import_progress(i) for i in self.queryset[index]]
+
+
 @router.get("/people/imports", response=list[ImportOut], summary="导入记录（按数据范围）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def import_list(request):
-    return [service.person_import_progress(i)
-            for i in service.person_import_list(user=request.auth)[:500]]
+    return _Progressed(service.person_import_list(user=request.auth))
 
 
 @router.get("/people/imports/{import_id}", response={200: ImportOut, **ERRORS},
