@@ -7,7 +7,7 @@ whose `errors` maps a field name to a Chinese message):
 - `identity_hash(doc_type, number)`       the 32-byte look-up / de-duplication key
 - `identity_check(raw, doc_type, birth_date=..., sex=...)`  parse + agree with given fields
 - `identity_columns(ident)`               {"doc_type", "id_hash", "id_cipher", "id_masked"}
-- `phone_normalise(raw)` / `phone_columns(phone)` / `phone_mask(phone)`
+- `phone_normalise(raw)` / `phone_columns(phone)` (masks with core.codes.mask_phone)
 - `name_clean(raw)` / `name_mask(name)`
 - `choice_value(choices, raw, field, label)` accepts a stored value or its Chinese label
 - `person_change_row(...)`                an unsaved PersonChange, for `bulk_create`
@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jineng.core.audit import audit_record
-from jineng.core.codes import clean_text
+from jineng.core.codes import clean_text, mask_phone
 from jineng.core.crypto import blind_index, decrypt, encrypt
 from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, parse_identity
@@ -181,16 +181,11 @@ def phone_normalise(raw) -> str:
     return text
 
 
-def phone_mask(phone: str) -> str:
-    """138****5678."""
-    return f"{phone[:3]}****{phone[-4:]}" if phone else ""
-
-
 def phone_columns(phone: str) -> dict:
     """{"phone_cipher", "phone_masked"} for a normalised phone ("" clears it)."""
     if not phone:
         return {"phone_cipher": None, "phone_masked": ""}
-    return {"phone_cipher": encrypt(phone), "phone_masked": phone_mask(phone)}
+    return {"phone_cipher": encrypt(phone), "phone_masked": mask_phone(phone)}
 
 
 def name_clean(raw) -> str:
