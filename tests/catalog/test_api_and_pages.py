@@ -3,6 +3,7 @@ the same 404 as a missing record), resolution through the API, bad input as Chin
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.test import Client
@@ -10,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from jineng.catalog import services
 from jineng.catalog.models import PolicyVersion, Programme
-from tests.catalog.conftest import NEXT
+from tests.catalog.conftest import NEXT, eval_table
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -21,7 +22,7 @@ Y = NEXT
 def suiyang_version(user_named, region):
     return services.policy_version_publish(
         actor=user_named("county_411403"), kind="evaluation_subsidy", region=region("411403"),
-        valid_from=D(Y, 1, 1), data={"amounts_fen": {"5": 22000}}, is_sample=True)
+        valid_from=D(Y, 1, 1), data=eval_table(22000), is_sample=True)
 
 
 # ---------------------------------------------------------------- scope
@@ -44,7 +45,7 @@ def test_sibling_version_is_the_same_404_as_a_missing_one(api_for, client_for, s
     assert hidden.json() == missing.json()
     revise = api.post(f"/api/v1/policies/{suiyang_version.pk}/revise",
                       content_type="application/json",
-                      data={"valid_from": f"{Y + 1}-01-01", "data": {"amounts_fen": {"5": 1}},
+                      data={"valid_from": f"{Y + 1}-01-01", "data": eval_table(1),
                             "is_sample": True})
     assert revise.status_code == 404
     page = client_for("county_411402")
@@ -68,7 +69,7 @@ def test_county_cannot_publish_for_sibling(api_for):
     response = api_for("county_411402").post(
         "/api/v1/policies", content_type="application/json",
         data={"kind": "evaluation_subsidy", "region_code": "411403", "valid_from": f"{Y}-01-01",
-              "data": {"amounts_fen": {"5": 1}}, "is_sample": True})
+              "data": eval_table(1), "is_sample": True})
     assert response.status_code == 403
     assert "睢阳区" in response.json()["message"]
 
@@ -179,7 +180,7 @@ def test_publish_form_shows_chinese_errors_and_saves_nothing(client_for):
     assert PolicyVersion.objects.count() == before
     response = client.post("/catalog/policies/new/", {
         "kind": "evaluation_subsidy", "region": "411402", "valid_from": f"{Y}-01-01",
-        "is_sample": "on", "data": '{"amounts_fen": {"5": 100}}'})
+        "is_sample": "on", "data": json.dumps(eval_table(100))})
     assert response.status_code == 302
     assert PolicyVersion.objects.count() == before + 1
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from jineng.catalog import services
 from jineng.core.errors import NotFound
 from jineng.orgs.models import Region, RegionLevel, User
-from tests.catalog.conftest import NEXT
+from tests.catalog.conftest import NEXT, eval_table
 
 pytestmark = pytest.mark.django_db
 BASE = dt.date(NEXT, 1, 1)
@@ -78,7 +78,7 @@ def test_most_specific_region_whose_period_covers_the_date_wins(shape, data):
                     actor=actor, kind="evaluation_subsidy", region=region,
                     valid_from=BASE + dt.timedelta(days=start),
                     valid_to=None if end is None else BASE + dt.timedelta(days=end),
-                    data={"amounts_fen": {"5": marker}}, is_sample=True,
+                    data=eval_table(marker), is_sample=True,
                     check_permission=False)
                 tables.setdefault(region.code, []).append((marker, (start, end)))
         for region in regions:
@@ -106,7 +106,7 @@ def test_revisions_never_change_what_an_earlier_date_resolves_to(steps, first_en
         end = None if first_end is None else BASE + dt.timedelta(days=first_end)
         version = services.policy_version_publish(
             actor=actor, kind="evaluation_subsidy", region=county, valid_from=BASE,
-            valid_to=end, data={"amounts_fen": {"5": 0}}, is_sample=True)
+            valid_to=end, data=eval_table(1000), is_sample=True)
         # Every boundary and its neighbours: before the start, each revision day, the end.
         offsets = {-1, 0, 1, 200}
         for k in range(1, len(steps) + 1):
@@ -123,7 +123,7 @@ def test_revisions_never_change_what_an_earlier_date_resolves_to(steps, first_en
             start = BASE + dt.timedelta(days=day)
             version = services.policy_version_revise(
                 actor=actor, version=version, valid_from=start,
-                data={"amounts_fen": {"5": i}}, is_sample=True)
+                data=eval_table(i), is_sample=True)
             after = {d: services.resolve("evaluation_subsidy", county, d).version.pk
                      for d in days}
             for d in days:
@@ -141,7 +141,7 @@ def test_boundaries_are_inclusive(region):
     county = region("411402")
     services.policy_version_publish(
         actor=actor, kind="evaluation_subsidy", region=county, valid_from=dt.date(2030, 3, 1),
-        valid_to=dt.date(2030, 3, 31), data={"amounts_fen": {"5": 1}}, is_sample=True)
+        valid_to=dt.date(2030, 3, 31), data=eval_table(1), is_sample=True)
     for day, own in [(dt.date(2030, 2, 28), False), (dt.date(2030, 3, 1), True),
                      (dt.date(2030, 3, 31), True), (dt.date(2030, 4, 1), False)]:
         got = services.resolve("evaluation_subsidy", county, day)
@@ -153,6 +153,6 @@ def test_a_sibling_county_is_never_used(region):
     actor = User.objects.get(username="county_411403")
     services.policy_version_publish(
         actor=actor, kind="evaluation_subsidy", region=region("411403"),
-        valid_from=dt.date(2030, 1, 1), data={"amounts_fen": {"5": 1}}, is_sample=True)
+        valid_from=dt.date(2030, 1, 1), data=eval_table(1), is_sample=True)
     got = services.resolve("evaluation_subsidy", region("411402"), dt.date(2030, 6, 1))
     assert got.version.region.code == "411400"

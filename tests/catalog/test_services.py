@@ -15,7 +15,7 @@ from jineng.catalog.models import (
 )
 from jineng.core.errors import Conflict, Forbidden, ServiceError
 from jineng.core.models import AuditEvent
-from tests.catalog.conftest import NEXT
+from tests.catalog.conftest import NEXT, eval_table
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -36,8 +36,12 @@ def _publish(user, region, data, **kw):
 
 @pytest.mark.parametrize("data, field, words", [
     ({"amounts_fen": {"6": 100}}, "level", "等级「6」不存在"),
-    ({"amounts_fen": {"5": -100}}, "amounts_fen.5", "不能为负数"),
-    ({"amounts_fen": {"5": 100.5}}, "amounts_fen.5", "整数"),
+    (eval_table(-100), "amounts_fen.5", "应为正整数"),
+    (eval_table(0), "amounts_fen.5", "应为正整数"),
+    (eval_table(10**15 + 1), "amounts_fen.5", "不能大于"),
+    ({"amounts_fen": {"5": 100}}, "amounts_fen",
+     "缺少：专项职业能力（special）、四级/中级工（4）、三级/高级工（3）"),
+    (eval_table(100.5), "amounts_fen.5", "整数"),
     ({"amounts_fen": {}}, "amounts_fen", "不能为空"),
     ({"amounts_fen": {"5": 100}, "bonus": 1}, "bonus", "不认识的字段"),
 ])
@@ -72,14 +76,14 @@ def test_duplicate_catalogue_lines_are_named(user_named, region):
 
 def test_overlapping_periods_for_one_region_and_kind_are_refused(user_named, region):
     user, county = user_named("county_411402"), region("411402")
-    _publish(user, county, {"amounts_fen": {"5": 1}}, valid_from=D(Y, 1, 1),
+    _publish(user, county, eval_table(1), valid_from=D(Y, 1, 1),
              valid_to=D(Y, 12, 31))
     before = _counts()
     with pytest.raises(Conflict) as exc:
-        _publish(user, county, {"amounts_fen": {"5": 2}}, valid_from=D(Y, 12, 31))
+        _publish(user, county, eval_table(2), valid_from=D(Y, 12, 31))
     assert "与所填期间重叠" in exc.value.errors["valid_from"]
     assert _counts() == before
-    _publish(user, county, {"amounts_fen": {"5": 2}}, valid_from=D(Y + 1, 1, 1))  # adjacent: ok
+    _publish(user, county, eval_table(2), valid_from=D(Y + 1, 1, 1))  # adjacent: ok
     # Another kind, or another region, for the same period is fine.
     _publish(user, county, {"subsidised_trainings_per_year": 2}, kind="person_limits")
 
@@ -87,10 +91,10 @@ def test_overlapping_periods_for_one_region_and_kind_are_refused(user_named, reg
 def test_source_is_required_unless_labelled_sample(user_named, region, doc_shangqiu):
     user = user_named("city_411400")
     with pytest.raises(ServiceError, match="须标为示例数据"):
-        _publish(user, region("411400"), {"amounts_fen": {"5": 1}}, is_sample=False,
+        _publish(user, region("411400"), eval_table(1), is_sample=False,
                  valid_from=D(Y + 5, 1, 1))
     with pytest.raises(ServiceError, match="示例数据不能关联政策文件"):
-        _publish(user, region("411400"), {"amounts_fen": {"5": 1}}, document=doc_shangqiu,
+        _publish(user, region("411400"), eval_table(1), document=doc_shangqiu,
                  valid_from=D(Y + 5, 1, 1))
 
 
@@ -99,7 +103,7 @@ def test_unknown_kind_and_reversed_period(user_named, region):
     with pytest.raises(ServiceError, match="不认识的政策类型"):
         _publish(user, region("411402"), {}, kind="lottery")
     with pytest.raises(ServiceError, match="截止日期不能早于生效日期"):
-        _publish(user, region("411402"), {"amounts_fen": {"5": 1}}, valid_to=D(Y - 1, 1, 1))
+        _publish(user, region("411402"), eval_table(1), valid_to=D(Y - 1, 1, 1))
 
 
 def test_revision_is_a_new_audited_version_and_keeps_the_old_figures(user_named, region,
@@ -136,24 +140,24 @@ def test_a_county_cannot_publish_or_revise_for_a_sibling_or_above(user_named, re
     user = user_named("county_411402")
     before = _counts()
     with pytest.raises(Forbidden):
-        _publish(user, region("411403"), {"amounts_fen": {"5": 1}})
+        _publish(user, region("411403"), eval_table(1))
     city_version = services.resolve("evaluation_subsidy", region("411400"), D(2024, 1, 1)).version
     with pytest.raises(Forbidden):
         services.policy_version_revise(actor=user, version=city_version,
                                        valid_from=D(Y, 1, 1), data=city_version.data,
                                        is_sample=True)
     with pytest.raises(Forbidden):
-        _publish(user_named("reviewer_411400"), region("411400"), {"amounts_fen": {"5": 1}},
+        _publish(user_named("reviewer_411400"), region("411400"), eval_table(1),
                  valid_from=D(Y + 10, 1, 1))
     assert _counts() == before
 
 
 def test_publish_is_audited(user_named, region):
-    version = _publish(user_named("county_411402"), region("411402"), {"amounts_fen": {"5": 7}})
+    version = _publish(user_named("county_411402"), region("411402"), eval_table(7))
     event = AuditEvent.objects.filter(object_type="catalog.policyversion",
                                       object_id=str(version.pk)).get()
     assert event.action == "publish" and event.changes["data"][1] == {
-        "amounts_fen": {"5": 7}, "once_per_person_occupation_level": True}
+        **eval_table(7), "once_per_person_occupation_level": True}
 
 
 def test_catalogue_lines_resolve_with_work_types(user_named, region):

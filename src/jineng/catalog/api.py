@@ -4,10 +4,11 @@ resolution, programmes, fund budgets; and the public catalogue of subsidised occ
 import datetime as dt
 
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from jineng.catalog import selectors, services
 from jineng.catalog.models import EvaluationType, FundSource, PolicyKind
+from jineng.core.api import Paging
 from jineng.core.errors import NotFound, ServiceError
 from jineng.orgs.models import Department, Region
 
@@ -133,6 +134,59 @@ class CatalogueEntryOut(Schema):
     min_hours: int
     direct_subsidy: bool
     target_groups: list[str]
+    # Where the figure comes from: the catalogue version, its period and its document, or
+    # the sample label (a sample is never attributed to a document).
+    version_id: int
+    version_number: int
+    version_region_code: str
+    version_region_name: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    is_sample: bool
+    document_title: str | None
+    document_number: str | None
+    section: str
+    source: str
+
+    @staticmethod
+    def resolve_version_number(obj):
+        return obj.version.number
+
+    @staticmethod
+    def resolve_version_region_code(obj):
+        return obj.version.region.code
+
+    @staticmethod
+    def resolve_version_region_name(obj):
+        return obj.version.region.name
+
+    @staticmethod
+    def resolve_valid_from(obj):
+        return obj.version.valid_from
+
+    @staticmethod
+    def resolve_valid_to(obj):
+        return obj.version.valid_to
+
+    @staticmethod
+    def resolve_is_sample(obj):
+        return obj.version.is_sample
+
+    @staticmethod
+    def resolve_document_title(obj):
+        return obj.version.document.title if obj.version.document_id else None
+
+    @staticmethod
+    def resolve_document_number(obj):
+        return obj.version.document.number if obj.version.document_id else None
+
+    @staticmethod
+    def resolve_section(obj):
+        return obj.version.section
+
+    @staticmethod
+    def resolve_source(obj):
+        return obj.version.source_label
 
     @staticmethod
     def resolve_occupation_code(obj):
@@ -343,7 +397,7 @@ class ProgrammeIn(ProgrammePatch):
 
 
 @router.get("/occupations", response=list[OccupationOut], summary="职业分类（默认现行版本）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_occupations(request, filters: Query[OccupationFilter]):
     return selectors.occupation_list(user=request.auth, **filters.dict())
 
@@ -420,7 +474,7 @@ def resolve_policy(request, query: Query[ResolveQuery]):
 
 
 @router.get("/policies", response=list[VersionOut], summary="政策版本列表（本级、下级及上级）")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_policies(request, filters: Query[VersionFilter]):
     return selectors.policy_version_list(user=request.auth, **filters.dict())
 
@@ -471,7 +525,7 @@ def revise_policy(request, version_id: int, payload: ReviseIn):
 
 
 @router.get("/policy-documents", response=list[DocumentOut], summary="政策文件")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_documents(request, q: str = "", region_code: str = ""):
     return selectors.document_list(user=request.auth, q=q, region_code=region_code)
 
@@ -489,7 +543,7 @@ def create_document(request, payload: DocumentIn):
 
 @router.get("/catalogue", response=list[CatalogueEntryOut], auth=None,
             summary="补贴性培训职业目录（公开，无需登录）：某地区某日生效的目录")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def public_catalogue(request, query: Query[CatalogueQuery]):
     region = Region.objects.filter(code=query.region, is_active=True).first()
     if region is None:
@@ -503,7 +557,7 @@ def public_catalogue(request, query: Query[CatalogueQuery]):
 
 
 @router.get("/programmes", response=list[ProgrammeOut], summary="计划/工程")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_programmes(request, filters: Query[ProgrammeFilter]):
     return selectors.programme_list(user=request.auth, **filters.dict())
 
@@ -557,7 +611,7 @@ def update_programme(request, programme_id: int, payload: ProgrammePatch):
 
 
 @router.get("/fund-budgets", response=list[BudgetOut], summary="资金预算")
-@paginate(LimitOffsetPagination)
+@paginate(Paging)
 def list_budgets(request, filters: Query[BudgetFilter]):
     return selectors.fund_budget_list(user=request.auth, **filters.dict())
 

@@ -125,6 +125,9 @@ class EvaluationType(models.Model):
 
 # ---------------------------------------------------------------- documents and policy tables
 
+# How a version without a document is labelled wherever its figures are shown or exported.
+SAMPLE_LABEL = "示例数据，非文件规定"
+
 
 class PolicyDocument(models.Model):
     """A policy document that figures are taken from (文件)."""
@@ -216,7 +219,7 @@ class PolicyVersion(models.Model):
     @property
     def source_label(self) -> str:
         if self.is_sample:
-            return "示例数据（非政策文件规定）"
+            return SAMPLE_LABEL
         label = str(self.document)
         return f"{label} {self.section}".strip()
 

@@ -10,11 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jineng.catalog.models import PolicyKind
 
-MAX_FEN = 10**12  # ten billion yuan: anything larger is a typing error
+MAX_FEN = 10**15  # ten trillion yuan: any money input above it is a typing error (and fits bigint)
+MAX_COUNT = 10**9  # counts and ratio terms stored in JSON
+MAX_HOURS = 5000  # minimum training hours of one catalogue line
 OCCUPATION_CODE_PATTERN = r"^\d-\d{2}-\d{2}-\d{2}$"
 
 Fen = Annotated[int, Field(strict=True, ge=0, le=MAX_FEN)]
 Months = Annotated[int, Field(strict=True, ge=0, le=600)]
+PositiveFen = Annotated[int, Field(strict=True, ge=1, le=MAX_FEN)]
 
 
 class _Table(BaseModel):
@@ -24,7 +27,7 @@ class _Table(BaseModel):
 class EvaluationSubsidy(_Table):
     """Evaluation subsidy per level (seed 002 §四(二)1)."""
 
-    amounts_fen: dict[str, Fen] = Field(min_length=1)
+    amounts_fen: dict[str, PositiveFen] = Field(min_length=1)
     once_per_person_occupation_level: bool = True
 
 
@@ -33,7 +36,7 @@ class CatalogueLine(_Table):
     work_type: str = Field(default="", max_length=100)
     level: str
     amount_fen: Fen
-    min_hours: int = Field(strict=True, ge=1, le=5000)
+    min_hours: int = Field(strict=True, ge=1, le=MAX_HOURS)
     direct_subsidy: bool = False
     target_groups: list[Annotated[str, Field(min_length=1, max_length=60)]] = []
 
@@ -125,8 +128,8 @@ class PersonLimits(_Table):
 
 
 class Ratio(_Table):
-    numerator: int = Field(strict=True, ge=0)
-    denominator: int = Field(strict=True, ge=1)
+    numerator: int = Field(strict=True, ge=0, le=MAX_COUNT)
+    denominator: int = Field(strict=True, ge=1, le=MAX_COUNT)
 
     @model_validator(mode="after")
     def _at_most_one(self):
@@ -215,7 +218,9 @@ def _location(loc: tuple) -> str:
 def _message(err: dict) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "greater_than_equal":
-        return "不能为负数" if ctx.get("ge") == 0 else f"不能小于 {ctx.get('ge')}"
+        if ctx.get("ge") == 0:
+            return "不能为负数"
+        return "应为正整数" if ctx.get("ge") == 1 else f"不能小于 {ctx.get('ge')}"
     if kind == "less_than_equal":
         return f"不能大于 {ctx.get('le')}"
     if kind == "too_short":

@@ -25,7 +25,7 @@ from jineng.catalog.models import (
     SkillLevel,
     WorkType,
 )
-from jineng.catalog.policies import KINDS, validation_errors
+from jineng.catalog.policies import KINDS, MAX_FEN, validation_errors
 from jineng.core.audit import audit_record, diff, snapshot
 from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -34,6 +34,9 @@ from jineng.orgs.models import Department, Region
 
 CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 MAX_DATE = dt.date.max
+# An evaluation-subsidy table gives a figure for each of these (the eight-level additions
+# 学徒工, 特级技师, 首席技师 are optional).
+EVALUATION_REQUIRED_LEVELS = frozenset({"special", "5", "4", "3", "2", "1"})
 
 
 def _text(value) -> str:
@@ -273,11 +276,20 @@ def _check_levels(kind: str, data: dict) -> None:
         used = {line["level"] for line in data["entries"]}
     else:
         return
-    known = set(SkillLevel.objects.values_list("code", flat=True))
-    unknown = sorted(used - known)
+    names = dict(SkillLevel.objects.order_by("rank").values_list("code", "name"))
+    unknown = sorted(used - set(names))
     if unknown:
-        message = f"等级「{'、'.join(unknown)}」不存在；可用等级编码：{'、'.join(sorted(known))}"
+        message = f"等级「{'、'.join(unknown)}」不存在；可用等级编码：{'、'.join(sorted(names))}"
         _fail("level", message)
+    if kind == PolicyKind.EVALUATION_SUBSIDY:
+        # Resolution takes one version whole (no merging with the region above), so a table
+        # that leaves a level out would silently stop subsidising it: all six are required.
+        missing = [code for code in names if code in EVALUATION_REQUIRED_LEVELS
+                   and code not in used]
+        if missing:
+            listed = "、".join(f"{names[c]}（{c}）" for c in missing)
+            _fail("amounts_fen", f"评价补贴标准须列出专项职业能力和五级至一级共 6 个等级的金额，"
+                                 f"缺少：{listed}")
 
 
 def _check_period(valid_from, valid_to) -> None:
@@ -303,6 +315,39 @@ def _overlapping(kind: str, region: Region, valid_from, valid_to, exclude_pk=Non
         .order_by("valid_from")
         .first()
     )
+
+
+def _check_past_unchanged(kind: str, region: Region, valid_from: dt.date,
+                          valid_to: dt.date | None) -> None:
+    """A version that starts before today may not change what a past date resolves to: it is
+    refused when, on any day of [valid_from, today) it would cover, a version of this kind is
+    already in force for the region, a region above it or one below it (i.e. `resolve` for the
+    region or any region under it returns something). Entering a historical document for days
+    that had no figure stays possible."""
+    today = timezone.localdate()
+    if valid_from >= today:
+        return
+    past_end = today - dt.timedelta(days=1)
+    if valid_to is not None and valid_to < past_end:
+        past_end = valid_to
+    clash = (
+        PolicyVersion.objects.filter(kind=kind, valid_from__lte=past_end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from))
+        .filter(Q(region__code__in=ancestor_codes(region))
+                | Q(region__path__startswith=region.path))
+        .select_related("region")
+        .order_by("valid_from", "region__level")
+        .first()
+    )
+    if clash is None:
+        return
+    first_day = max(clash.valid_from, valid_from)
+    _fail("valid_from",
+          f"生效日期 {valid_from.isoformat()} 早于今天（{today.isoformat()}），而"
+          f"「{clash.region.name}」的{KINDS[kind].label}第 {clash.number} 版"
+          f"（{_period_label(clash)}）自 {first_day.isoformat()} 起已适用于「{region.name}」"
+          "或其下级地区；发布不能改变过去日期已执行的政策，请将生效日期定为今天或以后",
+          Conflict)
 
 
 def _period_label(version: PolicyVersion) -> str:
@@ -392,7 +437,9 @@ def policy_version_publish(
     is_sample: bool = False, note: str = "", check_permission: bool = True,
 ) -> PolicyVersion:
     """Publish a new version for a period that no other version of this kind and region
-    covers. Figures are validated by the kind's schema; nothing is written on any error."""
+    covers. It may start before today only over days on which nothing of this kind is in force
+    for the region, above or below it (a past date never changes what it resolves to). Figures
+    are validated by the kind's schema; nothing is written on any error."""
     if check_permission:
         _require_region(actor, PolicyVersion, "add", region)
     data = policy_data_validate(kind, data)
@@ -404,6 +451,7 @@ def policy_version_publish(
         message = (f"「{region.name}」的{KINDS[kind].label}第 {clash.number} 版"
                    f"（{_period_label(clash)}）与所填期间重叠；修改现行政策请用“修订”")
         _fail("valid_from", message, Conflict)
+    _check_past_unchanged(kind, region, valid_from, valid_to)
     return _create_version(actor=actor, kind=kind, region=region, valid_from=valid_from,
                            valid_to=valid_to, data=data, document=document, section=section,
                            is_sample=is_sample, note=note)
@@ -633,6 +681,8 @@ def fund_budget_set(
         _fail("amount_fen", "预算金额应为整数（分）")
     if amount_fen < 0:
         _fail("amount_fen", "预算金额不能为负数")
+    if amount_fen > MAX_FEN:
+        _fail("amount_fen", f"预算金额（分）不能大于 {MAX_FEN}（{MAX_FEN // 100} 元）")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         _fail("year", "年度应为 2000–2100 之间的年份")
     if not source.is_active:

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from jineng.catalog.models import Occupation, OccupationLevel, SkillLevel
+from jineng.catalog.policies import MAX_FEN, MAX_HOURS
 from jineng.core.codes import clean_text
 from jineng.core.errors import ServiceError
 from jineng.core.spreadsheet_reader import ReadError, open_rows
@@ -58,8 +59,12 @@ def _fen(value) -> int:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError("应为金额（元），如 1200 或 1200.50") from None
+    if not amount.is_finite():
+        raise ValueError("应为金额（元），如 1200 或 1200.50")
     if amount < 0:
         raise ValueError("不能为负数")
+    if amount > MAX_FEN // 100:
+        raise ValueError(f"金额不能大于 {MAX_FEN // 100} 元")
     fen = amount * 100
     if fen != fen.to_integral_value():
         raise ValueError("金额最多两位小数")
@@ -72,8 +77,10 @@ def _hours(value) -> int:
         number = Decimal(text)
     except InvalidOperation:
         raise ValueError("应为整数课时") from None
-    if number != number.to_integral_value() or number < 1:
+    if not number.is_finite() or number != number.to_integral_value() or number < 1:
         raise ValueError("应为不小于 1 的整数课时")
+    if number > MAX_HOURS:
+        raise ValueError(f"课时不能大于 {MAX_HOURS}")
     return int(number)
 
 

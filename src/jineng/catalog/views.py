@@ -487,9 +487,14 @@ class BudgetSet(_HomeRegionInitial, ServiceFormPage):
     def save(self, request, obj, data):
         amount = data.pop("amount_yuan") * 100
         if amount != int(amount):
-            message = _("金额最多两位小数")
-        raise ServiceError(str(message), errors={"amount_yuan": message})
-        return services.fund_budget_set(actor=request.user, amount_fen=int(amount), **data)
+            message = str(_("金额最多两位小数"))
+            raise ServiceError(message, errors={"amount_yuan": message})
+        try:
+            return services.fund_budget_set(actor=request.user, amount_fen=int(amount), **data)
+        except ServiceError as exc:
+            if "amount_fen" in exc.errors:  # the form asks in yuan
+                exc.errors["amount_yuan"] = exc.errors.pop("amount_fen")
+            raise
 
     def success_url(self, obj):
         return reverse("catalog:budget_list")

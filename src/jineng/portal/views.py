@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalog import selectors
-from jineng.catalog.models import PolicyKind, PolicyVersion, SkillLevel
+from jineng.catalog.models import SAMPLE_LABEL, PolicyKind, PolicyVersion, SkillLevel
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 from jineng.orgs.models import Region
 
@@ -17,6 +17,11 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 HEADERS = [_("职业代码"), _("职业"), _("工种"), _("等级"), _("培训补贴标准（元）"),
            _("最低培训课时"), _("证书直补"), _("适用群体")]
+# Every row says where its figure comes from: on the page one column, in the export the
+# version, its period and its document (or the sample label, never a document).
+PAGE_HEADERS = [*HEADERS, _("依据")]
+EXPORT_HEADERS = [*HEADERS, _("目录版本"), _("生效日期"), _("截止日期"), _("依据文件"),
+                  _("文号"), _("条款"), _("示例数据")]
 
 
 def _row(entry) -> list:
@@ -25,6 +30,21 @@ def _row(entry) -> list:
             entry.work_type.name if entry.work_type_id else "", entry.level.name,
             f"{fen // 100}.{fen % 100:02d}", entry.min_hours,
             str(_("是") if entry.direct_subsidy else _("否")), "、".join(entry.target_groups)]
+
+
+def _page_row(entry) -> list:
+    return [*_row(entry), entry.version.short_source if not entry.version.is_sample
+            else SAMPLE_LABEL]
+
+
+def _export_row(entry) -> list:
+    version = entry.version
+    document = version.document if version.document_id else None
+    return [*_row(entry), f"{version.region.name}第{version.number}版",
+            version.valid_from.isoformat(),
+            version.valid_to.isoformat() if version.valid_to else str(_("长期")),
+            document.title if document else "", document.number if document else "",
+            version.section, SAMPLE_LABEL if version.is_sample else ""]
 
 
 def _date(value):
@@ -44,8 +64,8 @@ def catalogue_view(request):
                                                      level=level)
                         if region else (None, None))
     if region and request.GET.get("export") == "xlsx":
-        rows = (_row(e) for e in entries[:EXPORT_LIMIT].iterator(2000))
-        response = HttpResponse(xlsx_bytes([str(h) for h in HEADERS], rows, str(TITLE)),
+        rows = (_export_row(e) for e in entries[:EXPORT_LIMIT].iterator(2000))
+        response = HttpResponse(xlsx_bytes([str(h) for h in EXPORT_HEADERS], rows, str(TITLE)),
                                 content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = (
             f"attachment; filename*=UTF-8''catalogue-{region.code}-{on_date:%Y%m%d}.xlsx")
@@ -56,7 +76,8 @@ def catalogue_view(request):
     return render(request, "portal/catalogue.html", {
         "title": TITLE, "region": region, "region_code": code, "on_date": on_date,
         "q": q, "level": level, "version": version, "page": page,
-        "rows": [_row(e) for e in page.object_list] if page else [], "headers": HEADERS,
+        "rows": [_page_row(e) for e in page.object_list] if page else [],
+        "headers": PAGE_HEADERS, "sample_label": SAMPLE_LABEL,
         "levels": SkillLevel.objects.all(), "published": published,
         "not_found": bool(code) and region is None,
     }, status=404 if code and region is None else 200)
