@@ -1,6 +1,7 @@
 """Forms only collect input; the services validate identity, phone and regions."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from jineng.core.identity import DocType
 from jineng.people.models import Education, EmploymentStatus, Sex
@@ -8,27 +9,27 @@ from jineng.people.selectors import active_target_groups
 
 
 class PersonForm(forms.Form):
-    doc_type = forms.ChoiceField(label="证件类型", choices=DocType.choices,
+    doc_type = forms.ChoiceField(label=_("证件类型"), choices=DocType.choices,
                                  initial=DocType.RESIDENT)
-    id_number = forms.CharField(label="证件号码", max_length=40)
-    name = forms.CharField(label="姓名", max_length=60)
-    sex = forms.ChoiceField(label="性别", choices=[("", "（按证件号码）")] + Sex.choices,
+    id_number = forms.CharField(label=_("证件号码"), max_length=40)
+    name = forms.CharField(label=_("姓名"), max_length=60)
+    sex = forms.ChoiceField(label=_("性别"), choices=[("", _("（按证件号码）"))] + Sex.choices,
                             required=False)
-    birth_date = forms.DateField(label="出生日期", required=False,
-                                 help_text="居民身份证等由号码自动得出；填写时须与号码一致",
+    birth_date = forms.DateField(label=_("出生日期"), required=False,
+                                 help_text=_("居民身份证等由号码自动得出；填写时须与号码一致"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    phone = forms.CharField(label="手机号", max_length=30, required=False)
-    household_region = forms.CharField(label="户籍地（区划代码）", max_length=12, required=False,
-                                       help_text="6 位区划代码，如 411402")
-    residence_region = forms.CharField(label="常住地（区划代码）", max_length=12, required=False)
-    education = forms.ChoiceField(label="文化程度", choices=[("", "—")] + Education.choices,
+    phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
+    household_region = forms.CharField(label=_("户籍地（区划代码）"), max_length=12, required=False,
+                                       help_text=_("6 位区划代码，如 411402"))
+    residence_region = forms.CharField(label=_("常住地（区划代码）"), max_length=12, required=False)
+    education = forms.ChoiceField(label=_("文化程度"), choices=[("", "—")] + Education.choices,
                                   required=False)
     employment_status = forms.ChoiceField(
-        label="就业状态", choices=[("", "—")] + EmploymentStatus.choices, required=False
+        label=_("就业状态"), choices=[("", "—")] + EmploymentStatus.choices, required=False
     )
-    target_groups = forms.MultipleChoiceField(label="重点群体", required=False,
+    target_groups = forms.MultipleChoiceField(label=_("重点群体"), required=False,
                                               widget=forms.CheckboxSelectMultiple)
-    social_security_card = forms.CharField(label="社会保障卡号", max_length=40, required=False)
+    social_security_card = forms.CharField(label=_("社会保障卡号"), max_length=40, required=False)
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,21 +39,21 @@ class PersonForm(forms.Form):
         if editing:
             number = self.fields["id_number"]
             number.required = False
-            number.help_text = "出于保护，原号码不显示；留空表示不修改，填写即更正号码"
-            self.fields["phone"].help_text = "留空表示不修改；填写新号码即更正"
-            self.fields["social_security_card"].help_text = "留空表示不修改"
+            number.help_text = _("出于保护，原号码不显示；留空表示不修改，填写即更正号码")
+            self.fields["phone"].help_text = _("留空表示不修改；填写新号码即更正")
+            self.fields["social_security_card"].help_text = _("留空表示不修改")
             self.fields["user"] = forms.CharField(
-                label="登录账号（用户名）", max_length=150, required=False,
-                help_text="劳动者本人登录系统查看档案所用的账号；留空表示不关联",
+                label=_("登录账号（用户名）"), max_length=150, required=False,
+                help_text=_("劳动者本人登录系统查看档案所用的账号；留空表示不关联"),
             )
 
 
 class TargetGroupForm(forms.Form):
-    code = forms.CharField(label="编码", max_length=40,
-                           help_text="小写字母、数字或下划线，如 home_care_worker")
-    name = forms.CharField(label="名称", max_length=60)
-    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=32767, initial=100)
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    code = forms.CharField(label=_("编码"), max_length=40,
+                           help_text=_("小写字母、数字或下划线，如 home_care_worker"))
+    name = forms.CharField(label=_("名称"), max_length=60)
+    sort_order = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=100)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +63,7 @@ class TargetGroupForm(forms.Form):
 
 
 class LookupForm(forms.Form):
-    doc_type = forms.ChoiceField(label="证件类型", choices=DocType.choices,
+    doc_type = forms.ChoiceField(label=_("证件类型"), choices=DocType.choices,
                                  initial=DocType.RESIDENT)
-    id_number = forms.CharField(label="证件号码", max_length=40,
-                                help_text="输入完整号码，仅用于报名核验；查询将被记录")
+    id_number = forms.CharField(label=_("证件号码"), max_length=40,
+                                help_text=_("输入完整号码，仅用于报名核验；查询将被记录"))

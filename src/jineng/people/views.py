@@ -6,6 +6,8 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
@@ -22,11 +24,11 @@ def _looks_like_number(text: str) -> bool:
 
 
 def _groups(p: Person) -> str:
-    return "、".join(g.name for g in p.target_groups.all())
+    return gettext("、").join(g.name for g in p.target_groups.all())
 
 
 class PersonList(ScopedListPage):
-    title = "劳动者实名登记"
+    title = _("劳动者实名登记")
     permission = "people.view_person"
     export_permission = "people.export_person"
     add_permission = "people.add_person"
@@ -34,28 +36,29 @@ class PersonList(ScopedListPage):
     object_type = "people.person"
     create_url_name = "people:person_create"
     columns = [
-        Column("姓名", lambda p: p.name, link=True),
-        Column("证件号码", lambda p: p.id_masked),
-        Column("性别", lambda p: p.get_sex_display()),
-        Column("出生年份", lambda p: p.birth_date.year if p.birth_date else ""),
-        Column("户籍地", lambda p: p.household_region.name if p.household_region_id else ""),
-        Column("常住地", lambda p: p.residence_region.name if p.residence_region_id else ""),
-        Column("重点群体", _groups),
-        Column("手机号", lambda p: p.phone_masked),
+        Column(_("姓名"), lambda p: p.name, link=True),
+        Column(_("证件号码"), lambda p: p.id_masked),
+        Column(_("性别"), lambda p: p.get_sex_display()),
+        Column(_("出生年份"), lambda p: p.birth_date.year if p.birth_date else ""),
+        Column(_("户籍地"), lambda p: p.household_region.name if p.household_region_id else ""),
+        Column(_("常住地"), lambda p: p.residence_region.name if p.residence_region_id else ""),
+        Column(_("重点群体"), _groups),
+        Column(_("手机号"), lambda p: p.phone_masked),
     ]
 
     template_name = "people/person_list.html"
     # A full identity number is searched by POST only: never in a URL, a log, the page or an
     # audit event in clear (see ScopedListPage.sensitive_filters).
     sensitive_filters = frozenset({"id_number"})
-    sensitive_url_message = ("出于保护，证件号码不能放在网址中查询，"
-                             "请在“证件号码（精确）”框中输入后点“精确查找”")
+    sensitive_url_message = _(
+        "出于保护，证件号码不能放在网址中查询，请在“证件号码（精确）”框中输入后点“精确查找”"
+    )
 
     def get_filters(self, request):
         return [
-            Filter("id_number", "证件号码（精确）"),
-            Filter("region_code", "地区代码"),
-            Filter("target_group", "重点群体",
+            Filter("id_number", _("证件号码（精确）")),
+            Filter("region_code", _("地区代码")),
+            Filter("target_group", _("重点群体"),
                    [(g.code, g.name) for g in selectors.active_target_groups()]),
         ]
 
@@ -86,9 +89,9 @@ def _person_input(data: dict, *, editing: bool) -> dict:
 
 
 class PersonCreate(ServiceFormPage):
-    title = "登记劳动者"
+    title = _("登记劳动者")
     form_class = forms.PersonForm
-    success_message = "已登记"
+    success_message = _("已登记")
 
     def check_allowed(self, request, obj):
         if not request.user.has_permission("people.add_person"):
@@ -107,7 +110,7 @@ class PersonCreate(ServiceFormPage):
 
 
 class PersonEdit(ServiceFormPage):
-    title = "修改劳动者信息"
+    title = _("修改劳动者信息")
     form_class = forms.PersonForm
 
     def get_object(self, request, pk):
@@ -149,7 +152,7 @@ class PersonEdit(ServiceFormPage):
 def _archive(request, person: Person, *, revealed=None, status=200, own=False):
     user = request.user
     return render(request, "people/archive.html", {
-        "title": "终身职业技能培训电子档案",
+        "title": _("终身职业技能培训电子档案"),
         "person": person,
         "own": own,
         "groups": _groups(person),
@@ -190,7 +193,7 @@ def my_archive_view(request):
     person = selectors.person_of_user(user=request.user)
     if person is None:
         return render(request, "people/archive.html", {
-            "title": "我的终身职业技能培训电子档案", "person": None, "own": True,
+            "title": _("我的终身职业技能培训电子档案"), "person": None, "own": True,
         })
     return _archive(request, person, own=True)
 
@@ -217,7 +220,7 @@ def person_lookup_view(request):
             if not exc.errors:
                 form.add_error(None, exc.message)
     return render(request, "people/lookup.html", {
-        "title": "按证件号码查找劳动者（报名核验）", "form": form, "result": result,
+        "title": _("按证件号码查找劳动者（报名核验）"), "form": form, "result": result,
         "searched": searched,
         "can_add": request.user.has_permission("people.add_person"),
     }, status=400 if form.errors else 200)
@@ -227,18 +230,18 @@ def person_lookup_view(request):
 
 
 class TargetGroupList(ScopedListPage):
-    title = "重点群体"
+    title = _("重点群体")
     permission = "people.view_targetgroup"
     add_permission = "people.add_targetgroup"
     selector = selectors.target_group_list
     object_type = "people.targetgroup"
     create_url_name = "people:targetgroup_create"
     columns = [
-        Column("名称", lambda g: g.name, link=True),
-        Column("编码", lambda g: g.code),
-        Column("排序", lambda g: g.sort_order),
-        Column("内置", lambda g: "是" if g.builtin else ""),
-        Column("状态", lambda g: "启用" if g.is_active else "停用"),
+        Column(_("名称"), lambda g: g.name, link=True),
+        Column(_("编码"), lambda g: g.code),
+        Column(_("排序"), lambda g: g.sort_order),
+        Column(_("内置"), lambda g: gettext("是") if g.builtin else ""),
+        Column(_("状态"), lambda g: gettext("启用") if g.is_active else gettext("停用")),
     ]
 
     def row_url(self, obj):
@@ -246,7 +249,7 @@ class TargetGroupList(ScopedListPage):
 
 
 class TargetGroupCreate(ServiceFormPage):
-    title = "新增重点群体"
+    title = _("新增重点群体")
     form_class = forms.TargetGroupForm
 
     def check_allowed(self, request, obj):
@@ -262,7 +265,7 @@ class TargetGroupCreate(ServiceFormPage):
 
 
 class TargetGroupEdit(ServiceFormPage):
-    title = "重点群体"
+    title = _("重点群体")
     form_class = forms.TargetGroupForm
 
     def get_object(self, request, key):

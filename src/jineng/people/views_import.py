@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE
@@ -21,20 +23,20 @@ PAGE_SIZE = 25
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="花名册文件",
-                           help_text="支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）")
-    region = forms.CharField(label="默认地区（区划代码）", max_length=12,
-                             help_text="户籍地为空的行记入此地区，如 411402")
-    mode = forms.ChoiceField(label="导入模式", choices=ImportMode.choices,
+    file = forms.FileField(label=_("花名册文件"),
+                           help_text=_("支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）"))
+    region = forms.CharField(label=_("默认地区（区划代码）"), max_length=12,
+                             help_text=_("户籍地为空的行记入此地区，如 411402"))
+    mode = forms.ChoiceField(label=_("导入模式"), choices=ImportMode.choices,
                              initial=ImportMode.PARTIAL)
-    on_duplicate = forms.ChoiceField(label="人员已登记时", choices=OnDuplicate.choices,
+    on_duplicate = forms.ChoiceField(label=_("人员已登记时"), choices=OnDuplicate.choices,
                                      initial=OnDuplicate.SKIP)
 
     def clean_region(self):
         code = self.cleaned_data["region"].strip()
         region = Region.objects.filter(code=code).first()
         if region is None:
-            raise forms.ValidationError(f"区划代码 {code} 不存在")
+            raise forms.ValidationError(gettext("区划代码 %(code)s 不存在") % {"code": code})
         return region
 
 
@@ -60,7 +62,7 @@ def import_list_view(request):
         request.GET.get("page"))
     rows = [(i, service.person_import_progress(i)) for i in page.object_list]
     return render(request, "people/import_list.html",
-                  {"title": "花名册导入", "page": page, "rows": rows})
+                  {"title": _("花名册导入"), "page": page, "rows": rows})
 
 
 @login_required
@@ -83,16 +85,17 @@ def import_create_view(request):
             if not placed:
                 form.add_error(None, exc.message)
         else:
-            messages.success(request, "文件已上传，正在后台导入")
+            messages.success(request, gettext("文件已上传，正在后台导入"))
             return redirect("people:import_detail", pk=imp.pk)
-    return render(request, "people/import_form.html", {"title": "导入花名册", "form": form},
+    return render(request, "people/import_form.html", {"title": _("导入花名册"), "form": form},
                   status=400 if form.errors else 200)
 
 
 @login_required
 def import_detail_view(request, pk: int):
     imp = _get(request, pk)
-    context = {"title": f"导入 #{imp.pk}", "imp": imp, "p": service.person_import_progress(imp)}
+    context = {"title": gettext("导入 #%(pk)s") % {"pk": imp.pk}, "imp": imp,
+               "p": service.person_import_progress(imp)}
     if request.headers.get("HX-Request"):
         return render(request, "people/import_progress.html", context)
     return render(request, "people/import_detail.html", context)
