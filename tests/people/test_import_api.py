@@ -132,26 +132,6 @@ def test_a_county_cannot_see_another_countys_import(api_for, client_for, roster)
     assert theirs in [i["id"] for i in city["items"]]
 
 
-def test_a_county_import_does_not_update_another_countys_people(api_for, roster, tmp_path):
-    with open(roster, "rb") as f:
-        api_for("county_411403").post("/api/v1/people/imports",
-                                      {"file": f, "region_code": "411403"})
-    assert person(201).household_region.code == "411402"  # from the file's 户籍地 column
-    changed = write_xlsx(tmp_path / "b.xlsx", [HEADERS, person_row(201, 姓名="改名",
-                                                                    户籍地="411403")])
-    with open(changed, "rb") as f:
-        body = api_for("county_411402").post("/api/v1/people/imports", {
-            "file": f, "region_code": "411402", "on_duplicate": "update"}).json()
-    assert body["status"] == "done"
-    assert (body["updated"], body["rejected"]) == (1, 0)  # 201 lives in 梁园区: allowed
-    changed = write_xlsx(tmp_path / "c.xlsx", [HEADERS, person_row(201, 姓名="再改")])
-    with open(changed, "rb") as f:
-        body = api_for("county_411402").post("/api/v1/people/imports", {
-            "file": f, "region_code": "411402", "on_duplicate": "update"}).json()
-    assert (body["updated"], body["rejected"]) == (0, 1)  # now in 睢阳区: not ours
-    assert person(201).name == "改名"
-
-
 def test_pages_upload_progress_report_and_template(client_for, roster):
     page = client_for("county_411402")
     assert page.get("/people/imports/new/").status_code == 200

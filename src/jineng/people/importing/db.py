@@ -42,11 +42,11 @@ UPDATE_COLUMNS = (
 EXISTING_COLUMNS = (
     "p.id", "p.id_hash", "p.name", "p.sex", "p.birth_date", "p.phone_cipher", "p.phone_masked",
     "p.household_region_id", "p.residence_region_id", "p.education", "p.employment_status",
-    "p.social_security_card", "p.registered_by_id", "h.path", "r.path",
+    "p.social_security_card", "p.registered_by_id", "h.path", "r.path", "p.user_id",
 )
 (E_ID, E_HASH, E_NAME, E_SEX, E_BIRTH, E_PHONE_CIPHER, E_PHONE_MASKED, E_HOUSEHOLD,
  E_RESIDENCE, E_EDUCATION, E_EMPLOYMENT, E_CARD, E_REGISTERED_BY, E_HOUSEHOLD_PATH,
- E_RESIDENCE_PATH) = range(15)
+ E_RESIDENCE_PATH, E_USER) = range(16)
 
 
 def phone_mask(phone: str) -> str:

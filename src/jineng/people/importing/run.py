@@ -24,7 +24,7 @@ from django.utils import timezone
 from jineng.core.crypto import decrypt
 from jineng.core.spreadsheet_reader import ReadError, open_rows
 from jineng.orgs.models import Region
-from jineng.people.importing import db
+from jineng.people.importing import db, scope
 from jineng.people.importing.columns import HEADER_SCAN_ROWS, LABELS, detect_header
 from jineng.people.importing.rows import (
     BIRTH,
@@ -47,6 +47,7 @@ from jineng.people.importing.rows import (
     is_blank,
 )
 from jineng.people.models import Education, EmploymentStatus, ImportMode, OnDuplicate
+from jineng.people.services import name_mask
 
 _FOOTER = re.compile(r"^(合计|总计|小计|共计|制表|填表|审核|负责人|备注|注[:：]|说明|单位[:：])")
 ERROR_COLUMN = "错误原因"
@@ -93,6 +94,9 @@ class ImportResult:
     seconds: float = 0.0
     db_seconds: float = 0.0  # the writer thread's time in database batches
     wait_seconds: float = 0.0  # the reading thread's time waiting for the writer
+    # Number matches with people outside the importer's view scope: rejected without any
+    # personal data; counted (never listed) in the import's audit event.
+    out_of_scope_matches: int = 0
     header_row: int = 0
     columns: dict = field(default_factory=dict)
     report_path: str | None = None
@@ -100,7 +104,8 @@ class ImportResult:
     def counts(self) -> dict:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
                 "skipped": self.skipped, "rejected": self.rejected,
-                "rolled_back": self.rolled_back}
+                "rolled_back": self.rolled_back,
+                "out_of_scope_matches": self.out_of_scope_matches}
 
 
 class Report:
@@ -176,6 +181,17 @@ class Importer:
         self.pending: dict[bytes, list] = {}
         self.lock = threading.Lock()
         self.writer_skipped = 0
+        # The actor's scope, once per import (None: no limit — the command line, a
+        # province-wide grant; institution operators may register anywhere, as in
+        # person_create): a set look-up per row afterwards.
+        actor = options.actor
+        self.add_regions = scope.region_ids(actor, "add", self.refs.paths)
+        self.change_regions = scope.region_ids(actor, "change", self.refs.paths)
+        self.may_view = scope.person_predicate(actor, "people.view_person")
+        self.region_names = (
+            {pk: label.rsplit("（", 1)[0] for pk, label in self.refs.labels.items()}
+            if self.add_regions is not None or self.change_regions is not None else {}
+        )
 
     # ------------------------------------------------------------ driving
 
@@ -287,6 +303,17 @@ class Importer:
         return (f"{self._id_label()}：与第 {first} 行是同一人，但其他信息不一致，"
                 "无法确定以哪一行为准，请合并后重新导入")
 
+    def _region_refused(self, allowed: set[int] | None, household, residence) -> str | None:
+        """services._check_regions over a precomputed set: at least one of the person's
+        regions must be one the actor may use; the reason (naming 户籍地) otherwise."""
+        if allowed is None:
+            return None
+        if household in allowed or residence in allowed:
+            return None
+        first = household or residence
+        label = self.validate.labels.get("household_region", "户籍地")
+        return f"{label}：无权在「{self.region_names.get(first, first)}」登记人员"
+
     def _reject(self, number, row, reasons):
         with self.lock:
             self.result.rejected += 1
@@ -316,17 +343,34 @@ class Importer:
         actor_id = getattr(actor, "pk", None)
         actor_name = (getattr(actor, "username", "") or "")[:150]
         source = self.o.source[:40]
+        add_regions, change_regions, may_view = (self.add_regions, self.change_regions,
+                                                 self.may_view)
+        default_region = self.o.region.pk
         for h, record in pending.items():
             found = existing.get(h)
             if found is None:
+                if add_regions is not None:
+                    refused = self._region_refused(
+                        add_regions, record[HOUSEHOLD] or default_region, record[RESIDENCE])
+                    if refused:
+                        self._reject(record[ROW], record[RAW], [refused])
+                        continue
                 new.append(record)
+                continue
+            if may_view is not None and not may_view(found):
+                # Someone else's person: say only that the number is registered.
+                result.out_of_scope_matches += 1
+                self._reject(record[ROW], record[RAW], [
+                    f"{self._id_label()}：该证件号码已在实名库中登记"
+                    "（不在您的管辖范围内，请联系其所在地经办机构）"])
                 continue
             if on_dup == OnDuplicate.SKIP:
                 self.writer_skipped += 1
                 continue
             if on_dup == OnDuplicate.ERROR:
+                masked = name_mask(found[db.E_NAME])
                 self._reject(record[ROW], record[RAW],
-                             [f"{self._id_label()}：该证件号码已在实名库中登记（{found[db.E_NAME]}）"])
+                             [f"{self._id_label()}：该证件号码已在实名库中登记（{masked}）"])
                 continue
             pid = found[db.E_ID]
             diff, values, new_groups = self._diff(found, record, existing_groups.get(pid, set()))
@@ -343,6 +387,13 @@ class Importer:
                     f"{self._id_label()}：该人员已由其他地区或机构登记，不在您的管理范围内，未更新"
                 ])
                 continue
+            if change_regions is not None and values is not None and (
+                "household_region" in diff or "residence_region" in diff
+            ):
+                refused = self._region_refused(change_regions, values[5], values[6])
+                if refused:
+                    self._reject(record[ROW], record[RAW], [refused])
+                    continue
             result.updated += 1
             if values is not None:
                 updates.append((pid, *values))
