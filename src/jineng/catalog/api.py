@@ -10,6 +10,7 @@ from jineng.catalog import selectors, services
 from jineng.catalog.models import EvaluationType, FundSource, PolicyKind
 from jineng.core.api import Paging
 from jineng.core.errors import NotFound, ServiceError
+from jineng.orgs.api import InRegion
 from jineng.orgs.models import Department, Region
 
 router = Router(tags=["目录与政策"])
@@ -75,19 +76,6 @@ class NamedOut(Schema):
     code: str
     name: str
     description: str
-
-
-class InRegion(Schema):
-    region_code: str
-    region_name: str
-
-    @staticmethod
-    def resolve_region_code(obj):
-        return obj.region.code
-
-    @staticmethod
-    def resolve_region_name(obj):
-        return obj.region.name
 
 
 class DocumentOut(InRegion):
