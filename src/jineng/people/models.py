@@ -6,6 +6,17 @@ from jineng.core.scope import ScopedManager, ScopeSpec
 from jineng.orgs.models import Institution, Region
 
 
+class OptionalOneToOneField(models.OneToOneField):
+    """A one-to-one link most rows do not have (a person's login account). In Python it is a
+    OneToOneField (`user.person`); in the database its uniqueness is the model's partial
+    UniqueConstraint (`... WHERE user_id IS NOT NULL`) instead of a full unique index, so rows
+    without the link (nearly every imported person) add no index entry."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._unique = False  # enforced by the model's Meta.constraints
+
+
 class TargetGroup(models.Model):
     """A group a policy aims at (高校毕业生, 农村转移劳动力 …); officers can add more."""
 
@@ -74,7 +85,7 @@ class Person(models.Model):
     )
     residence_region = models.ForeignKey(
         Region, verbose_name="常住地", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,  # partial index in Meta (most rows have none)
     )
     education = models.CharField("文化程度", max_length=20, choices=Education.choices, blank=True)
     employment_status = models.CharField(
@@ -85,13 +96,13 @@ class Person(models.Model):
         related_name="people",
     )
     social_security_card = models.CharField("社会保障卡号", max_length=32, blank=True)
-    user = models.OneToOneField(
+    user = OptionalOneToOneField(
         settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="person",
+        on_delete=models.PROTECT, related_name="person", db_index=False,
     )
     registered_by = models.ForeignKey(
         Institution, verbose_name="登记机构", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        related_name="+", db_index=False,  # partial index in Meta (most rows have none)
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -107,7 +118,20 @@ class Person(models.Model):
         ordering = ["-id"]
         verbose_name = "劳动者"
         verbose_name_plural = "劳动者"
-        indexes = [models.Index(fields=["household_region", "name"], name="person_region_name")]
+        # user, registered_by and residence_region are empty on most rows (a bulk import
+        # fills none of them): their indexes are partial, so those rows skip them. Any
+        # lookup by a value (`= x`, `IN (...)`, a join) implies IS NOT NULL and uses them.
+        indexes = [
+            models.Index(fields=["household_region", "name"], name="person_region_name"),
+            models.Index(fields=["residence_region"], name="person_residence",
+                         condition=models.Q(residence_region__isnull=False)),
+            models.Index(fields=["registered_by"], name="person_registered_by",
+                         condition=models.Q(registered_by__isnull=False)),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="person_user_unique",
+                                    condition=models.Q(user__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.name}（{self.id_masked}）"
