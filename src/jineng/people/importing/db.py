@@ -120,8 +120,13 @@ class Writer:
             for i, r in enumerate(records)
         ]
 
-    def insert(self, records: list[list]) -> dict[bytes, int]:
-        """Insert new people; returns {hash: id} for those that have target groups."""
+    # Whether person_lines (encryption and COPY text, no database) can be built ahead, in
+    # the reading thread, while the server still works on the previous batch.
+    prepares_lines = False
+
+    def insert(self, records: list[list], lines: list[str] | None = None) -> dict[bytes, int]:
+        """Insert new people (`lines`: their person_lines, built ahead); returns {hash: id}
+        for those that have target groups."""
         raise NotImplementedError
 
     def update(self, rows: list[tuple]) -> None:
@@ -204,8 +209,11 @@ class PostgresWriter(Writer):
 
     _rows = _copy
 
-    def insert(self, records):
-        self._copy_lines(PERSON, INSERT_COLUMNS, self.person_lines(records))
+    prepares_lines = True
+
+    def insert(self, records, lines=None):
+        self._copy_lines(PERSON, INSERT_COLUMNS,
+                         lines if lines is not None else self.person_lines(records))
         wanted = [r[HASH] for r in records if r[11]]  # GROUPS
         if not wanted:
             return {}
@@ -217,12 +225,14 @@ class PostgresWriter(Writer):
             )
             return {bytes(h): pk for pk, h in c.fetchall()}
 
-    def person_lines(self, records: list[list]) -> list[str]:
+    def person_lines(self, records: list[list], crypt: "Encryptor | None" = None) -> list[str]:
         """COPY text lines for new people, built with one f-string a row (the values' types
-        are known: only free text needs escaping)."""
+        are known: only free text needs escaping). No database access: the reading thread
+        may call it (with its own `crypt`)."""
         now = timezone.now().isoformat()
-        ids = self.crypt.many([r[NUMBER] for r in records])
-        phones = self.crypt.many([r[PHONE] for r in records])
+        crypt = crypt or self.crypt
+        ids = crypt.many([r[NUMBER] for r in records])
+        phones = crypt.many([r[PHONE] for r in records])
         inst = "\\N" if self.institution_id is None else str(self.institution_id)
         region = self.default_region_id
         null = "\\N"
@@ -283,7 +293,7 @@ class SqliteWriter(Writer):
                 f"VALUES ({', '.join(['%s'] * len(columns))})", rows,
             )
 
-    def insert(self, records):
+    def insert(self, records, lines=None):
         self._rows(PERSON, INSERT_COLUMNS, self.person_rows(records))
         wanted = [r[HASH] for r in records if r[11]]  # GROUPS
         out = {}

@@ -181,6 +181,12 @@ class Importer:
         self.pending: dict[bytes, list] = {}
         self.lock = threading.Lock()
         self.writer_skipped = 0
+        # Build the COPY lines of a batch in the reading thread (PostgreSQL), so encrypting
+        # batch k+1 overlaps the server's COPY and commit of batch k. Speculative: lines of
+        # rows that turn out to be registered already are dropped, so it is switched off
+        # while most of a batch is already registered (a re-run of the same file).
+        self.prepare_lines = self.writer.prepares_lines
+        self.reader_crypt = db.Encryptor() if self.prepare_lines else None
         # The actor's scope, once per import (None: no limit — the command line, a
         # province-wide grant; institution operators may register anywhere, as in
         # person_create): a set look-up per row afterwards.
@@ -325,12 +331,19 @@ class Importer:
         """Hand the batch to the writer thread, which writes it while this thread reads and
         validates the next one (the database works on the other core meanwhile)."""
         if self.pending:
-            self.writer_thread.put((self.pending, self.result.rows))
+            lines = None
+            if self.prepare_lines:
+                lines = self.writer.person_lines(list(self.pending.values()), self.reader_crypt)
+            self.writer_thread.put((self.pending, self.result.rows, lines))
             self.pending = {}
 
-    def _write_batch(self, pending: dict):
+    def _write_batch(self, pending: dict, lines: list[str] | None = None):
+        """`lines`: person_lines of every record of `pending`, in order, built ahead."""
         result, writer = self.result, self.writer
         existing = writer.existing(list(pending))
+        if self.writer.prepares_lines:
+            self.prepare_lines = 2 * len(existing) < len(pending)
+        new_lines = [] if lines is not None else None
         new, updates, changes, group_pairs = [], [], [], []
         on_dup = self.o.on_duplicate
         existing_groups = {}
@@ -346,7 +359,7 @@ class Importer:
         add_regions, change_regions, may_view = (self.add_regions, self.change_regions,
                                                  self.may_view)
         default_region = self.o.region.pk
-        for h, record in pending.items():
+        for i, (h, record) in enumerate(pending.items()):
             found = existing.get(h)
             if found is None:
                 if add_regions is not None:
@@ -356,6 +369,8 @@ class Importer:
                         self._reject(record[ROW], record[RAW], [refused])
                         continue
                 new.append(record)
+                if new_lines is not None:
+                    new_lines.append(lines[i])
                 continue
             if may_view is not None and not may_view(found):
                 # Someone else's person: say only that the number is registered.
@@ -401,7 +416,7 @@ class Importer:
             changes.append((pid, connection.ops.adapt_datetimefield_value(now), actor_id,
                             actor_name, source, diff))
         if new:
-            ids = writer.insert(new)
+            ids = writer.insert(new, new_lines)
             result.created += len(new)
             for record in new:
                 if record[GROUPS]:
@@ -558,13 +573,13 @@ class _BatchWriter(threading.Thread):
     def _drain(self) -> None:
         importer, progress = self.importer, self.importer.o.progress
         while (item := self.queue.get()) is not None:
-            batch, rows_done = item
+            batch, rows_done, lines = item
             started = time.monotonic()
             if self.strict:
-                importer._write_batch(batch)
+                importer._write_batch(batch, lines)
             else:
                 with transaction.atomic():
-                    importer._write_batch(batch)
+                    importer._write_batch(batch, lines)
             self.db_seconds += time.monotonic() - started
             if progress:
                 progress(rows_done, importer.total, self.strict)
