@@ -212,18 +212,19 @@ class PostgresWriter(Writer):
     prepares_lines = True
 
     def insert(self, records, lines=None):
-        self._copy_lines(PERSON, INSERT_COLUMNS,
-                         lines if lines is not None else self.person_lines(records))
-        wanted = [r[HASH] for r in records if r[11]]  # GROUPS
-        if not wanted:
-            return {}
+        # The ids come from the table's sequence, reserved for the batch in one query, so the
+        # target groups' person ids are known without looking the new rows up by hash.
+        if lines is None:
+            lines = self.person_lines(records)
         with connection.cursor() as c:
             c.execute(
-                f"SELECT id, id_hash FROM {PERSON} WHERE id_hash = ANY(ARRAY("
-                "SELECT decode(h, 'hex') FROM unnest(string_to_array(%s, ',')) AS h))",
-                [",".join(h.hex() for h in wanted)],
+                f"SELECT nextval(pg_get_serial_sequence('{PERSON}', 'id')) "
+                "FROM generate_series(1, %s)", [len(records)],
             )
-            return {bytes(h): pk for pk, h in c.fetchall()}
+            ids = [row[0] for row in c.fetchall()]
+        self._copy_lines(PERSON, ("id", *INSERT_COLUMNS),
+                         [f"{pk}\t{line}" for pk, line in zip(ids, lines, strict=True)])
+        return {r[HASH]: pk for r, pk in zip(records, ids, strict=True) if r[11]}  # GROUPS
 
     def person_lines(self, records: list[list], crypt: "Encryptor | None" = None) -> list[str]:
         """COPY text lines for new people, built with one f-string a row (the values' types
