@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from jineng.core import crypto
+from jineng.core.codes import mask_phone
 from jineng.core.identity import mask
 from jineng.people.importing.rows import (
     BIRTH,
@@ -47,10 +48,6 @@ EXISTING_COLUMNS = (
 (E_ID, E_HASH, E_NAME, E_SEX, E_BIRTH, E_PHONE_CIPHER, E_PHONE_MASKED, E_HOUSEHOLD,
  E_RESIDENCE, E_EDUCATION, E_EMPLOYMENT, E_CARD, E_REGISTERED_BY, E_HOUSEHOLD_PATH,
  E_RESIDENCE_PATH, E_USER) = range(16)
-
-
-def phone_mask(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if phone else ""
 
 
 class Encryptor:
@@ -115,7 +112,7 @@ class Writer:
         inst, region = self.institution_id, self.default_region_id
         return [
             (r[DOC_TYPE], r[HASH], ids[i], mask(r[NUMBER]), r[NAME], r[SEX], r[BIRTH],
-             phones[i], phone_mask(r[PHONE]), r[HOUSEHOLD] or region, r[RESIDENCE], r[EDUCATION],
+             phones[i], mask_phone(r[PHONE]), r[HOUSEHOLD] or region, r[RESIDENCE], r[EDUCATION],
              r[EMPLOYMENT], r[CARD], inst, now, now)
             for i, r in enumerate(records)
         ]
@@ -250,7 +247,7 @@ class PostgresWriter(Writer):
             lines.append(
                 f"{r[DOC_TYPE]}\t{bx}{r[HASH].hex()}\t{bx}{ids[i].hex()}\t{mask(number)}\t"
                 f"{name}\t{r[SEX]}\t{birth.isoformat() if birth else null}\t{phone_cell}\t"
-                f"{phone_mask(phone)}\t{household if household else null}\t"
+                f"{mask_phone(phone)}\t{household if household else null}\t"
                 f"{residence if residence else null}\t{r[EDUCATION]}\t{r[EMPLOYMENT]}\t"
                 f"{_copy_text(card) if card else ''}\t{inst}\t{now}\t{now}"
             )

@@ -21,6 +21,7 @@ import xlsxwriter
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from jineng.core.codes import mask_phone
 from jineng.core.crypto import decrypt
 from jineng.core.spreadsheet_reader import ReadError, open_rows
 from jineng.orgs.models import Region
@@ -457,7 +458,7 @@ class Importer:
             old = decrypt(phone_cipher) if phone_cipher else ""
             if old != record[PHONE]:
                 phone_cipher = self.writer.crypt.many([record[PHONE]])[0]
-                new_masked = db.phone_mask(record[PHONE])
+                new_masked = mask_phone(record[PHONE])
                 diff["phone"] = [phone_masked or None, new_masked]
                 phone_masked = new_masked
         refs = self.refs
