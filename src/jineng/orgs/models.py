@@ -40,15 +40,6 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def full_name(self) -> str:
-        names = list(
-            Region.objects.filter(code__in=self.path.strip("/").split("/"))
-            .order_by("level")
-            .values_list("name", flat=True)
-        )
-        return "".join(names)
-
 
 class Department(models.Model):
     """A responsible department (责任单位) of a government, e.g. 市教育体育局."""
