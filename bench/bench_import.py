@@ -106,18 +106,18 @@ def child_copy_floor(args) -> dict:
 
 
 def child_copy_people(args) -> dict:
-    """The database's share alone: the importer's own COPY lines for the file's valid rows,
-    built (validated, hashed, encrypted) before the clock starts, then COPY in batches of
-    `--batch` into the real people_person table (its indexes and foreign keys) and
-    people_persontargetgroup, one commit a batch."""
+    """The database's share alone: the file's valid rows validated, de-duplicated and encoded
+    (encryption included) before the clock starts, then what the importer asks of the server
+    per batch of `--batch`: the look-up of the batch's numbers and the binary COPY into the
+    real people_person (its indexes and foreign keys), one commit a batch."""
     _django(args.pg)
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from jineng.core.spreadsheet_reader import open_rows
     from jineng.orgs.models import Region
     from jineng.people.importing import db
     from jineng.people.importing.columns import detect_header
-    from jineng.people.importing.rows import GROUPS, HASH, References, RowValidator
+    from jineng.people.importing.rows import HASH, References, RowValidator
 
     _empty_people()
     source = open_rows(args.file)
@@ -137,24 +137,16 @@ def child_copy_people(args) -> dict:
     batches.append(batch)
     writer = db.PostgresWriter(institution_id=None, default_region_id=validate.refs
                                .default_region_id)
-    prepared = [(writer.person_lines(b), [r[HASH] for r in b if r[GROUPS]], b)
-                for b in batches]
+    for b in batches:
+        writer.add_copy_data(b)
     del seen
     start = time.perf_counter()
     rows = 0
-    for lines, wanted, records in prepared:
+    for records in batches:
         with transaction.atomic():
-            writer._copy_lines(db.PERSON, db.INSERT_COLUMNS, lines)
-            with connection.cursor() as c:
-                c.execute(
-                    f"SELECT id, id_hash FROM {db.PERSON} WHERE id_hash = ANY(ARRAY("
-                    "SELECT decode(h, 'hex') FROM unnest(string_to_array(%s, ',')) AS h))",
-                    [",".join(h.hex() for h in wanted)],
-                )
-                ids = {bytes(h): pk for pk, h in c.fetchall()}
-            writer.add_groups([(ids[r[HASH]], g) for r in records if r[GROUPS]
-                               for g in r[GROUPS]])
-        rows += len(lines)
+            writer.existing([r[HASH] for r in records])
+            writer.insert(records)
+        rows += len(records)
     return {"seconds": time.perf_counter() - start, "rows": rows}
 
 
@@ -172,10 +164,9 @@ def _empty_people():
 
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
-            c.execute("TRUNCATE people_persontargetgroup, people_personchange, people_person "
-                      "CASCADE")
+            c.execute("TRUNCATE people_personchange, people_person CASCADE")
         else:
-            for table in ("people_persontargetgroup", "people_personchange", "people_person"):
+            for table in ("people_personchange", "people_person"):
                 c.execute(f"DELETE FROM {table}")
 
 

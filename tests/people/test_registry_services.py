@@ -45,7 +45,7 @@ def test_create_stores_encrypted_hashed_masked_and_derives_birth_and_sex(user_na
     assert person.id_masked == NUMBER[:4] + "*" * 10 + NUMBER[-4:]
     assert decrypt(person.phone_cipher) == PHONE and person.phone_masked == "139****5678"
     assert person.education == "senior"
-    assert {g.code for g in person.target_groups.all()} == {"rural_migrant", "veteran"}
+    assert set(person.target_groups) == {"rural_migrant", "veteran"}
     assert person.registered_by_id is None
 
 

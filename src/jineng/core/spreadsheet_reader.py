@@ -13,10 +13,11 @@ import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from jineng.core.xlsx_stream import XlsxStream
+from jineng.core.xlsx_stream import SheetXml, XlsxStream
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -34,12 +35,24 @@ class ReadError(ValueError):
         self.message = message
 
 
+class SheetBlock(NamedTuple):
+    """Whole rows of raw worksheet XML, cut by the reader; `previous` is the number of the row
+    before the first, for rows that carry no number of their own."""
+
+    previous: int
+    xml: bytes
+
+
 @dataclass
 class RowSource:
     """Rows of the first worksheet: `rows` yields (1-based row number as the user sees it,
     list of cell values). `merged` lists merged ranges as ((r0, c0), (r1, c1)): rows 1-based,
     columns 0-based as in the yielded rows; `total_rows` is exact for spreadsheets and an
-    upper bound for CSV."""
+    upper bound for CSV.
+
+    For work spread over processes, `parts()` yields the same rows in pieces instead (use one
+    or the other): lists of rows, or for a large .xlsx raw `SheetBlock`s that `expand` — which
+    can run in another process — turns into rows."""
 
     kind: str  # "xlsx", "xls", "csv"
     rows: Iterator[tuple[int, list]]
@@ -47,6 +60,33 @@ class RowSource:
     merged: list = field(default_factory=list)
     encoding: str = ""
     close: callable = lambda: None
+    blocks: Iterator[bytes] | None = None  # the large-.xlsx reader's raw blocks
+    parser: SheetXml | None = None  # parses them
+
+    def parts(self, rows_per_part: int = 2000) -> Iterator[list | SheetBlock]:
+        if self.blocks is None:
+            part = []
+            for row in self.rows:
+                part.append(row)
+                if len(part) >= rows_per_part:
+                    yield part
+                    part = []
+            if part:
+                yield part
+            return
+        previous = 0
+        for xml in self.blocks:
+            yield SheetBlock(previous, xml)
+            previous = self.parser.last_row_number(xml, previous)
+
+    def expand(self, part: list | SheetBlock) -> list[tuple[int, list]]:
+        return expand_part(part, self.parser)
+
+
+def expand_part(part: list | SheetBlock, parser: SheetXml | None) -> list[tuple[int, list]]:
+    if isinstance(part, SheetBlock):
+        return parser.rows(part.xml, part.previous)
+    return part
 
 
 def sniff_kind(path: str | os.PathLike, name: str = "") -> str:
@@ -79,7 +119,8 @@ def _stream_rows(path) -> RowSource | None:
     if stream.sheet_bytes <= STREAM_ABOVE_BYTES:
         stream.close()
         return None
-    return RowSource("xlsx", stream.rows(), stream.last_row, [], close=stream.close)
+    return RowSource("xlsx", stream.rows(), stream.last_row, [], close=stream.close,
+                     blocks=stream.blocks(), parser=stream.parser())
 
 
 def _calamine_rows(path, kind: str) -> RowSource:
@@ -167,4 +208,5 @@ def _csv_rows(path) -> RowSource:
     return RowSource("csv", rows(), _count_lines(path), [], encoding, close=handle.close)
 
 
-__all__ = ["ReadError", "RowSource", "detect_encoding", "open_rows", "sniff_kind"]
+__all__ = ["ReadError", "RowSource", "SheetBlock", "detect_encoding", "expand_part", "open_rows",
+           "sniff_kind"]

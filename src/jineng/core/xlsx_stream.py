@@ -24,36 +24,35 @@ BUILTIN_DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 
 
 _ROW_END = b"</row>"
 _TOKEN = re.compile(
-    rb"<row\b([^>]*?)(/?)>"  # 1 attributes, 2 self-closing
-    rb'|<c r="([A-Z]+)\d+"(?: s="(\d+)")?(?: t="([a-zA-Z]+)")?>'  # 3 column, 4 style, 5 type
-    rb"(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)</c>"  # 6 value, 7 inline text
+    rb'<c r="([A-Z]+)\d+"(?: s="(\d+)")?(?: t="([a-zA-Z]+)")?>'  # 1 column, 2 style, 3 type
+    rb"(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>)</c>"  # 4 value, 5 inline text
+    rb"|(<row\b[^>]*?)(/?)>"  # 6 row tag, 7 self-closing
     rb"|<c\b([^>]*?)(?:/>|>(.*?)</c>)",  # 8 attributes, 9 content: any other cell
     re.S,
 )
 _ATTR_ROW_R = re.compile(rb'\br="(\d+)"')
-_ROW = re.compile(rb"<row\b[^>]*?(?:/>|>(.*?)</row>)", re.S)
-_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')
 _ATTR_S = re.compile(rb'\bs="(\d+)"')
 _V = re.compile(rb"<v>([^<]*)</v>")
 _T = re.compile(rb"<t\b[^>]*>([^<]*)</t>|<t\b[^>]*/>")
 _RPH = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="[A-Z]*\d*:?[A-Z]*(\d*)"')
 _DATE_TOKENS = re.compile(r"[ymdhs]", re.I)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
-def column_index(letters: bytes, _cache: dict = {}) -> int:  # noqa: B006 (a cache)
+_COLUMNS: dict[bytes, int] = {}  # column letters -> 0-based index, filled as met
+
+
+def column_index(letters: bytes) -> int:
     try:
-        return _cache[letters]
+        return _COLUMNS[letters]
     except KeyError:
         n = 0
         for ch in letters:
             n = n * 26 + (ch - 64)
-        _cache[letters] = n - 1
+        _COLUMNS[letters] = n - 1
         return n - 1
 
 
@@ -140,9 +139,9 @@ class XlsxStream:
 
     # ------------------------------------------------------------ rows
 
-    def rows(self):
-        """(row number, cells) for every row from 1, blank rows included (as calamine)."""
-        state = {"expected": 1}
+    def blocks(self):
+        """The sheet XML in pieces of about CHUNK bytes, each ending after a </row>: whole
+        rows, in order, that `SheetXml.rows` can parse on their own (in another process)."""
         buffer = b""
         for chunk in self._chunks():
             buffer += chunk
@@ -150,80 +149,119 @@ class XlsxStream:
             if end < 0:
                 continue
             end += len(_ROW_END)
-            block, buffer = buffer[:end], buffer[end:]
-            yield from self._fill(self._parse(block), state)
-        yield from self._fill(self._parse(buffer), state)
+            yield buffer[:end]
+            buffer = buffer[end:]
+        if buffer:
+            yield buffer
 
-    @staticmethod
-    def _fill(rows, state):
-        for number, cells in rows:
-            while state["expected"] < number:
-                yield state["expected"], []
-                state["expected"] += 1
-            yield number, cells
-            state["expected"] = number + 1
+    def parser(self) -> "SheetXml":
+        return SheetXml(self.strings, self.date_styles)
 
-    def _parse(self, block: bytes):
-        """One regular expression walks rows and cells in document order; the common cell
-        shapes (Excel's and xlsxwriter's) match its first branch, anything else the
-        general one."""
-        strings, dates = self.strings, self.date_styles
-        number, cells = 0, None
-        for m in _TOKEN.finditer(block):
-            row_attrs = m.group(1)
-            if row_attrs is not None:
-                if cells is not None:
-                    yield number, cells
-                found = _ATTR_ROW_R.search(row_attrs)
-                number = int(found[1]) if found else number + 1
-                cells = []
-                if m.group(2):  # <row .../>
-                    yield number, cells
-                    cells = None
-                continue
-            if cells is None:
-                continue
-            letters = m.group(3)
-            if letters is not None:  # the fast branch
-                col = column_index(letters)
-                if col > len(cells):
-                    cells.extend([""] * (col - len(cells)))
-                text = m.group(7)
-                if text is not None:
+    def rows(self):
+        """(row number, cells) for every row from 1, blank rows included (as calamine)."""
+        parser, expected, previous = self.parser(), 1, 0
+        for block in self.blocks():
+            rows = parser.rows(block, previous)
+            if rows:
+                previous = rows[-1][0]
+            for number, cells in rows:
+                while expected < number:
+                    yield expected, []
+                    expected += 1
+                yield number, cells
+                expected = number + 1
+
+
+class SheetXml:
+    """Parses blocks of worksheet XML into rows; holds what cells refer to (the shared strings,
+    which styles are dates), so a worker process can parse blocks the reader cut."""
+
+    def __init__(self, strings: list[str], date_styles: set[int]):
+        self.strings = strings
+        self.date_styles = date_styles
+
+    def last_row_number(self, block: bytes, previous: int) -> int:
+        """The number of the block's last row, cheaply: from its r attribute, or by parsing
+        the block when that row has none (rows are then numbered one after another)."""
+        start = max(block.rfind(b"<row "), block.rfind(b"<row>"))
+        if start < 0:
+            return previous
+        found = _ATTR_ROW_R.search(block, start, block.find(b">", start))
+        if found:
+            return int(found[1])
+        rows = self.rows(block, previous)
+        return rows[-1][0] if rows else previous
+
+    def rows(self, block: bytes, previous: int = 0) -> list[tuple[int, list]]:
+        """The rows of `block` as (number, cells); a row without r="..." is numbered after
+        the one before it (`previous` for the block's first). One regular expression walks
+        rows and cells in document order (findall: the matching stays in C); the common cell
+        shapes (Excel's and xlsxwriter's) match its first branch, anything else the general
+        one."""
+        strings, dates, value_of = self.strings, self.date_styles, self._value
+        columns = _COLUMNS
+        out = []
+        number, cells = previous, None
+        for (col, style, kind, value, text, row_tag, closed, cell_attrs,
+             inner) in _TOKEN.findall(block):
+            if col:  # the fast branch
+                if cells is None:
+                    continue
+                c = columns.get(col)
+                if c is None:
+                    c = column_index(col)
+                if c > len(cells):
+                    cells.extend([""] * (c - len(cells)))
+                if kind == b"inlineStr":
                     value = text.decode()
                     cells.append(unescape(value) if "&" in value else value)
-                    continue
-                raw, kind, style = m.group(6), m.group(5), m.group(4)
-                cells.append(self._value(raw, kind, style, strings, dates))
+                else:
+                    cells.append(value_of(value, kind, style, strings, dates))
                 continue
-            attrs, inner = m.group(8), m.group(9)
-            ref = _ATTR_R.search(attrs)
-            col = column_index(ref[1]) if ref else len(cells)
-            if col > len(cells):
-                cells.extend([""] * (col - len(cells)))
-            if not inner:
-                cells.append("")
+            if row_tag:
+                if cells is not None:
+                    out.append((number, cells))
+                found = _ATTR_ROW_R.search(row_tag)
+                number = int(found[1]) if found else number + 1
+                cells = []
+                if closed:  # <row .../>
+                    out.append((number, cells))
+                    cells = None
                 continue
-            kind = _ATTR_T.search(attrs)
-            kind = kind[1] if kind else None
-            if kind == b"inlineStr":
-                if b"<rPh" in inner:
-                    inner = _RPH.sub(b"", inner)
-                value = b"".join(t[1] or b"" for t in _T.finditer(inner)).decode()
-                cells.append(unescape(value) if "&" in value else value)
-                continue
-            v = _V.search(inner)
-            style = _ATTR_S.search(attrs)
-            cells.append("" if v is None else
-                         self._value(v[1], kind, style[1] if style else None, strings, dates))
+            if cells is not None:
+                cells.append(self._general_cell(cells, cell_attrs, inner))
         if cells is not None:
-            yield number, cells
+            out.append((number, cells))
+        return out
+
+    def _general_cell(self, cells: list, attrs: bytes, inner: bytes):
+        """A cell of another shape (attributes in another order, rich text, formulas ...);
+        pads `cells` up to its column and returns its value."""
+        ref = _ATTR_R.search(attrs)
+        col = column_index(ref[1]) if ref else len(cells)
+        if col > len(cells):
+            cells.extend([""] * (col - len(cells)))
+        if not inner:
+            return ""
+        kind = _ATTR_T.search(attrs)
+        kind = kind[1] if kind else None
+        if kind == b"inlineStr":
+            if b"<rPh" in inner:
+                inner = _RPH.sub(b"", inner)
+            value = b"".join(t[1] or b"" for t in _T.finditer(inner)).decode()
+            return unescape(value) if "&" in value else value
+        v = _V.search(inner)
+        style = _ATTR_S.search(attrs)
+        if v is None:
+            return ""
+        return self._value(v[1], kind, style[1] if style else None, self.strings,
+                           self.date_styles)
 
     @staticmethod
     def _value(raw: bytes, kind, style, strings, dates):
-        if kind is None or kind == b"n":
+        if not kind or kind == b"n":
             number_value = float(raw)
-            if style is not None and int(style) in dates:
+            if style and int(style) in dates:
                 return _date(number_value)
             return int(number_value) if number_value.is_integer() else number_value
         if kind == b"s":

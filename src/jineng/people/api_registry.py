@@ -96,11 +96,11 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_target_groups(obj):
-        return [g.code for g in obj.target_groups.all()]
+        return list(obj.target_groups)
 
     @staticmethod
     def resolve_target_group_names(obj):
-        return [g.name for g in obj.target_groups.all()]
+        return selectors.person_group_names(obj)
 
     @staticmethod
     def resolve_has_social_security_card(obj):

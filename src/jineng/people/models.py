@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from jineng.core.fields import CodeList
 from jineng.core.identity import DocType
 from jineng.core.scope import ScopedManager, ScopeSpec
 from jineng.orgs.models import Institution, Region
@@ -91,10 +92,9 @@ class Person(models.Model):
     employment_status = models.CharField(
         "就业状态", max_length=24, choices=EmploymentStatus.choices, blank=True
     )
-    target_groups = models.ManyToManyField(
-        TargetGroup, verbose_name="重点群体", through="PersonTargetGroup", blank=True,
-        related_name="people",
-    )
+    # Codes of TargetGroup, sorted (core.fields.CodeList; GIN-indexed on PostgreSQL by
+    # migration 0003).
+    target_groups = CodeList("重点群体")
     social_security_card = models.CharField("社会保障卡号", max_length=32, blank=True)
     user = OptionalOneToOneField(
         settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
@@ -135,19 +135,6 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.id_masked}）"
-
-
-class PersonTargetGroup(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, db_index=False)
-    target_group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["person", "target_group"], name="person_target_group")
-        ]
-
-    def __str__(self):
-        return f"{self.person_id}:{self.target_group_id}"
 
 
 class PersonChange(models.Model):

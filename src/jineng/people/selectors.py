@@ -17,8 +17,9 @@ A registered section replaces the placeholder of the same key; sections without 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from jineng.core.fields import CodeNames
 from jineng.orgs.models import Region
 from jineng.people.models import Person, PersonChange, TargetGroup
 from jineng.people.services import FIELD_LABELS, identity_search_hashes
@@ -30,10 +31,9 @@ def person_list(*, user, q: str = "", id_number: str = "", name: str = "",
     """People in the user's scope. `id_number` is an exact match through the keyed hash (any
     disguise of the number works); `q` is a number if it looks like one, else a name prefix;
     `region_code` matches the household or residence region and everything below it."""
-    qs = (
-        Person.objects.restrict(user, action)
-        .select_related("household_region", "residence_region")
-        .prefetch_related(Prefetch("target_groups", queryset=TargetGroup.objects.order_by()))
+    qs = _with_group_names(
+        Person.objects.restrict(user, action).select_related("household_region",
+                                                             "residence_region")
     )
     q = (q or "").strip()
     if q and sum(c.isdigit() for c in q) >= 6:
@@ -50,7 +50,7 @@ def person_list(*, user, q: str = "", id_number: str = "", name: str = "",
         qs = qs.filter(Q(household_region__path__startswith=region.path)
                        | Q(residence_region__path__startswith=region.path))
     if target_group:
-        qs = qs.filter(target_groups__code=target_group)
+        qs = qs.filter(target_groups__has=target_group.strip())
     if doc_type:
         qs = qs.filter(doc_type=doc_type)
     return qs.order_by("-id")
@@ -60,9 +60,8 @@ def person_get(*, user, pk, action: str = "view") -> Person:
     """One person through the restricted queryset (NotFound if missing or out of scope)."""
     from jineng.core.scope import get_restricted
 
-    qs = Person.objects.select_related(
-        "household_region", "residence_region", "registered_by", "user"
-    ).prefetch_related("target_groups")
+    qs = _with_group_names(Person.objects.select_related(
+        "household_region", "residence_region", "registered_by", "user"))
     return get_restricted(qs, user, action, pk=pk)
 
 
@@ -70,11 +69,25 @@ def person_of_user(*, user) -> Person | None:
     """The person a worker's login is linked to (through the same scope)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (
+    return _with_group_names(
         Person.objects.restrict(user, "view").filter(user=user)
         .select_related("household_region", "residence_region", "registered_by", "user")
-        .prefetch_related("target_groups").first()
-    )
+    ).first()
+
+
+def _with_group_names(qs: QuerySet[Person]) -> QuerySet[Person]:
+    return qs.annotate(target_group_names=CodeNames("target_groups",
+                                                    table=TargetGroup._meta.db_table))
+
+
+def person_group_names(person: Person) -> list[str]:
+    """The names of a person's target groups, in the groups' order: annotated by the
+    selectors above (no query), else looked up."""
+    names = getattr(person, "target_group_names", None)
+    if names is None:
+        names = list(TargetGroup.objects.filter(code__in=person.target_groups)
+                     .values_list("name", flat=True))
+    return names
 
 
 def self_only(user) -> bool:

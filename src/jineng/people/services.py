@@ -37,7 +37,6 @@ from jineng.people.models import (
     EmploymentStatus,
     Person,
     PersonChange,
-    PersonTargetGroup,
     Sex,
     TargetGroup,
 )
@@ -272,6 +271,11 @@ def _target_groups(values, errors: dict) -> list[TargetGroup]:
     return sorted(unique.values(), key=lambda g: (g.sort_order, g.code))
 
 
+def _codes(groups: list[TargetGroup]) -> list[str]:
+    """What Person.target_groups stores: the groups' codes, sorted."""
+    return sorted(g.code for g in groups)
+
+
 def _social_card(raw, errors: dict) -> str:
     card = re.sub(r"\s+", "", clean_text(raw)).upper()
     if card and not _SOCIAL_CARD.match(card):
@@ -301,7 +305,7 @@ def person_snapshot(person: Person, *, phone: str | None = None,
                     groups: list[TargetGroup] | None = None) -> dict:
     """What history and audit store for a person: display values, sensitive ones masked."""
     if groups is None:
-        groups = list(person.target_groups.all()) if person.pk else []
+        groups = list(TargetGroup.objects.filter(code__in=person.target_groups))
     return {
         "doc_type": person.get_doc_type_display(),
         "id_number": person.id_masked,
@@ -483,10 +487,8 @@ def person_create(*, actor, id_number: str, name: str, doc_type: str | None = No
         )
     try:
         with transaction.atomic():
-            person = Person.objects.create(registered_by=institution, **values)
-            PersonTargetGroup.objects.bulk_create(
-                [PersonTargetGroup(person=person, target_group=g) for g in clean.groups or []]
-            )
+            person = Person.objects.create(registered_by=institution,
+                                           target_groups=_codes(clean.groups or []), **values)
             changes = {k: [None, v] for k, v in
                        person_snapshot(person, groups=clean.groups or []).items()
                        if v not in (None, [])}
@@ -534,11 +536,11 @@ def person_update(*, actor, person: Person, source: str = "page", **fields) -> P
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         before = person_snapshot(person)
-        old_groups = {g.pk for g in person.target_groups.all()}
         for key, value in values.items():
             setattr(person, key, value)
-        groups = clean.groups if clean.groups is not None else list(person.target_groups.all())
-        changes = _diff(before, person_snapshot(person, groups=groups))
+        if clean.groups is not None:
+            person.target_groups = _codes(clean.groups)
+        changes = _diff(before, person_snapshot(person, groups=clean.groups))
         if "id_number" not in changes and "id_cipher" in values:
             changes["id_number"] = [before["id_number"], person.id_masked + "（已更正）"]
         if "phone" not in changes and "phone_cipher" in values:
@@ -550,13 +552,6 @@ def person_update(*, actor, person: Person, source: str = "page", **fields) -> P
                 person.save()
         except IntegrityError:
             raise _fail({"id_number": "该证件号码已登记在另一条记录上"}) from None
-        if clean.groups is not None and {g.pk for g in groups} != old_groups:
-            PersonTargetGroup.objects.filter(person=person).exclude(
-                target_group__in=[g.pk for g in groups]).delete()
-            PersonTargetGroup.objects.bulk_create(
-                [PersonTargetGroup(person=person, target_group=g) for g in groups
-                 if g.pk not in old_groups]
-            )
         _record(actor=actor, person=person, action="update", changes=changes, source=source)
     return person
 

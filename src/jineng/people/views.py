@@ -24,7 +24,7 @@ def _looks_like_number(text: str) -> bool:
 
 
 def _groups(p: Person) -> str:
-    return gettext("、").join(g.name for g in p.target_groups.all())
+    return gettext("、").join(selectors.person_group_names(p))
 
 
 class PersonList(ScopedListPage):
@@ -126,7 +126,7 @@ class PersonEdit(ServiceFormPage):
             "household_region": obj.household_region.code if obj.household_region_id else "",
             "residence_region": obj.residence_region.code if obj.residence_region_id else "",
             "education": obj.education, "employment_status": obj.employment_status,
-            "target_groups": [g.code for g in obj.target_groups.all()],
+            "target_groups": list(obj.target_groups),
             "user": obj.user.username if obj.user_id else "",
         }
 

@@ -1,8 +1,10 @@
 """Set-based writes for the importer: one query per batch to find existing people, COPY on
 PostgreSQL and executemany on SQLite to insert and update; never a per-row ORM save."""
 
+import datetime as dt
 import json
 import os
+import struct
 
 from django.db import connection
 from django.utils import timezone
@@ -13,9 +15,11 @@ from jineng.core.identity import mask
 from jineng.people.importing.rows import (
     BIRTH,
     CARD,
+    COPY,
     DOC_TYPE,
     EDUCATION,
     EMPLOYMENT,
+    GROUPS,
     HASH,
     HOUSEHOLD,
     NAME,
@@ -26,28 +30,36 @@ from jineng.people.importing.rows import (
 )
 
 PERSON = "people_person"
-GROUP = "people_persontargetgroup"
 CHANGE = "people_personchange"
 REGION = "orgs_region"
 
 INSERT_COLUMNS = (
     "doc_type", "id_hash", "id_cipher", "id_masked", "name", "sex", "birth_date",
     "phone_cipher", "phone_masked", "household_region_id", "residence_region_id", "education",
-    "employment_status", "social_security_card", "registered_by_id", "created_at", "updated_at",
+    "employment_status", "target_groups", "social_security_card", "registered_by_id",
+    "created_at", "updated_at",
 )
 UPDATE_COLUMNS = (
     "name", "sex", "birth_date", "phone_cipher", "phone_masked", "household_region_id",
-    "residence_region_id", "education", "employment_status", "social_security_card",
+    "residence_region_id", "education", "employment_status", "target_groups",
+    "social_security_card",
 )
 # What the batch look-up returns for an existing person (by position).
 EXISTING_COLUMNS = (
     "p.id", "p.id_hash", "p.name", "p.sex", "p.birth_date", "p.phone_cipher", "p.phone_masked",
     "p.household_region_id", "p.residence_region_id", "p.education", "p.employment_status",
     "p.social_security_card", "p.registered_by_id", "h.path", "r.path", "p.user_id",
+    "p.target_groups",
 )
 (E_ID, E_HASH, E_NAME, E_SEX, E_BIRTH, E_PHONE_CIPHER, E_PHONE_MASKED, E_HOUSEHOLD,
  E_RESIDENCE, E_EDUCATION, E_EMPLOYMENT, E_CARD, E_REGISTERED_BY, E_HOUSEHOLD_PATH,
- E_RESIDENCE_PATH, E_USER) = range(16)
+ E_RESIDENCE_PATH, E_USER, E_GROUPS) = range(17)
+
+
+def stored_groups(found: tuple) -> list[str]:
+    """The target-group codes of a row of EXISTING_COLUMNS (JSON text, or already parsed)."""
+    value = found[E_GROUPS]
+    return json.loads(value) if isinstance(value, str | bytes) else list(value or [])
 
 
 class Encryptor:
@@ -89,20 +101,6 @@ class Writer:
     def existing(self, hashes: list[bytes]) -> dict[bytes, tuple]:
         raise NotImplementedError
 
-    def existing_groups(self, person_ids: list[int]) -> dict[int, set[int]]:
-        out: dict[int, set[int]] = {}
-        if not person_ids:
-            return out
-        with connection.cursor() as c:
-            for chunk in _chunks(person_ids, 20000):
-                c.execute(
-                    f"SELECT person_id, target_group_id FROM {GROUP} WHERE person_id IN "
-                    f"({','.join(['%s'] * len(chunk))})", chunk,
-                )
-                for pid, gid in c.fetchall():
-                    out.setdefault(pid, set()).add(gid)
-        return out
-
     # ------------------------------------------------------------ writes
 
     def person_rows(self, records: list[list]) -> list[tuple]:
@@ -113,26 +111,24 @@ class Writer:
         return [
             (r[DOC_TYPE], r[HASH], ids[i], mask(r[NUMBER]), r[NAME], r[SEX], r[BIRTH],
              phones[i], mask_phone(r[PHONE]), r[HOUSEHOLD] or region, r[RESIDENCE], r[EDUCATION],
-             r[EMPLOYMENT], r[CARD], inst, now, now)
+             r[EMPLOYMENT], json.dumps(r[GROUPS]), r[CARD], inst, now, now)
             for i, r in enumerate(records)
         ]
 
-    # Whether person_lines (encryption and COPY text, no database) can be built ahead, in
-    # the reading thread, while the server still works on the previous batch.
-    prepares_lines = False
+    # Whether add_copy_data (encryption and the COPY encoding, no database) can run ahead,
+    # in the workers that validate, while the server still works on earlier batches.
+    builds_copy_data = False
 
-    def insert(self, records: list[list], lines: list[str] | None = None) -> dict[bytes, int]:
-        """Insert new people (`lines`: their person_lines, built ahead); returns {hash: id}
-        for those that have target groups."""
+    def add_copy_data(self, records: list[list], crypt: "Encryptor | None" = None) -> None:
+        pass
+
+    def insert(self, records: list[list]) -> None:
+        """Insert new people (record[COPY]: their encoded row when built ahead)."""
         raise NotImplementedError
 
     def update(self, rows: list[tuple]) -> None:
-        """rows: (id, *UPDATE_COLUMNS values)."""
+        """rows: (id, *UPDATE_COLUMNS values), target groups as JSON text."""
         raise NotImplementedError
-
-    def add_groups(self, pairs: list[tuple[int, int]]) -> None:
-        if pairs:
-            self._rows(GROUP, ("person_id", "target_group_id"), pairs)
 
     def add_changes(self, rows: list[tuple]) -> None:
         """rows: (person_id, at, actor_id, actor_name, source, changes dict)."""
@@ -172,6 +168,73 @@ def _copy_text(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+# PostgreSQL's binary COPY format: a signature, then per tuple a 16-bit field count and per
+# field a 32-bit length (-1 for NULL) and the value in the type's binary send format.
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + b"\0\0\0\0" + b"\0\0\0\0"
+COPY_TRAILER = b"\xff\xff"
+_NULL = b"\xff\xff\xff\xff"
+_PG_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_PG_EPOCH_ORDINAL = dt.date(2000, 1, 1).toordinal()
+_LENGTH = struct.Struct(">i").pack
+_INT8 = struct.Struct(">iq").pack  # length 8, int8
+_DATE = struct.Struct(">ii").pack  # length 4, days since 2000-01-01
+_PERSON_HEAD = struct.pack(">h", len(INSERT_COLUMNS))  # a tuple's field count
+_HASH_LENGTH = _LENGTH(32)
+
+
+def _binary_text(value: str) -> bytes:
+    data = value.encode()
+    return _LENGTH(len(data)) + data
+
+
+class _Memo(dict):
+    """value -> its encoded field, for the columns whose values repeat."""
+
+    def __init__(self, encode):
+        super().__init__()
+        self.encode = encode
+
+    def __missing__(self, value):
+        piece = self[value] = self.encode(value)
+        return piece
+
+
+_CHOICE = _Memo(_binary_text)  # doc type, sex, education, employment: a few values each
+_REGION = _Memo(lambda pk: _NULL if pk is None else _INT8(8, pk))
+_BIRTH = _Memo(lambda d: _NULL if d is None else _DATE(4, d.toordinal() - _PG_EPOCH_ORDINAL))
+# jsonb's binary form: a version byte, then the JSON text.
+_GROUPS = _Memo(lambda codes: _LENGTH(len(json.dumps(list(codes))) + 1) + b"\x01"
+                + json.dumps(list(codes)).encode())
+
+
+def _encode_people(records: list[list], crypt: "Encryptor", institution_id, default_region_id
+                   ) -> None:
+    """record[COPY] = the person's tuple of INSERT_COLUMNS in binary COPY format."""
+    micros = (timezone.now() - _PG_EPOCH) // dt.timedelta(microseconds=1)
+    tail = (_NULL if institution_id is None else _INT8(8, institution_id)) + _INT8(8, micros) * 2
+    ids = crypt.many([r[NUMBER] for r in records])
+    phones = crypt.many([r[PHONE] for r in records])
+    choice, region, birth, groups = _CHOICE, _REGION, _BIRTH, _GROUPS
+    text, length = _binary_text, _LENGTH
+    for r, id_cipher, phone_cipher in zip(records, ids, phones, strict=True):
+        number, phone = r[NUMBER], r[PHONE]
+        r[COPY] = b"".join((
+            _PERSON_HEAD, choice[r[DOC_TYPE]], _HASH_LENGTH, r[HASH], length(len(id_cipher)),
+            id_cipher, text(mask(number)), text(r[NAME]), choice[r[SEX]], birth[r[BIRTH]],
+            length(len(phone_cipher)) + phone_cipher if phone else _NULL,
+            text(mask_phone(phone)), region[r[HOUSEHOLD] or default_region_id],
+            region[r[RESIDENCE]], choice[r[EDUCATION]], choice[r[EMPLOYMENT]],
+            groups[r[GROUPS]], text(r[CARD]), tail,
+        ))
+
+
+def _copy_payload(statement: str, payload: bytes) -> None:
+    view = memoryview(payload)
+    with connection.cursor() as c, c.cursor.copy(statement) as copy:
+        for i in range(0, len(view), 1 << 20):
+            copy.write(view[i: i + (1 << 20)])
+
+
 class PostgresWriter(Writer):
     def existing(self, hashes):
         # One text parameter (hex, comma-separated): adapting 10,000 bytes objects into a
@@ -186,72 +249,33 @@ class PostgresWriter(Writer):
 
     def _copy(self, table: str, columns: tuple[str, ...], rows) -> None:
         """COPY in text format, the lines built here (faster than a write_row per row)."""
-        text = _copy_text
-        self._copy_lines(table, columns, ["\t".join([text(v) for v in row]) for row in rows])
-
-    def add_groups(self, pairs):
-        if pairs:
-            self._copy_lines(GROUP, ("person_id", "target_group_id"),
-                             [f"{p}\t{g}" for p, g in pairs])
-
-    def _copy_lines(self, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
-        if not lines:
-            return
-        payload = ("\n".join(lines) + "\n").encode()
-        with connection.cursor() as c, c.cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        ) as copy:
-            for i in range(0, len(payload), 1 << 20):
-                copy.write(payload[i: i + (1 << 20)])
+        if rows:
+            text = _copy_text
+            lines = "\n".join(["\t".join([text(v) for v in row]) for row in rows])
+            _copy_payload(f"COPY {table} ({', '.join(columns)}) FROM STDIN",
+                          (lines + "\n").encode())
 
     _rows = _copy
 
-    prepares_lines = True
+    builds_copy_data = True
 
-    def insert(self, records, lines=None):
-        # The ids come from the table's sequence, reserved for the batch in one query, so the
-        # target groups' person ids are known without looking the new rows up by hash.
-        if lines is None:
-            lines = self.person_lines(records)
-        with connection.cursor() as c:
-            c.execute(
-                f"SELECT nextval(pg_get_serial_sequence('{PERSON}', 'id')) "
-                "FROM generate_series(1, %s)", [len(records)],
-            )
-            ids = [row[0] for row in c.fetchall()]
-        self._copy_lines(PERSON, ("id", *INSERT_COLUMNS),
-                         [f"{pk}\t{line}" for pk, line in zip(ids, lines, strict=True)])
-        return {r[HASH]: pk for r, pk in zip(records, ids, strict=True) if r[11]}  # GROUPS
+    def insert(self, records):
+        self.add_copy_data([r for r in records if r[COPY] is None])
+        self._copy_binary(PERSON, INSERT_COLUMNS, [r[COPY] for r in records])
 
-    def person_lines(self, records: list[list], crypt: "Encryptor | None" = None) -> list[str]:
-        """COPY text lines for new people, built with one f-string a row (the values' types
-        are known: only free text needs escaping). No database access: the reading thread
-        may call it (with its own `crypt`)."""
-        now = timezone.now().isoformat()
-        crypt = crypt or self.crypt
-        ids = crypt.many([r[NUMBER] for r in records])
-        phones = crypt.many([r[PHONE] for r in records])
-        inst = "\\N" if self.institution_id is None else str(self.institution_id)
-        region = self.default_region_id
-        null = "\\N"
-        bx = "\\\\x"  # a bytea literal inside COPY text: \\x + hex
-        lines = []
-        for i, r in enumerate(records):
-            number, phone, name, card = r[NUMBER], r[PHONE], r[NAME], r[CARD]
-            if "\\" in name or "\t" in name:
-                name = _copy_text(name)
-            birth = r[BIRTH]
-            household = r[HOUSEHOLD] or region
-            residence = r[RESIDENCE]
-            phone_cell = bx + phones[i].hex() if phone else null
-            lines.append(
-                f"{r[DOC_TYPE]}\t{bx}{r[HASH].hex()}\t{bx}{ids[i].hex()}\t{mask(number)}\t"
-                f"{name}\t{r[SEX]}\t{birth.isoformat() if birth else null}\t{phone_cell}\t"
-                f"{mask_phone(phone)}\t{household if household else null}\t"
-                f"{residence if residence else null}\t{r[EDUCATION]}\t{r[EMPLOYMENT]}\t"
-                f"{_copy_text(card) if card else ''}\t{inst}\t{now}\t{now}"
-            )
-        return lines
+    def _copy_binary(self, table: str, columns: tuple[str, ...], rows: list[bytes]) -> None:
+        """COPY in PostgreSQL's binary format, `rows` each one tuple already encoded."""
+        if not rows:
+            return
+        _copy_payload(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)",
+                      b"".join([COPY_SIGNATURE, *rows, COPY_TRAILER]))
+
+    def add_copy_data(self, records: list[list], crypt: "Encryptor | None" = None) -> None:
+        """Set record[COPY]: the binary COPY fields of a new person after its id (the number
+        and phone encrypted here). No database access: a worker process may call it."""
+        if records:
+            _encode_people(records, crypt or self.crypt, self.institution_id,
+                           self.default_region_id)
 
     def update(self, rows):
         if not rows:
@@ -291,16 +315,8 @@ class SqliteWriter(Writer):
                 f"VALUES ({', '.join(['%s'] * len(columns))})", rows,
             )
 
-    def insert(self, records, lines=None):
+    def insert(self, records):
         self._rows(PERSON, INSERT_COLUMNS, self.person_rows(records))
-        wanted = [r[HASH] for r in records if r[11]]  # GROUPS
-        out = {}
-        with connection.cursor() as c:
-            for chunk in _chunks(wanted, 20000):
-                c.execute(f"SELECT id, id_hash FROM {PERSON} WHERE id_hash IN "
-                          f"({','.join(['%s'] * len(chunk))})", chunk)
-                out.update((bytes(h), pk) for pk, h in c.fetchall())
-        return out
 
     def update(self, rows):
         if not rows:

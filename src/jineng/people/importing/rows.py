@@ -32,8 +32,9 @@ from jineng.people.importing.columns import LABELS, HeaderMap
 from jineng.people.models import TargetGroup
 
 # A record is a list, indexed by these positions (a list is the cheapest object per row).
+# COPY: the person's row encoded for PostgreSQL's COPY, when built ahead (db.add_copy_data).
 (HASH, DOC_TYPE, NUMBER, NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE, EDUCATION,
- EMPLOYMENT, GROUPS, CARD, ROW, RAW, DUP_OF) = range(16)
+ EMPLOYMENT, GROUPS, CARD, ROW, RAW, DUP_OF, COPY) = range(17)
 
 _CARD = re.compile(r"^[0-9A-Z]{6,32}$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -103,14 +104,13 @@ class References:
                         found = near
                         break
             self.by_name[name] = found[0][0] if len(found) == 1 else None  # None: ambiguous
-        self.groups: dict[str, int] = {}
-        self.group_names: dict[int, str] = {}
-        for pk, code, name in TargetGroup.objects.filter(is_active=True).values_list(
-            "id", "code", "name"
-        ):
-            self.group_names[pk] = name
-            for k in (code, name, _PARENS.sub("", name)):
-                self.groups.setdefault(_key(k), pk)
+        self.groups: dict[str, str] = {}  # how a cell may name an active group -> its code
+        self.group_names: dict[str, str] = {}  # every group's code -> its name
+        for code, name, active in TargetGroup.objects.values_list("code", "name", "is_active"):
+            self.group_names[code] = name
+            if active:
+                for k in (code, name, _PARENS.sub("", name)):
+                    self.groups.setdefault(_key(k), code)
 
     def region(self, value) -> int:
         if isinstance(value, float) and value.is_integer():
@@ -128,17 +128,17 @@ class References:
             raise CellError(f"“{s}”有多个同名地区，请填写 6 位区划代码")
         raise CellError(f"“{s}”不是已知的地区名称或区划代码")
 
-    def group_ids(self, value) -> tuple[int, ...]:
-        ids, unknown = [], []
+    def group_codes(self, value) -> tuple[str, ...]:
+        codes, unknown = set(), []
         for part in cells.split_groups(value):
-            pk = self.groups.get(_key(part)) or self.groups.get(_key(_PARENS.sub("", part)))
-            if pk is None:
+            code = self.groups.get(_key(part)) or self.groups.get(_key(_PARENS.sub("", part)))
+            if code is None:
                 unknown.append(part)
-            elif pk not in ids:
-                ids.append(pk)
+            else:
+                codes.add(code)
         if unknown:
             raise CellError("“" + "、".join(unknown) + "”不在重点群体目录中")
-        return tuple(sorted(ids))
+        return tuple(sorted(codes))
 
 
 class RowValidator:
@@ -169,7 +169,7 @@ class RowValidator:
             lambda v: cells.choice(v, cells.EDUCATION, "文化程度"), "")
         self.memo_employment = _memo(
             lambda v: cells.choice(v, cells.EMPLOYMENT, "就业状态"), "")
-        self.memo_groups = _memo(refs.group_ids, ())
+        self.memo_groups = _memo(refs.group_codes, ())
 
     def fast_resident(self, raw: str) -> IdentityNumber | None:
         """The common case, a clean 18-character resident number, checked here without the
@@ -289,7 +289,7 @@ class RowValidator:
             return None, errors
         h = self.hash(f"identity:{ident.doc_type}:{ident.number}".encode())
         return [h, ident.doc_type, ident.number, name, sex or "", birth, phone, household,
-                residence, education, employment, groups, card, number, row, None], errors
+                residence, education, employment, groups, card, number, row, None, None], errors
 
 
 def _iso(number: str) -> str:

@@ -10,8 +10,9 @@ batch by batch. Rejected rows go to the report as they were in the file, with th
 
 import contextlib
 import datetime as dt
+import itertools
+import json
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from jineng.core.codes import mask_phone
 from jineng.core.crypto import decrypt
 from jineng.core.spreadsheet_reader import ReadError, open_rows
 from jineng.orgs.models import Region
-from jineng.people.importing import db, scope
+from jineng.people.importing import db, pipeline, scope
 from jineng.people.importing.columns import HEADER_SCAN_ROWS, LABELS, detect_header
 from jineng.people.importing.rows import (
     BIRTH,
@@ -44,13 +45,10 @@ from jineng.people.importing.rows import (
     SEX,
     References,
     RowValidator,
-    filled,
-    is_blank,
 )
 from jineng.people.models import Education, EmploymentStatus, ImportMode, OnDuplicate
 from jineng.people.services import name_mask
 
-_FOOTER = re.compile(r"^(合计|总计|小计|共计|制表|填表|审核|负责人|备注|注[:：]|说明|单位[:：])")
 ERROR_COLUMN = "错误原因"
 ROW_COLUMN = "原行号"
 SEX_LABELS = {"M": "男", "F": "女", "": None}
@@ -75,6 +73,9 @@ class ImportOptions:
     institution_id: int | None = None
     source: str = "import"
     batch_size: int = 10_000
+    # Worker processes that read and validate; None: pipeline.pool_size (one a core for a
+    # large file, none for a small one); 0: everything in this process.
+    workers: int | None = None
     report_path: str | None = None
     file_name: str = ""
     # (rows done, total rows or None, in_long_transaction) after every batch
@@ -182,12 +183,6 @@ class Importer:
         self.pending: dict[bytes, list] = {}
         self.lock = threading.Lock()
         self.writer_skipped = 0
-        # Build the COPY lines of a batch in the reading thread (PostgreSQL), so encrypting
-        # batch k+1 overlaps the server's COPY and commit of batch k. Speculative: lines of
-        # rows that turn out to be registered already are dropped, so it is switched off
-        # while most of a batch is already registered (a re-run of the same file).
-        self.prepare_lines = self.writer.prepares_lines
-        self.reader_crypt = db.Encryptor() if self.prepare_lines else None
         # The actor's scope, once per import (None: no limit — the command line, a
         # province-wide grant; institution operators may register anywhere, as in
         # person_create): a set look-up per row afterwards.
@@ -206,16 +201,19 @@ class Importer:
         started = time.monotonic()
         source = open_rows(self.path, self.o.file_name)
         try:
-            head, rows = self._header(source)
+            head, parts = self._header(source)
             self.report = Report(self.o.report_path, self.header.labels)
+            workers = self._workers(source)  # forked before the writer thread starts
             self.writer_thread = _BatchWriter(self, strict=self.o.mode == ImportMode.STRICT)
             self.writer_thread.start()
             try:
-                self._loop(head, rows)
+                self._loop(workers.map(itertools.chain([head], parts)))
             except BaseException:
+                workers.close(abort=True)
                 self.writer_thread.finish(abort=True)
                 raise
             finally:
+                workers.close()
                 self.writer_thread.finish()
                 self.result.skipped += self.writer_skipped
                 self.result.seconds = time.monotonic() - started
@@ -230,14 +228,31 @@ class Importer:
             source.close()
         return self.result
 
+    def _workers(self, source) -> pipeline.Workers:
+        writer = self.writer
+        work = pipeline.PartWork(
+            validate=self.validate, parser=source.parser,
+            id_col=self.header.positions["id_number"], name_col=self.header.positions["name"],
+            encode=writer.add_copy_data if writer.builds_copy_data else None,
+            crypt=db.Encryptor(),
+        )
+        processes = self.o.workers
+        if processes is None:
+            processes = pipeline.pool_size(self.total)
+        workers = pipeline.Workers(work, processes)
+        self.encoding = work.encoding  # shared with the workers when there are any
+        return workers
+
     def _header(self, source):
+        """Find the header in the first rows; returns the rows after it (a part) and the
+        rest of the parts."""
         head = []
-        rows = source.rows
-        for number, row in rows:
-            head.append((number, row))
+        parts = source.parts()
+        for part in parts:
+            head.extend(source.expand(part))
             if len(head) >= HEADER_SCAN_ROWS:
                 break
-        header = detect_header(head, source.merged)
+        header = detect_header(head[:HEADER_SCAN_ROWS], source.merged)
         if header is None or header.missing():
             wanted = "、".join(header.missing()) if header else "身份证号、姓名"
             raise ImportCannotRun(
@@ -250,57 +265,47 @@ class Importer:
         self.result.columns = {LABELS[f]: header.labels[i].strip() for f, i in
                                header.positions.items()}
         self.total = max(source.total_rows - header.row_number, 0) if source.total_rows else None
-        return [(n, r) for n, r in head if n > header.row_number], rows
+        return [(n, r) for n, r in head if n > header.row_number], parts
 
-    def _loop(self, head, rows):
-        result, validate, seen = self.result, self.validate, self.seen
+    def _loop(self, results):
+        """Take the validated parts in file order: report rejected rows, de-duplicate by
+        number (the first row wins) and hand full batches to the writer thread."""
+        result, seen, pending = self.result, self.seen, self.pending
         on_dup, batch = self.o.on_duplicate, self.o.batch_size
         if self.total and connection.vendor == "postgresql":
             # A small file still gets a few batches, so the server's work on one overlaps
             # reading the next (SQLite works in this process: fewer, larger batches win).
             batch = max(min(batch, self.total // 8), min(batch, 1000))
         reject = self._reject
-        id_col = self.header.positions["id_number"]
-        name_col = self.header.positions["name"]
-
-        def all_rows():
-            yield from head
-            yield from rows
-
-        for number, row in all_rows():
-            if is_blank(row):
-                continue
-            if _empty(row, id_col) and filled(row) <= 1 and (
-                _empty(row, name_col) or _FOOTER.match(str(row[name_col]).strip())
-            ):
-                continue  # a note or footer line (合计、制表人：…), not a person
-            result.rows += 1
-            record, errors = validate(number, row)
-            if errors:
+        for part in results:
+            result.rows += part.rows
+            for number, row, errors in part.rejected:
                 reject(number, row, errors)
-                continue
-            h = record[HASH]
-            first = seen.get(h)
-            if first is not None:
-                if on_dup == OnDuplicate.ERROR:
-                    reject(number, row, [f"{self._id_label()}：与第 {first} 行的证件号码重复"])
-                    continue
-                if on_dup == OnDuplicate.SKIP:
-                    result.skipped += 1
-                    continue
-                earlier = self.pending.get(h)
-                if earlier is not None:
-                    if self._differs_from_record(earlier, record):
-                        reject(number, row, [self._inconsistent(first)])
-                    else:
+            for record in part.records:
+                h = record[HASH]
+                first = seen.get(h)
+                if first is not None:
+                    if on_dup == OnDuplicate.ERROR:
+                        reject(record[ROW], record[RAW],
+                               [f"{self._id_label()}：与第 {first} 行的证件号码重复"])
+                        continue
+                    if on_dup == OnDuplicate.SKIP:
                         result.skipped += 1
-                    continue
-                record[DUP_OF] = first
-            else:
-                seen[h] = number
-            self.pending[h] = record
-            if len(self.pending) >= batch:
-                self._flush()
+                        continue
+                    earlier = pending.get(h)
+                    if earlier is not None:
+                        if self._differs_from_record(earlier, record):
+                            reject(record[ROW], record[RAW], [self._inconsistent(first)])
+                        else:
+                            result.skipped += 1
+                        continue
+                    record[DUP_OF] = first
+                else:
+                    seen[h] = record[ROW]
+                pending[h] = record
+                if len(pending) >= batch:
+                    self._flush()
+                    pending = self.pending
         self._flush()
 
     def _id_label(self) -> str:
@@ -329,29 +334,19 @@ class Importer:
     # ------------------------------------------------------------ one batch
 
     def _flush(self):
-        """Hand the batch to the writer thread, which writes it while this thread reads and
-        validates the next one (the database works on the other core meanwhile)."""
+        """Hand the batch to the writer thread, which writes it while this thread takes the
+        next parts (the database works on another core meanwhile)."""
         if self.pending:
-            lines = None
-            if self.prepare_lines:
-                lines = self.writer.person_lines(list(self.pending.values()), self.reader_crypt)
-            self.writer_thread.put((self.pending, self.result.rows, lines))
+            self.writer_thread.put((self.pending, self.result.rows))
             self.pending = {}
 
-    def _write_batch(self, pending: dict, lines: list[str] | None = None):
-        """`lines`: person_lines of every record of `pending`, in order, built ahead."""
+    def _write_batch(self, pending: dict):
         result, writer = self.result, self.writer
         existing = writer.existing(list(pending))
-        if self.writer.prepares_lines:
-            self.prepare_lines = 2 * len(existing) < len(pending)
-        new_lines = [] if lines is not None else None
-        new, updates, changes, group_pairs = [], [], [], []
+        # Encoding ahead is wasted on people who turn out to be registered (a re-run).
+        self.encoding.value = 2 * len(existing) < len(pending)
+        new, updates, changes = [], [], []
         on_dup = self.o.on_duplicate
-        existing_groups = {}
-        if on_dup == OnDuplicate.UPDATE and existing:
-            wanted = [existing[h][db.E_ID] for h, r in pending.items()
-                      if h in existing and r[GROUPS]]
-            existing_groups = writer.existing_groups(wanted)
         now = timezone.now()
         actor = self.o.actor
         actor_id = getattr(actor, "pk", None)
@@ -360,7 +355,7 @@ class Importer:
         add_regions, change_regions, may_view = (self.add_regions, self.change_regions,
                                                  self.may_view)
         default_region = self.o.region.pk
-        for i, (h, record) in enumerate(pending.items()):
+        for h, record in pending.items():
             found = existing.get(h)
             if found is None:
                 if add_regions is not None:
@@ -370,8 +365,6 @@ class Importer:
                         self._reject(record[ROW], record[RAW], [refused])
                         continue
                 new.append(record)
-                if new_lines is not None:
-                    new_lines.append(lines[i])
                 continue
             if may_view is not None and not may_view(found):
                 # Someone else's person: say only that the number is registered.
@@ -389,7 +382,7 @@ class Importer:
                              [f"{self._id_label()}：该证件号码已在实名库中登记（{masked}）"])
                 continue
             pid = found[db.E_ID]
-            diff, values, new_groups = self._diff(found, record, existing_groups.get(pid, set()))
+            diff, values = self._diff(found, record)
             if not diff:
                 self.writer_skipped += 1
                 continue
@@ -411,20 +404,13 @@ class Importer:
                     self._reject(record[ROW], record[RAW], [refused])
                     continue
             result.updated += 1
-            if values is not None:
-                updates.append((pid, *values))
-            group_pairs.extend((pid, g) for g in new_groups)
+            updates.append((pid, *values))
             changes.append((pid, connection.ops.adapt_datetimefield_value(now), actor_id,
                             actor_name, source, diff))
         if new:
-            ids = writer.insert(new, new_lines)
+            writer.insert(new)
             result.created += len(new)
-            for record in new:
-                if record[GROUPS]:
-                    pid = ids[record[HASH]]
-                    group_pairs.extend((pid, g) for g in record[GROUPS])
         writer.update(updates)
-        writer.add_groups(group_pairs)
         writer.add_changes(changes)
 
     # ------------------------------------------------------------ comparing
@@ -433,16 +419,17 @@ class Importer:
         return any(a[i] != b[i] for i in (NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE,
                                           EDUCATION, EMPLOYMENT, GROUPS, CARD))
 
-    def _diff(self, found: tuple, record: list, groups: set[int]):
-        """What the row changes: ({field: [old, new]} in display form, the full new column
-        values or None when only target groups change, the target groups to add). Blank cells
-        keep what is registered; target groups are added, never removed."""
+    def _diff(self, found: tuple, record: list):
+        """What the row changes: ({field: [old, new]} in display form, the new values of
+        db.UPDATE_COLUMNS). Blank cells keep what is registered; target groups are added,
+        never removed."""
         diff = {}
         name, sex, birth = found[db.E_NAME], found[db.E_SEX], found[db.E_BIRTH]
         phone_cipher, phone_masked = found[db.E_PHONE_CIPHER], found[db.E_PHONE_MASKED]
         household, residence = found[db.E_HOUSEHOLD], found[db.E_RESIDENCE]
         education, employment, card = (found[db.E_EDUCATION], found[db.E_EMPLOYMENT],
                                        found[db.E_CARD])
+        groups = db.stored_groups(found)
         if isinstance(birth, str):
             birth = dt.date.fromisoformat(birth)
         if record[NAME] != name:
@@ -481,16 +468,16 @@ class Importer:
         if record[CARD] and record[CARD] != card:
             diff["social_security_card"] = [db.mask_card(card), db.mask_card(record[CARD])]
             card = record[CARD]
-        new_groups = [g for g in record[GROUPS] if g not in groups]
-        if new_groups:
-            names = refs.group_names
-            diff["target_groups"] = [sorted(names.get(g, str(g)) for g in groups),
-                                     sorted(names.get(g, str(g)) for g in {*groups, *new_groups})]
-        values = None
-        if set(diff) - {"target_groups"}:
-            values = (name, sex, birth, phone_cipher, phone_masked, household, residence,
-                      education, employment, card)
-        return diff, values, new_groups
+        merged = sorted({*groups, *record[GROUPS]})
+        if merged != sorted(groups):
+            diff["target_groups"] = [self._group_names(groups), self._group_names(merged)]
+        values = (name, sex, birth, phone_cipher, phone_masked, household, residence,
+                  education, employment, json.dumps(merged), card)
+        return diff, values
+
+    def _group_names(self, codes) -> list[str]:
+        names = self.refs.group_names
+        return sorted(names.get(c, c) for c in codes)
 
 
 class _BatchWriter(threading.Thread):
@@ -574,23 +561,16 @@ class _BatchWriter(threading.Thread):
     def _drain(self) -> None:
         importer, progress = self.importer, self.importer.o.progress
         while (item := self.queue.get()) is not None:
-            batch, rows_done, lines = item
+            batch, rows_done = item
             started = time.monotonic()
             if self.strict:
-                importer._write_batch(batch, lines)
+                importer._write_batch(batch)
             else:
                 with transaction.atomic():
-                    importer._write_batch(batch, lines)
+                    importer._write_batch(batch)
             self.db_seconds += time.monotonic() - started
             if progress:
                 progress(rows_done, importer.total, self.strict)
-
-
-def _empty(row: list, i: int) -> bool:
-    if i >= len(row):
-        return True
-    v = row[i]
-    return v is None or v == "" or (isinstance(v, str) and not v.strip())
 
 
 def import_file(path, options: ImportOptions) -> ImportResult:
