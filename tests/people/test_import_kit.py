@@ -63,12 +63,17 @@ def read_report(path) -> list[list]:
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
 
 
-@pytest.fixture
-def run_import(db, tmp_path):
+@pytest.fixture(params=["inline", "workers"])
+def run_import(request, db, tmp_path):
+    """Runs an import in this process, and again with two forked worker processes that read
+    and validate (what a large file gets): both must give the same result."""
     from jineng.orgs.models import Region
     from jineng.people.importing.run import ImportOptions, import_file
 
+    workers = 0 if request.param == "inline" else 2
+
     def run(path, region: str = "411402", report: str = "report.xlsx", **options):
+        options.setdefault("workers", workers)
         opts = ImportOptions(region=Region.objects.get(code=region),
                              report_path=str(tmp_path / report), **options)
         return import_file(path, opts)

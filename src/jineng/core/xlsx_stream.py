@@ -30,6 +30,10 @@ _TOKEN = re.compile(
     rb"|<c\b([^>]*?)(?:/>|>(.*?)</c>)",  # 8 attributes, 9 content: any other cell
     re.S,
 )
+# The plain shape (see SheetXml._rows_plain): column letters, the other attributes, the value
+# of <v>…</v> or of <is><t>…</t> (<t xml:space="preserve"> too).
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]+)\d+"([^>]*)><[iv][^>]*>(?:<t[^>]*>)?([^<]*)')
+_TEXT, _NUMBER, _SHARED, _DATE, _BOOL, _OTHER = range(6)
 _ATTR_ROW_R = re.compile(rb'\br="(\d+)"')
 _ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')
@@ -179,6 +183,7 @@ class SheetXml:
     def __init__(self, strings: list[str], date_styles: set[int]):
         self.strings = strings
         self.date_styles = date_styles
+        self._kinds: dict[bytes, int] = {}  # a cell's attributes -> how to read its value
 
     def last_row_number(self, block: bytes, previous: int) -> int:
         """The number of the block's last row, cheaply: from its r attribute, or by parsing
@@ -194,10 +199,67 @@ class SheetXml:
 
     def rows(self, block: bytes, previous: int = 0) -> list[tuple[int, list]]:
         """The rows of `block` as (number, cells); a row without r="..." is numbered after
-        the one before it (`previous` for the block's first). One regular expression walks
-        rows and cells in document order (findall: the matching stays in C); the common cell
-        shapes (Excel's and xlsxwriter's) match its first branch, anything else the general
-        one."""
+        the one before it (`previous` for the block's first)."""
+        if _is_plain(block):
+            return self._rows_plain(block)
+        return self._rows_general(block, previous)
+
+    def _rows_plain(self, block: bytes) -> list[tuple[int, list]]:
+        """The common case, checked by _is_plain: every row and cell carries its reference
+        first, every cell holds a value (<v>) or plain inline text, no formulas or rich
+        text. Rows are split off at C speed and each row's cells found by one short
+        pattern; a cell's attributes (style, type) are looked up, not parsed."""
+        out = []
+        columns, kinds, strings = _COLUMNS, self._kinds, self.strings
+        escaped = b"&" in block
+        for piece in block.split(_ROW_END):
+            start = piece.rfind(b"<row ")
+            if start < 0:
+                continue
+            number = int(piece[start + 8: piece.index(b'"', start + 8)])  # <row r="N"
+            cells = []
+            for col, attrs, value in _PLAIN_CELL.findall(piece, start):
+                c = columns.get(col)
+                if c is None:
+                    c = column_index(col)
+                if c > len(cells):
+                    cells.extend([""] * (c - len(cells)))
+                kind = kinds.get(attrs)
+                if kind is None:
+                    kind = self._kind(attrs)
+                if kind == _TEXT:
+                    text = value.decode()
+                    cells.append(unescape(text) if escaped and "&" in text else text)
+                elif kind == _NUMBER:
+                    n = float(value)
+                    cells.append(int(n) if n.is_integer() else n)
+                elif kind == _SHARED:
+                    cells.append(strings[int(value)])
+                elif kind == _DATE:
+                    cells.append(_date(float(value)))
+                elif kind == _BOOL:
+                    cells.append(value == b"1")
+                else:
+                    text = value.decode()
+                    cells.append(unescape(text) if escaped and "&" in text else text)
+            out.append((number, cells))
+        return out
+
+    def _kind(self, attrs: bytes) -> int:
+        kind = _ATTR_T.search(attrs)
+        kind = kind[1] if kind else b"n"
+        style = _ATTR_S.search(attrs)
+        if kind == b"n":
+            found = _DATE if style and int(style[1]) in self.date_styles else _NUMBER
+        else:
+            found = {b"inlineStr": _TEXT, b"s": _SHARED, b"b": _BOOL}.get(kind, _OTHER)
+        self._kinds[attrs] = found
+        return found
+
+    def _rows_general(self, block: bytes, previous: int) -> list[tuple[int, list]]:
+        """Any worksheet XML: one regular expression walks rows and cells in document order
+        (findall: the matching stays in C); the common cell shapes match its first branch,
+        anything else the general one."""
         strings, dates, value_of = self.strings, self.date_styles, self._value
         columns = _COLUMNS
         out = []
@@ -270,6 +332,15 @@ class SheetXml:
             return raw == b"1"
         value = raw.decode()  # str (formula result), e (error), d (ISO date)
         return unescape(value) if "&" in value else value
+
+
+def _is_plain(block: bytes) -> bool:
+    """Whether SheetXml._rows_plain can read the block: no formulas, rich text or phonetic
+    runs, and every row and cell tag starts with its reference (r="...")."""
+    return (b"<f" not in block and b"<r>" not in block and b"<rPh" not in block
+            and block.count(b"<c ") == block.count(b'<c r="')
+            and block.count(b"<c>") == 0
+            and block.count(b"<row") == block.count(b'<row r="'))
 
 
 def _in_phonetic(si, t) -> bool:

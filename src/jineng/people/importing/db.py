@@ -122,8 +122,9 @@ class Writer:
     def add_copy_data(self, records: list[list], crypt: "Encryptor | None" = None) -> None:
         pass
 
-    def insert(self, records: list[list]) -> None:
-        """Insert new people (record[COPY]: their encoded row when built ahead)."""
+    def insert(self, new: list[tuple]) -> None:
+        """Insert new people: (part, index) pairs of pipeline.PartResult, whose
+        `copy_data(index)` is the encoded row when it was built ahead."""
         raise NotImplementedError
 
     def update(self, rows: list[tuple]) -> None:
@@ -259,9 +260,14 @@ class PostgresWriter(Writer):
 
     builds_copy_data = True
 
-    def insert(self, records):
-        self.add_copy_data([r for r in records if r[COPY] is None])
-        self._copy_binary(PERSON, INSERT_COLUMNS, [r[COPY] for r in records])
+    def insert(self, new):
+        rows = [part.copy_data(i) for part, i in new]
+        missing = [part.record(i) for (part, i), row in zip(new, rows, strict=True)
+                   if row is None]
+        if missing:
+            self.add_copy_data(missing)
+            rows = [part.copy_data(i) for part, i in new]
+        self._copy_binary(PERSON, INSERT_COLUMNS, rows)
 
     def _copy_binary(self, table: str, columns: tuple[str, ...], rows: list[bytes]) -> None:
         """COPY in PostgreSQL's binary format, `rows` each one tuple already encoded."""
@@ -315,8 +321,8 @@ class SqliteWriter(Writer):
                 f"VALUES ({', '.join(['%s'] * len(columns))})", rows,
             )
 
-    def insert(self, records):
-        self._rows(PERSON, INSERT_COLUMNS, self.person_rows(records))
+    def insert(self, new):
+        self._rows(PERSON, INSERT_COLUMNS, self.person_rows([part.record(i) for part, i in new]))
 
     def update(self, rows):
         if not rows:

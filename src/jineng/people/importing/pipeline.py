@@ -11,15 +11,25 @@ transaction.
 
 import multiprocessing
 import os
+import pickle
 import re
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from jineng.core.spreadsheet_reader import SheetBlock, expand_part
 from jineng.core.xlsx_stream import SheetXml
-from jineng.people.importing.rows import RowValidator, filled, is_blank
+from jineng.people.importing.rows import (
+    COPY,
+    HASH,
+    HOUSEHOLD,
+    RESIDENCE,
+    ROW,
+    RowValidator,
+    filled,
+    is_blank,
+)
 
 _FOOTER = re.compile(r"^(合计|总计|小计|共计|制表|填表|审核|负责人|备注|注[:：]|说明|单位[:：])")
 # Files with fewer rows than this are validated in the importing process: forking and
@@ -27,11 +37,60 @@ _FOOTER = re.compile(r"^(合计|总计|小计|共计|制表|填表|审核|负责
 POOL_FROM_ROWS = 20_000
 
 
-@dataclass
 class PartResult:
-    rows: int = 0  # rows that count: not blank, not a note or footer line
-    rejected: list = field(default_factory=list)  # (row number, raw row, [reasons])
-    records: list = field(default_factory=list)  # valid records, in file order
+    """A validated part, as it travels back from a worker: what the importer needs of every
+    new person in flat columns, cheap to send. Whole records (rows.RowValidator's lists)
+    travel only when the writer takes them (SQLite); otherwise `record` rebuilds one when a
+    row needs it (a repeat, a registered person, a refusal) from the part, which the
+    importing process still holds (`Workers.map` binds it)."""
+
+    def __init__(self, rows: int, rejected: list, records: list[list], *, with_copy: bool,
+                 send_records: bool):
+        self.rows = rows  # rows that count: not blank, not a note or footer line
+        self.rejected = rejected  # (row number, raw row, [reasons])
+        self.hashes = b"".join([r[HASH] for r in records])  # 32 bytes a valid record
+        self.numbers = [r[ROW] for r in records]
+        self.households = [r[HOUSEHOLD] for r in records]
+        self.residences = [r[RESIDENCE] for r in records]
+        self.copies = [r[COPY] for r in records] if with_copy else None
+        self.send_records = send_records
+        self._records = records
+        self._blob = None
+        self._reopen = None
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def hash(self, i: int) -> bytes:
+        return self.hashes[32 * i: 32 * i + 32]
+
+    def record(self, i: int) -> list:
+        """The whole record of the i-th valid row; the importing and the writing thread may
+        both ask, and both then see the same list."""
+        with _OPENING:
+            if self._records is None:
+                if self._blob is not None:
+                    self._records = pickle.loads(self._blob)
+                    self._blob = None
+                else:
+                    self._records = self._reopen(self)
+        return self._records[i]
+
+    def copy_data(self, i: int) -> bytes | None:
+        if self.copies is not None:
+            return self.copies[i]
+        return self.record(i)[COPY]
+
+    def __getstate__(self):  # leaving the worker process
+        state = dict(self.__dict__)
+        records = state["_records"]
+        if self.send_records:
+            state["_blob"] = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+        state["_records"] = None
+        return state
+
+
+_OPENING = threading.Lock()
 
 
 class PartWork:
@@ -52,24 +111,36 @@ class PartWork:
         self.encoding = SimpleNamespace(value=True)
 
     def __call__(self, part: list | SheetBlock) -> PartResult:
-        out = PartResult()
         validate, id_col, name_col = self.validate, self.id_col, self.name_col
-        rejected, records = out.rejected, out.records
+        counted, rejected, records = 0, [], []
         for number, row in expand_part(part, self.parser):
-            if is_blank(row):
-                continue
-            if _empty(row, id_col) and filled(row) <= 1 and (
+            if _empty(row, id_col) and (is_blank(row) or filled(row) <= 1 and (
                 _empty(row, name_col) or _FOOTER.match(str(row[name_col]).strip())
-            ):
-                continue  # a note or footer line (合计、制表人：…), not a person
-            out.rows += 1
+            )):
+                continue  # blank, or a note or footer line (合计、制表人：…), not a person
+            counted += 1
             record, errors = validate(number, row)
             if errors:
                 rejected.append((number, row, errors))
             else:
                 records.append(record)
-        if self.encode is not None and records and self.encoding.value:
+        encode = self.encode is not None and bool(records) and bool(self.encoding.value)
+        if encode:
             self.encode(records, self.crypt)
+        return PartResult(counted, rejected, records, with_copy=encode,
+                          send_records=self.encode is None)
+
+    def reopen(self, part: list | SheetBlock, result: PartResult) -> list[list]:
+        """The records of `result` rebuilt from its part, in the importing process (the same
+        validator, so the same records; the COPY data is the worker's)."""
+        wanted = set(result.numbers)
+        validate, records = self.validate, {}
+        for number, row in expand_part(part, self.parser):
+            if number in wanted:
+                records[number], _ = validate(number, row)
+        out = [records[n] for n in result.numbers]
+        for i, record in enumerate(out):
+            record[COPY] = result.copies[i] if result.copies is not None else None
         return out
 
 
@@ -127,11 +198,16 @@ class Workers:
             return
         pending: deque = deque()
         for part in parts:
-            pending.append(self.pool.apply_async(_run, (part,)))
+            pending.append((part, self.pool.apply_async(_run, (part,))))
             if len(pending) >= self.ahead:
-                yield pending.popleft().get()
+                yield self._bind(*pending.popleft())
         while pending:
-            yield pending.popleft().get()
+            yield self._bind(*pending.popleft())
+
+    def _bind(self, part, waiting) -> PartResult:
+        result = waiting.get()
+        result._reopen = lambda r: self.work.reopen(part, r)
+        return result
 
     def close(self, *, abort: bool = False) -> None:
         if self.pool is not None:

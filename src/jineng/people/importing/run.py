@@ -35,7 +35,6 @@ from jineng.people.importing.rows import (
     EDUCATION,
     EMPLOYMENT,
     GROUPS,
-    HASH,
     HOUSEHOLD,
     NAME,
     PHONE,
@@ -271,7 +270,7 @@ class Importer:
         """Take the validated parts in file order: report rejected rows, de-duplicate by
         number (the first row wins) and hand full batches to the writer thread."""
         result, seen, pending = self.result, self.seen, self.pending
-        on_dup, batch = self.o.on_duplicate, self.o.batch_size
+        batch = self.o.batch_size
         if self.total and connection.vendor == "postgresql":
             # A small file still gets a few batches, so the server's work on one overlaps
             # reading the next (SQLite works in this process: fewer, larger batches win).
@@ -281,32 +280,41 @@ class Importer:
             result.rows += part.rows
             for number, row, errors in part.rejected:
                 reject(number, row, errors)
-            for record in part.records:
-                h = record[HASH]
+            numbers = part.numbers
+            for i in range(len(numbers)):
+                h = part.hash(i)
                 first = seen.get(h)
-                if first is not None:
-                    if on_dup == OnDuplicate.ERROR:
-                        reject(record[ROW], record[RAW],
-                               [f"{self._id_label()}：与第 {first} 行的证件号码重复"])
-                        continue
-                    if on_dup == OnDuplicate.SKIP:
-                        result.skipped += 1
-                        continue
-                    earlier = pending.get(h)
-                    if earlier is not None:
-                        if self._differs_from_record(earlier, record):
-                            reject(record[ROW], record[RAW], [self._inconsistent(first)])
-                        else:
-                            result.skipped += 1
-                        continue
-                    record[DUP_OF] = first
-                else:
-                    seen[h] = record[ROW]
-                pending[h] = record
+                if first is None:
+                    seen[h] = numbers[i]
+                elif not self._repeat(first, h, part, i):
+                    continue
+                pending[h] = (part, i)
                 if len(pending) >= batch:
                     self._flush()
                     pending = self.pending
         self._flush()
+
+    def _repeat(self, first: int, h: bytes, part, i: int) -> bool:
+        """A number seen before in the file, at row `first`: whether this row still goes to
+        the writer (update mode: it may change what the earlier row registered)."""
+        on_dup = self.o.on_duplicate
+        if on_dup == OnDuplicate.SKIP:
+            self.result.skipped += 1
+            return False
+        record = part.record(i)
+        if on_dup == OnDuplicate.ERROR:
+            self._reject(record[ROW], record[RAW],
+                         [f"{self._id_label()}：与第 {first} 行的证件号码重复"])
+            return False
+        earlier = self.pending.get(h)
+        if earlier is not None:
+            if self._differs_from_record(earlier[0].record(earlier[1]), record):
+                self._reject(record[ROW], record[RAW], [self._inconsistent(first)])
+            else:
+                self.result.skipped += 1
+            return False
+        record[DUP_OF] = first
+        return True
 
     def _id_label(self) -> str:
         return self.validate.labels.get("id_number", "身份证号")
@@ -355,17 +363,18 @@ class Importer:
         add_regions, change_regions, may_view = (self.add_regions, self.change_regions,
                                                  self.may_view)
         default_region = self.o.region.pk
-        for h, record in pending.items():
+        for h, (part, i) in pending.items():
             found = existing.get(h)
             if found is None:
                 if add_regions is not None:
                     refused = self._region_refused(
-                        add_regions, record[HOUSEHOLD] or default_region, record[RESIDENCE])
+                        add_regions, part.households[i] or default_region, part.residences[i])
                     if refused:
-                        self._reject(record[ROW], record[RAW], [refused])
+                        self._reject(part.numbers[i], part.record(i)[RAW], [refused])
                         continue
-                new.append(record)
+                new.append((part, i))
                 continue
+            record = part.record(i)
             if may_view is not None and not may_view(found):
                 # Someone else's person: say only that the number is registered.
                 result.out_of_scope_matches += 1
