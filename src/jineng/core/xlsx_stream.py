@@ -30,10 +30,10 @@ _TOKEN = re.compile(
     rb"|<c\b([^>]*?)(?:/>|>(.*?)</c>)",  # 8 attributes, 9 content: any other cell
     re.S,
 )
-# The plain shape (see SheetXml._rows_plain): column letters, the other attributes, the value
-# of <v>…</v> or of <is><t>…</t> (<t xml:space="preserve"> too).
-_PLAIN_CELL = re.compile(rb'<c r="([A-Z]+)\d+"([^>]*)><[iv][^>]*>(?:<t[^>]*>)?([^<]*)')
-_TEXT, _NUMBER, _SHARED, _DATE, _BOOL, _OTHER = range(6)
+# The plain cell (see SheetXml.rows): column letters, the other attributes, the value of
+# <v>…</v> or of <is><t>…</t> (<t xml:space="preserve"> too).
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]+)\d+"([^>]*)>(?:<v>|<is><t[^>]*>)([^<]*)')
+_LAST_COLUMN = {bytes([65 + i]): i for i in range(26)}  # the last cell of a gapless row
 _ATTR_ROW_R = re.compile(rb'\br="(\d+)"')
 _ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')
@@ -183,7 +183,7 @@ class SheetXml:
     def __init__(self, strings: list[str], date_styles: set[int]):
         self.strings = strings
         self.date_styles = date_styles
-        self._kinds: dict[bytes, int] = {}  # a cell's attributes -> how to read its value
+        self._converters: dict = {}  # a cell's attributes -> how to read its value
 
     def last_row_number(self, block: bytes, previous: int) -> int:
         """The number of the block's last row, cheaply: from its r attribute, or by parsing
@@ -199,61 +199,71 @@ class SheetXml:
 
     def rows(self, block: bytes, previous: int = 0) -> list[tuple[int, list]]:
         """The rows of `block` as (number, cells); a row without r="..." is numbered after
-        the one before it (`previous` for the block's first)."""
-        if _is_plain(block):
-            return self._rows_plain(block)
-        return self._rows_general(block, previous)
+        the one before it (`previous` for the block's first).
 
-    def _rows_plain(self, block: bytes) -> list[tuple[int, list]]:
-        """The common case, checked by _is_plain: every row and cell carries its reference
-        first, every cell holds a value (<v>) or plain inline text, no formulas or rich
-        text. Rows are split off at C speed and each row's cells found by one short
-        pattern; a cell's attributes (style, type) are looked up, not parsed."""
-        out = []
-        columns, kinds, strings = _COLUMNS, self._kinds, self.strings
+        Rows are split off at C speed and each row's cells found by one short pattern for
+        the plain shape Excel and xlsxwriter write (reference first, then a <v> value or
+        plain inline text); a row whose cells all have that shape and stand in columns
+        A, B, C … without gaps is built by one comprehension. Any other row (formulas, rich
+        text, styled empty cells, gaps) goes through `_rows_general`."""
+        convert = self._converters
         escaped = b"&" in block
+        out = []
         for piece in block.split(_ROW_END):
-            start = piece.rfind(b"<row ")
+            start = piece.rfind(b"<row")
             if start < 0:
                 continue
-            number = int(piece[start + 8: piece.index(b'"', start + 8)])  # <row r="N"
-            cells = []
-            for col, attrs, value in _PLAIN_CELL.findall(piece, start):
-                c = columns.get(col)
-                if c is None:
-                    c = column_index(col)
-                if c > len(cells):
-                    cells.extend([""] * (c - len(cells)))
-                kind = kinds.get(attrs)
-                if kind is None:
-                    kind = self._kind(attrs)
-                if kind == _TEXT:
-                    text = value.decode()
-                    cells.append(unescape(text) if escaped and "&" in text else text)
-                elif kind == _NUMBER:
-                    n = float(value)
-                    cells.append(int(n) if n.is_integer() else n)
-                elif kind == _SHARED:
-                    cells.append(strings[int(value)])
-                elif kind == _DATE:
-                    cells.append(_date(float(value)))
-                elif kind == _BOOL:
-                    cells.append(value == b"1")
+            if piece[start + 4: start + 8] != b' r="':  # <row>, <rowBreaks …
+                return self._rows_general(block, previous)
+            number = int(piece[start + 8: piece.index(b'"', start + 8)])
+            found = _PLAIN_CELL.findall(piece, start)
+            if len(found) != piece.count(b"<c ", start):
+                out.extend(self._rows_general(piece[start:] + _ROW_END, number - 1))
+                continue
+            try:
+                if found and _LAST_COLUMN.get(found[-1][0]) == len(found) - 1:
+                    cells = [v.decode() if (f := convert[a]) is None else f(v)
+                             for _, a, v in found]
                 else:
-                    text = value.decode()
-                    cells.append(unescape(text) if escaped and "&" in text else text)
+                    cells = self._place(found)
+            except KeyError:  # attributes not met before
+                cells = self._place(found)
+            if escaped:
+                cells = [unescape(c) if type(c) is str and "&" in c else c for c in cells]
             out.append((number, cells))
         return out
 
-    def _kind(self, attrs: bytes) -> int:
+    def _place(self, found: list[tuple[bytes, bytes, bytes]]) -> list:
+        """Cells into their columns, gaps as ""."""
+        cells = []
+        for letters, attrs, value in found:
+            c = column_index(letters)
+            if c > len(cells):
+                cells.extend([""] * (c - len(cells)))
+            f = self._converter(attrs)
+            cells.append(value.decode() if f is None else f(value))
+        return cells
+
+    def _converter(self, attrs: bytes):
+        """How to read the value of a cell with these attributes (None: it is the text)."""
+        try:
+            return self._converters[attrs]
+        except KeyError:
+            pass
         kind = _ATTR_T.search(attrs)
         kind = kind[1] if kind else b"n"
         style = _ATTR_S.search(attrs)
+        strings = self.strings
         if kind == b"n":
-            found = _DATE if style and int(style[1]) in self.date_styles else _NUMBER
-        else:
-            found = {b"inlineStr": _TEXT, b"s": _SHARED, b"b": _BOOL}.get(kind, _OTHER)
-        self._kinds[attrs] = found
+            found = _date_value if style and int(style[1]) in self.date_styles else _number_value
+        elif kind == b"s":
+            def found(v):
+                return strings[int(v)]
+        elif kind == b"b":
+            found = _bool_value
+        else:  # inlineStr; str (formula result), e (error), d (ISO date): the text itself
+            found = None
+        self._converters[attrs] = found
         return found
 
     def _rows_general(self, block: bytes, previous: int) -> list[tuple[int, list]]:
@@ -334,13 +344,17 @@ class SheetXml:
         return unescape(value) if "&" in value else value
 
 
-def _is_plain(block: bytes) -> bool:
-    """Whether SheetXml._rows_plain can read the block: no formulas, rich text or phonetic
-    runs, and every row and cell tag starts with its reference (r="...")."""
-    return (b"<f" not in block and b"<r>" not in block and b"<rPh" not in block
-            and block.count(b"<c ") == block.count(b'<c r="')
-            and block.count(b"<c>") == 0
-            and block.count(b"<row") == block.count(b'<row r="'))
+def _number_value(raw: bytes):
+    n = float(raw)
+    return int(n) if n.is_integer() else n
+
+
+def _date_value(raw: bytes):
+    return _date(float(raw))
+
+
+def _bool_value(raw: bytes) -> bool:
+    return raw == b"1"
 
 
 def _in_phonetic(si, t) -> bool:
