@@ -148,6 +148,15 @@ def test_columns_in_any_order_and_unknown_columns_ignored(tmp_path, run_import):
     assert person(17).employment_status == "unemployed"
 
 
+def test_notes_right_of_the_table_are_not_read_as_a_missing_column(tmp_path, run_import):
+    """The file has no 证件类型 column; a note far to the right of a row below the first
+    screenful is not taken for one."""
+    rows = [HEADERS] + [person_row(s) for s in range(401, 481, 2)]
+    rows[-1] = rows[-1] + ["", "备注：已核对"]
+    result = run_import(write_xlsx(tmp_path / "a.xlsx", rows))
+    assert (result.created, result.rejected) == (40, 0), read_report(tmp_path / "report.xlsx")
+
+
 def test_gbk_csv(tmp_path, run_import):
     path = write_csv(tmp_path / "a.csv", [HEADERS, person_row(19, name="赵钱孙")], "gbk")
     assert run_import(path).created == 1

@@ -9,6 +9,7 @@ database connection they inherit: all writes stay in the importing process, in i
 transaction.
 """
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -186,7 +187,9 @@ class Workers:
             work.encoding = context.Value("b", 1, lock=False)  # shared with the workers
             _work = work
             try:
-                self.pool = context.Pool(processes)
+                # gc.freeze in the worker: what it inherited is never scanned by the
+                # collector (and its pages never copied for it).
+                self.pool = context.Pool(processes, initializer=gc.freeze)
             except (AssertionError, OSError):  # a daemonic process cannot fork children
                 self.pool = None
             finally:

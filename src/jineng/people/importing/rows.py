@@ -214,6 +214,7 @@ class RowValidator:
         }
         p = header.positions
         width = max([len(header.labels), *p.values()]) + 1
+        self.width = width  # cells past the header's columns are not read
         self.none = width  # the index of the padding None: where a missing column reads
         self.pad = [None] * (width + 1)
         self.ix = {f: p.get(f, width) for f in LABELS}
@@ -231,7 +232,7 @@ class RowValidator:
     def __call__(self, number: int, row: list) -> tuple[list | None, list[str]]:
         """(record, []) for a good row, (None, reasons) for a bad one. The hot path of the
         importer: the memos' dictionaries are read directly, a miss calls the parser."""
-        r = row + self.pad
+        r = row[:self.width] + self.pad
         ix, prefix = self.ix, self.prefix
         errors: list[str] = []
         doc_type = None
@@ -329,10 +330,6 @@ class RowValidator:
              else self.hash(f"identity:{doc}:{id_number}".encode()))
         return [h, doc, id_number, name, sex or "", birth, phone, household, residence,
                 education, employment, groups, card, number, row, None, None], errors
-
-
-def _iso(number: str) -> str:
-    return f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
 
 
 def _memo(func, empty, limit: int = 200_000):

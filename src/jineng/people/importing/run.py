@@ -10,6 +10,7 @@ batch by batch. Rejected rows go to the report as they were in the file, with th
 
 import contextlib
 import datetime as dt
+import gc
 import itertools
 import json
 import queue
@@ -280,12 +281,12 @@ class Importer:
             result.rows += part.rows
             for number, row, errors in part.rejected:
                 reject(number, row, errors)
-            numbers = part.numbers
-            for i in range(len(numbers)):
-                h = part.hash(i)
+            hashes = part.hashes
+            for i, number in enumerate(part.numbers):
+                h = hashes[32 * i: 32 * i + 32]
                 first = seen.get(h)
                 if first is None:
-                    seen[h] = numbers[i]
+                    seen[h] = number
                 elif not self._repeat(first, h, part, i):
                     continue
                 pending[h] = (part, i)
@@ -583,4 +584,14 @@ class _BatchWriter(threading.Thread):
 
 
 def import_file(path, options: ImportOptions) -> ImportResult:
-    return Importer(path, options).run()
+    # What exists before the import is left out of the cycle collector's passes during it:
+    # its full passes over the whole process cost seconds in a large import. Undone after,
+    # unless someone else froze objects first.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        return Importer(path, options).run()
+    finally:
+        if freeze:
+            gc.unfreeze()
