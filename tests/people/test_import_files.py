@@ -248,11 +248,12 @@ def test_template_has_chinese_headers_and_round_trips(tmp_path, run_import):
 @settings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seq=st.integers(0, 999), days=st.integers(-30000, 20000),
        code=st.sampled_from(["411402", "110101", "810000", "999999", "411400"]),
-       tweak=st.sampled_from(["", "check", "lower", "month"]))
+       tweak=st.sampled_from(["", "check", "lower", "month", "wide", "spaced"]))
 def test_fast_identity_path_agrees_with_the_general_parser(seq, days, code, tweak):
-    """The importer's fast path for clean 18-digit numbers accepts exactly what
-    core.identity.parse_identity accepts, with the same result."""
-    from jineng.core.identity import IdentityError, parse_identity
+    """The importer's fast path for 18-digit numbers (as written, or normalised as
+    core.identity does) accepts exactly what core.identity.parse_identity accepts, with the
+    same result."""
+    from jineng.core.identity import IdentityError, normalise, parse_identity
 
     born = dt.date(1970, 1, 1) + dt.timedelta(days=days)
     raw = number(seq, code, born)
@@ -262,7 +263,11 @@ def test_fast_identity_path_agrees_with_the_general_parser(seq, days, code, twea
         raw = raw.lower()
     elif tweak == "month":
         raw = raw[:10] + "13" + raw[12:]
-    fast = _resident_numbers()(raw)
+    elif tweak == "wide":
+        raw = raw.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})
+    elif tweak == "spaced":
+        raw = f" {raw[:6]} {raw[6:14]}\n{raw[14:]} "
+    fast = _resident_numbers()(normalise(raw))
     try:
         slow = parse_identity(raw)
     except IdentityError:

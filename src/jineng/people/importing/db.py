@@ -251,13 +251,14 @@ def _copy_payload(statement: str, payload: bytes) -> None:
 
 class PostgresWriter(Writer):
     def existing(self, hashes):
-        # One text parameter (hex, comma-separated): adapting 10,000 bytes objects into a
-        # bytea[] costs more in the driver than the query costs in the server.
+        # The hashes as one bytea, cut into 32-byte pieces by the server: adapting 10,000
+        # bytes objects into a bytea[] costs more in the driver than the query in the server.
         with connection.cursor() as c:
             c.execute(
-                _SELECT_EXISTING + "WHERE p.id_hash = ANY(ARRAY(SELECT decode(h, 'hex') "
-                "FROM unnest(string_to_array(%s, ',')) AS h))",
-                [",".join(h.hex() for h in hashes)],
+                _SELECT_EXISTING + "WHERE p.id_hash = ANY(ARRAY("
+                "SELECT substring(%s::bytea FROM 32 * i + 1 FOR 32) "
+                "FROM generate_series(0, %s - 1) AS i))",
+                [b"".join(hashes), len(hashes)],
             )
             return {bytes(row[E_HASH]): row for row in c.fetchall()}
 

@@ -7,6 +7,7 @@ keeps per-row work to dictionary look-ups, a few regular expressions and one HMA
 import datetime as dt
 import hashlib
 import hmac
+import operator
 import re
 import unicodedata
 from collections import defaultdict
@@ -20,6 +21,7 @@ from jineng.core.identity import (
     HMT_ADDRESS_CODES,
     WEIGHTS,
     IdentityError,
+    normalise,
     parse_identity,
 )
 from jineng.core.reference import known_division_codes
@@ -215,9 +217,14 @@ class RowValidator:
         p = header.positions
         width = max([len(header.labels), *p.values()]) + 1
         self.width = width  # cells past the header's columns are not read
-        self.none = width  # the index of the padding None: where a missing column reads
-        self.pad = [None] * (width + 1)
+        self.pad = [None] * (width + 1)  # a missing column reads index `width`: None
         self.ix = {f: p.get(f, width) for f in LABELS}
+        # A row's cells in the order __call__ reads them, in one call (a missing column
+        # reads the padding None).
+        self.cells = operator.itemgetter(*(self.ix[f] for f in (
+            "doc_type", "id_number", "name", "sex", "birth_date", "phone", "household_region",
+            "residence_region", "education", "employment_status", "target_groups",
+            "social_security_card")))
         self.prefix = {f: f"{self.labels.get(f, LABELS[f])}：" for f in LABELS}
         self.memo_doc_type = _memo(cells.doc_type, None)
         self.memo_sex = _memo(cells.sex, "")
@@ -232,24 +239,27 @@ class RowValidator:
     def __call__(self, number: int, row: list) -> tuple[list | None, list[str]]:
         """(record, []) for a good row, (None, reasons) for a bad one. The hot path of the
         importer: the memos' dictionaries are read directly, a miss calls the parser."""
-        r = row[:self.width] + self.pad
-        ix, prefix = self.ix, self.prefix
+        (doc_cell, value, name_cell, sex_cell, birth_cell, phone_cell, household_cell,
+         residence_cell, education_cell, employment_cell, groups_cell,
+         card_cell) = self.cells(row[:self.width] + self.pad)
+        prefix = self.prefix
         errors: list[str] = []
         doc_type = None
-        if ix["doc_type"] != self.none:
-            doc_type, message = self.memo_doc_type(r[ix["doc_type"]])
+        if doc_cell is not None:
+            doc_type, message = self.memo_doc_type(doc_cell)
             if message:
                 errors.append(prefix["doc_type"] + message)
-        value = r[ix["id_number"]]
-        ident = (self.resident(value) if type(value) is str and doc_type in (None, "resident")
-                 else None)
+        ident = None
+        if type(value) is str and doc_type in (None, "resident"):
+            # as written, else as core.identity normalises it (full-width, spaces, x)
+            ident = self.resident(value) or self.resident(normalise(value))
         if ident is None:
             try:
                 i = parse_identity(cells.identity_cell(value), doc_type)
                 ident = (i.doc_type, i.number, i.birth_date, i.sex, None)
             except (CellError, IdentityError) as exc:
                 errors.append(prefix["id_number"] + exc.message)
-        value = r[ix["name"]]
+        value = name_cell
         if type(value) is str and _PLAIN_NAME.match(value):
             name = value
         else:
@@ -258,11 +268,11 @@ class RowValidator:
             except CellError as exc:
                 name = ""
                 errors.append(prefix["name"] + exc.message)
-        value = r[ix["sex"]]
+        value = sex_cell
         sex, message = self.memo_sex.cache.get(value) or self.memo_sex(value)
         if message:
             errors.append(prefix["sex"] + message)
-        value = r[ix["birth_date"]]
+        value = birth_cell
         if ident is not None and type(value) is str and (value == ident[1][6:14]
                                                          or value == ident[4]):
             birth = ident[2]  # the common case: the number's own date, written plainly
@@ -281,7 +291,7 @@ class RowValidator:
             birth = born or birth
             sex = derived_sex or sex
         phone = ""
-        value = r[ix["phone"]]
+        value = phone_cell
         if value is not None and value != "":
             if type(value) is str and len(value) == 11 and _MOBILE.match(value):
                 phone = value
@@ -291,30 +301,30 @@ class RowValidator:
                 except CellError as exc:
                     errors.append(prefix["phone"] + exc.message)
         regions = self.memo_region.cache
-        value = r[ix["household_region"]]
+        value = household_cell
         household, message = regions.get(value) or self.memo_region(value)
         if message:
             errors.append(prefix["household_region"] + message)
-        value = r[ix["residence_region"]]
+        value = residence_cell
         residence, message = regions.get(value) or self.memo_region(value)
         if message:
             errors.append(prefix["residence_region"] + message)
-        value = r[ix["education"]]
+        value = education_cell
         education, message = (self.memo_education.cache.get(value)
                               or self.memo_education(value))
         if message:
             errors.append(prefix["education"] + message)
-        value = r[ix["employment_status"]]
+        value = employment_cell
         employment, message = (self.memo_employment.cache.get(value)
                                or self.memo_employment(value))
         if message:
             errors.append(prefix["employment_status"] + message)
-        value = r[ix["target_groups"]]
+        value = groups_cell
         groups, message = self.memo_groups.cache.get(value) or self.memo_groups(value)
         if message:
             errors.append(prefix["target_groups"] + message)
         card = ""
-        value = r[ix["social_security_card"]]
+        value = card_cell
         if value is not None and value != "":
             card = cells.text(value).replace(" ", "").upper()
             if isinstance(value, float) and value >= 1e15:
