@@ -3,11 +3,13 @@ has no link to it (the same 404 as a missing record), a worker sees only themsel
 masked everywhere and the unmasked view is audited. List pages pin their query count."""
 
 import datetime as dt
+import json
 
 import pytest
 
 from jineng.core.identity import make_resident_number
 from jineng.core.models import AuditEvent
+from jineng.orgs.models import Region
 from jineng.people import services
 from jineng.people.models import Person
 
@@ -236,3 +238,21 @@ def test_api_list_query_count_is_pinned(api_for, user_named):
     few = _queries(api, "/api/v1/people?limit=50")
     _many(user_named, 30)
     assert _queries(api, "/api/v1/people?limit=50") == few <= 8
+
+
+def test_a_name_prefix_within_a_region_is_an_index_range_on_postgresql():
+    """Search by name and region (person_list's name__startswith) reads the region's
+    index range for the prefix, not every person of the region."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan; SQLite has no LIKE index without a case-sensitive LIKE")
+    region = Region.objects.get(code="411402")
+    qs = Person.objects.filter(household_region=region, name__startswith="张")
+    with connection.cursor() as c:
+        c.execute("SET LOCAL enable_seqscan = off")
+        sql, params = qs.query.sql_with_params()
+        c.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = json.dumps(c.fetchone()[0], ensure_ascii=False)
+    assert "person_region_name" in plan
+    assert '"Index Cond": "((household_region_id = ' in plan and "name)::text ~>=~" in plan

@@ -129,7 +129,10 @@ class Person(models.Model):
         # fills none of them): their indexes are partial, so those rows skip them. Any
         # lookup by a value (`= x`, `IN (...)`, a join) implies IS NOT NULL and uses them.
         indexes = [
-            models.Index(fields=["household_region", "name"], name="person_region_name"),
+            # A name prefix within a region (name__startswith: LIKE '张%'): on PostgreSQL the
+            # name part needs the pattern operator class unless the database collation is C.
+            models.Index(fields=["household_region", "name"], name="person_region_name",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
             models.Index(fields=["residence_region"], name="person_residence",
                          condition=models.Q(residence_region__isnull=False)),
             models.Index(fields=["registered_by"], name="person_registered_by",
