@@ -1,7 +1,10 @@
 """Import benchmark: the floor (fastest reader + COPY into a bare table with one unique
 index) against the importer end to end, on PostgreSQL and SQLite, and django-import-export 4.x
 on 10,000 rows of the same shape. Every measurement runs in a fresh child process so its peak
-memory (ru_maxrss) is its own; the parent prints medians.
+memory (ru_maxrss) is its own; an importer run also reports the peak PSS of its process and
+its worker processes together (`tree_peak_pss_mb`) and their CPU seconds. Runs go in rounds
+(every kind once a round); the parent prints medians and the importer/floor ratio of each
+round.
 
     .venv/bin/python bench/gen_roster.py --rows 1000000 --out var/bench/roster_1m.xlsx
     .venv/bin/python bench/bench_import.py --file var/bench/roster_1m.xlsx --runs 3 \\
@@ -20,12 +23,14 @@ Both databases must be migrated and hold the regions and target groups
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -185,13 +190,61 @@ def child_importer(args, url: str) -> dict:
     options = ImportOptions(region=Region.objects.get(code="411402"), mode=args.mode,
                             on_duplicate=args.on_duplicate, report_path=report,
                             file_name=Path(args.file).name, batch_size=args.batch)
+    sampler = TreeMemory()
+    cpu = os.times()
     start = time.perf_counter()
     result = import_file(args.file, options)
     seconds = time.perf_counter() - start
+    cpu_after = os.times()
+    sampler.stop()
     os.unlink(report)
     return {"seconds": seconds, **result.counts(), "db_seconds": round(result.db_seconds, 2),
             "wait_seconds": round(result.wait_seconds, 2),
-            "reader": "stream" if _streams(args.file) else "calamine"}
+            "reader": "stream" if _streams(args.file) else "calamine",
+            "tree_peak_pss_mb": sampler.peak_mb,
+            "cpu_importer_s": round(cpu_after.user + cpu_after.system - cpu.user - cpu.system, 1),
+            "cpu_workers_s": round(cpu_after.children_user + cpu_after.children_system
+                                   - cpu.children_user - cpu.children_system, 1)}
+
+
+class TreeMemory(threading.Thread):
+    """The peak of this process's memory plus its children's (the import's worker
+    processes), as PSS: pages a forked worker shares with its parent count once, split
+    between them. Sampled every 0.2 s from /proc."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.done = threading.Event()
+        self.start()
+
+    def run(self):
+        while not self.done.wait(0.2):
+            pids = [os.getpid(), *_children(os.getpid())]
+            total = sum(_pss_kb(pid) for pid in pids) / 1024
+            self.peak_mb = max(self.peak_mb, round(total, 1))
+
+    def stop(self):
+        self.done.set()
+        self.join()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _streams(path) -> bool:
@@ -344,34 +397,58 @@ def main(argv=None) -> None:
     if args.child:
         print(json.dumps(run_child(args), default=str))
         return
-    summary = {}
-    for kind in args.only.split(","):
-        runs = []
-        for i in range(args.runs):
+    # Rounds: each round runs every kind once, so a drift in the shared machine's speed
+    # (seen here: 20% within an hour) touches the floor and the importer alike.
+    kinds = args.only.split(",")
+    runs: dict[str, list] = {k: [] for k in kinds}
+    for i in range(args.runs):
+        for kind in kinds:
             cmd = [sys.executable, __file__, "--child", kind, *_pass(args)]
             done = subprocess.run(cmd, capture_output=True, text=True, check=False)
             if done.returncode:
                 print(f"{kind} run {i + 1} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
-                break
+                continue
             out = json.loads(done.stdout.strip().splitlines()[-1])
-            runs.append(out)
+            runs[kind].append(out)
             print(f"{kind} run {i + 1}: {json.dumps(out, ensure_ascii=False)}", file=sys.stderr,
                   flush=True)
-        if not runs:
-            continue
-        summary[kind] = {
-            "median_seconds": round(statistics.median(r["seconds"] for r in runs), 2),
-            "runs": [round(r["seconds"], 2) for r in runs],
-            "peak_mb": max(r["peak_mb"] for r in runs),
-            "last": runs[-1],
-        }
+    summary = {}
+    for kind, done_runs in runs.items():
+        if done_runs:
+            summary[kind] = {
+                "median_seconds": round(statistics.median(r["seconds"] for r in done_runs), 2),
+                "runs": [round(r["seconds"], 2) for r in done_runs],
+                "peak_mb": max(r["peak_mb"] for r in done_runs),
+                "last": done_runs[-1],
+            }
     _ratios(summary)
+    _round_ratios(summary, runs)
     text = json.dumps({"file": args.file, "summary": summary}, ensure_ascii=False, indent=1)
     print(text)
     if args.json:
         with open(args.json, "a") as f:
             f.write(json.dumps({"file": args.file, "at": time.strftime("%Y-%m-%d %H:%M:%S"),
                                 "summary": summary}, ensure_ascii=False) + "\n")
+
+
+def _round_ratios(summary: dict, runs: dict) -> None:
+    """importer / floor within each round (the floor: that round's fastest read plus its
+    COPY), and the median of those."""
+    reads = [runs[k] for k in ("read_calamine", "read_fastexcel") if runs.get(k)]
+    if not reads or not runs.get("copy_floor"):
+        return
+    for k in ("importer_pg", "importer_sqlite"):
+        ratios = []
+        for i, run in enumerate(runs.get(k, [])):
+            try:
+                floor = (min(r[i]["seconds"] for r in reads)
+                         + runs["copy_floor"][i]["seconds"])
+            except IndexError:
+                continue
+            ratios.append(round(run["seconds"] / floor, 2))
+        if ratios:
+            summary[f"{k}_over_floor_by_round"] = ratios
+            summary[f"{k}_over_floor_median_of_rounds"] = statistics.median(ratios)
 
 
 def _pass(args) -> list[str]:

@@ -200,8 +200,10 @@ class _Memo(dict):
 
 
 _CHOICE = _Memo(_binary_text)  # doc type, sex, education, employment: a few values each
-_EMPTY = _binary_text("")
-_NULL_AND_EMPTY = _NULL + _EMPTY  # no phone: no ciphertext, an empty mask
+# A field's length prefix for the short values of a person (names are at most 50
+# characters, so 200 bytes; ciphertexts of the numbers under 100).
+_LENGTHS = [_LENGTH(n) for n in range(256)]
+_NO_PHONE = (_NULL, _LENGTHS[0])  # no ciphertext, an empty mask
 # A tuple's start: its field count, the document type, the length of the hash that follows.
 _HEAD = _Memo(lambda doc_type: _PERSON_HEAD + _binary_text(doc_type) + _LENGTH(32))
 _REGION = _Memo(lambda pk: _NULL if pk is None else _INT8(8, pk))
@@ -215,30 +217,33 @@ def _encode_people(records: list[list], crypt: "Encryptor", institution_id, defa
                    ) -> None:
     """record[COPY] = the person's tuple of INSERT_COLUMNS in binary COPY format. The hot
     path of the PostgreSQL import: the number and phone are encrypted here (core.crypto's
-    format: version, nonce, AES-GCM) with the batch's nonces drawn at once, and values that
-    repeat come encoded from the memos."""
+    format: version, nonce, AES-GCM) with the batch's nonces drawn at once; values that
+    repeat come encoded from the memos, lengths from a table."""
     micros = (timezone.now() - _PG_EPOCH) // dt.timedelta(microseconds=1)
     tail = (_NULL if institution_id is None else _INT8(8, institution_id)) + _INT8(8, micros) * 2
-    head, region, birth, groups = _HEAD, _REGION, _BIRTH, _GROUPS
-    text, length, encrypt, version = _binary_text, _LENGTH, crypt.aes.encrypt, crypto.VERSION
+    head, region, birth, groups, choice = _HEAD, _REGION, _BIRTH, _GROUPS, _CHOICE
+    encrypt, version, length = crypt.aes.encrypt, crypto.VERSION, _LENGTHS
     nonces = os.urandom(24 * len(records))
     for k, r in enumerate(records):
         number, phone, card = r[NUMBER], r[PHONE], r[CARD]
+        masked, name = mask(number).encode(), r[NAME].encode()
         nonce = nonces[24 * k: 24 * k + 12]
         id_cipher = encrypt(nonce, number.encode(), None)
         if phone:
             nonce_phone = nonces[24 * k + 12: 24 * k + 24]
             phone_cipher = encrypt(nonce_phone, phone.encode(), None)
-            phone_fields = (length(len(phone_cipher) + 13) + version + nonce_phone + phone_cipher
-                            + text(mask_phone(phone)))
+            phone_masked = mask_phone(phone).encode()
+            phone_fields = (length[len(phone_cipher) + 13], version, nonce_phone, phone_cipher,
+                            length[len(phone_masked)], phone_masked)
         else:
-            phone_fields = _NULL_AND_EMPTY
+            phone_fields = _NO_PHONE
+        card = card.encode()
         r[COPY] = b"".join((
-            head[r[DOC_TYPE]], r[HASH], length(len(id_cipher) + 13), version, nonce, id_cipher,
-            text(mask(number)), text(r[NAME]), _CHOICE[r[SEX]], birth[r[BIRTH]], phone_fields,
-            region[r[HOUSEHOLD] or default_region_id], region[r[RESIDENCE]],
-            _CHOICE[r[EDUCATION]], _CHOICE[r[EMPLOYMENT]], groups[r[GROUPS]],
-            text(card) if card else _EMPTY, tail,
+            head[r[DOC_TYPE]], r[HASH], length[len(id_cipher) + 13], version, nonce, id_cipher,
+            length[len(masked)], masked, length[len(name)], name, choice[r[SEX]],
+            birth[r[BIRTH]], *phone_fields, region[r[HOUSEHOLD] or default_region_id],
+            region[r[RESIDENCE]], choice[r[EDUCATION]], choice[r[EMPLOYMENT]],
+            groups[r[GROUPS]], length[len(card)], card, tail,
         ))
 
 
