@@ -158,3 +158,53 @@ def _sheet(path, index):
     from python_calamine import CalamineWorkbook
 
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(index).to_python()
+
+
+def _workers_die(monkeypatch):
+    """Every worker process exits on its first part, as the kernel's OOM killer would."""
+    import multiprocessing
+    import os
+
+    from jineng.people.importing import pipeline
+
+    real = pipeline.PartWork.__call__
+
+    def dying(self, part):
+        if multiprocessing.parent_process() is not None:
+            os._exit(9)
+        return real(self, part)
+
+    monkeypatch.setattr(pipeline.PartWork, "__call__", dying)
+    monkeypatch.setattr(pipeline, "POOL_FROM_ROWS", 0)  # small files get workers too
+
+
+def test_a_worker_that_dies_fails_the_import_instead_of_hanging(tmp_path, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from jineng.orgs.models import Region
+    from jineng.people.importing.run import ImportOptions, import_file
+
+    _workers_die(monkeypatch)
+    before = state()
+    path = write_xlsx(tmp_path / "a.xlsx", [HEADERS, person_row(171), person_row(173)])
+    options = ImportOptions(region=Region.objects.get(code="411402"), mode="strict",
+                            report_path=str(tmp_path / "r.xlsx"), workers=2)
+    with pytest.raises(BrokenProcessPool):
+        import_file(path, options)
+    assert state() == before
+
+
+def test_the_import_says_so_when_a_worker_dies(tmp_path, monkeypatch):
+    from jineng.orgs.models import Region
+    from jineng.people.importing.service import person_import_from_path, person_import_run
+    from jineng.people.models import ImportStatus, PersonImport
+
+    _workers_die(monkeypatch)
+    path = write_xlsx(tmp_path / "a.xlsx", [HEADERS, person_row(175)])
+    imp = person_import_from_path(path=path, region=Region.objects.get(code="411402"),
+                                  mode="strict", on_duplicate="skip")
+    assert person_import_run(imp.pk) is None
+    imp = PersonImport.objects.get(pk=imp.pk)
+    assert imp.status == ImportStatus.FAILED
+    assert imp.error_message.startswith("读取和校验文件的工作进程意外退出")
+    assert "已全部撤销" in imp.error_message and not person(175)

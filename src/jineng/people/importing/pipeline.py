@@ -17,6 +17,8 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import SimpleNamespace
 
 from jineng.core.spreadsheet_reader import SheetBlock, expand_part
@@ -58,12 +60,6 @@ class PartResult:
         self._records = records
         self._blob = None
         self._reopen = None
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-    def hash(self, i: int) -> bytes:
-        return self.hashes[32 * i: 32 * i + 32]
 
     def record(self, i: int) -> list:
         """The whole record of the i-th valid row; the importing and the writing thread may
@@ -175,7 +171,8 @@ def pool_size(total_rows: int | None) -> int:
 class Workers:
     """PartWork over parts, results in order. With `processes`, in that many forked worker
     processes, at most `ahead` parts in flight (bounded memory whatever the file size);
-    without, in this process."""
+    without, in this process. A worker that dies (killed for memory, say) fails the import
+    with BrokenProcessPool rather than leaving it waiting."""
 
     def __init__(self, work: PartWork, processes: int, ahead: int = 0):
         self.work = work
@@ -189,9 +186,11 @@ class Workers:
             try:
                 # gc.freeze in the worker: what it inherited is never scanned by the
                 # collector (and its pages never copied for it).
-                self.pool = context.Pool(processes, initializer=gc.freeze)
-            except (AssertionError, OSError):  # a daemonic process cannot fork children
-                self.pool = None
+                self.pool = ProcessPoolExecutor(processes, mp_context=context,
+                                                initializer=gc.freeze)
+                self.pool.submit(int).result()  # fork them all now, before any thread starts
+            except (AssertionError, OSError, BrokenProcessPool):  # e.g. a daemonic process
+                self.close()
             finally:
                 _work = None
 
@@ -201,22 +200,18 @@ class Workers:
             return
         pending: deque = deque()
         for part in parts:
-            pending.append((part, self.pool.apply_async(_run, (part,))))
+            pending.append((part, self.pool.submit(_run, part)))
             if len(pending) >= self.ahead:
                 yield self._bind(*pending.popleft())
         while pending:
             yield self._bind(*pending.popleft())
 
-    def _bind(self, part, waiting) -> PartResult:
-        result = waiting.get()
+    def _bind(self, part, future) -> PartResult:
+        result = future.result()
         result._reopen = lambda r: self.work.reopen(part, r)
         return result
 
     def close(self, *, abort: bool = False) -> None:
         if self.pool is not None:
-            if abort:
-                self.pool.terminate()
-            else:
-                self.pool.close()
-            self.pool.join()
+            self.pool.shutdown(wait=True, cancel_futures=abort)
             self.pool = None

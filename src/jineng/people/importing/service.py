@@ -4,6 +4,7 @@ import logging
 import shutil
 import time
 import uuid
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from django.conf import settings
@@ -233,6 +234,10 @@ def person_import_run(pk: int, *, on_tick=None, report_path: str | None = None
     except ReadError as exc:
         _finish(imp, status=ImportStatus.FAILED, error=exc.message)
         return None
+    except BrokenProcessPool:
+        log.exception("import %s: a worker process died", imp.pk)
+        _finish(imp, status=ImportStatus.FAILED, error=_WORKER_DIED[imp.mode])
+        return None
     except Exception:
         log.exception("import %s failed", imp.pk)
         _finish(imp, status=ImportStatus.FAILED, error="导入时发生内部错误，请联系系统管理员")
@@ -243,6 +248,15 @@ def person_import_run(pk: int, *, on_tick=None, report_path: str | None = None
         shutil.copyfile(media_path(relative_report), report_path)
     _finish(imp, status=ImportStatus.DONE, result=result, report=relative_report)
     return result
+
+
+_WORKER_DIED = {
+    ImportMode.STRICT: ("读取和校验文件的工作进程意外退出（可能是服务器内存不足），"
+                        "本次导入已全部撤销，请稍后重新导入"),
+    ImportMode.PARTIAL: ("读取和校验文件的工作进程意外退出（可能是服务器内存不足）。"
+                         "出错前已写入的人员已保留，可重新导入同一文件："
+                         "已登记的人员会按“重复时”的选择跳过或更新"),
+}
 
 
 def _finish(imp: PersonImport, *, status, error: str = "", result: ImportResult | None = None,
