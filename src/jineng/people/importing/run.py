@@ -180,7 +180,7 @@ class Importer:
         self.writer = db.Writer.for_connection(institution_id=options.institution_id,
                                                default_region_id=options.region.pk)
         self.seen: dict[bytes, int] = {}
-        self.pending: dict[bytes, list] = {}
+        self.pending: dict[bytes, tuple] = {}  # hash -> (pipeline.PartResult, index)
         self.lock = threading.Lock()
         self.writer_skipped = 0
         # The actor's scope, once per import (None: no limit — the command line, a
