@@ -122,7 +122,7 @@ def child_copy_people(args) -> dict:
     from jineng.orgs.models import Region
     from jineng.people.importing import db
     from jineng.people.importing.columns import detect_header
-    from jineng.people.importing.rows import HASH, References, RowValidator
+    from jineng.people.importing.rows import COPY, HASH, References, RowValidator
 
     _empty_people()
     source = open_rows(args.file)
@@ -150,7 +150,7 @@ def child_copy_people(args) -> dict:
     for records in batches:
         with transaction.atomic():
             writer.existing([r[HASH] for r in records])
-            writer.insert(records)
+            writer._copy_binary(db.PERSON, db.INSERT_COLUMNS, [r[COPY] for r in records])
         rows += len(records)
     return {"seconds": time.perf_counter() - start, "rows": rows}
 
