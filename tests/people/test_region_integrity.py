@@ -52,6 +52,8 @@ def test_a_person_cannot_be_moved_to_a_region_that_does_not_exist():
 
 
 def test_a_region_a_person_names_cannot_be_deleted():
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the ORM's PROTECT guards regions (see people migration 0004)")
     parent = Region.objects.get(code="411400")
     spare = Region.objects.create(code="411499", name="测试区", parent=parent, level=3,
                                   path=f"{parent.path}411499/")

@@ -260,3 +260,23 @@ def test_link_worker_login(user_named):
     services.person_link_user(actor=officer, person=person, user=worker)
     assert selectors.person_of_user(user=worker).pk == person.pk
     assert PersonChange.objects.filter(person=person, changes__has_key="user").exists()
+
+
+def test_search_by_target_group_finds_exactly_the_people_in_it(user_named):
+    officer = user_named("county_411402")
+    veteran = _create(user_named)  # rural_migrant and 退役军人
+    rural = _create(user_named, id_number=make_resident_number("411402", BIRTH, 359),
+                    target_groups=["rural_migrant"])
+    none = _create(user_named, id_number=make_resident_number("411402", BIRTH, 361),
+                   target_groups=[])
+    mine = {veteran.pk, rural.pk, none.pk}
+
+    def found(code):
+        return {p.pk for p in selectors.person_list(user=officer, target_group=code)} & mine
+
+    assert found("veteran") == {veteran.pk}
+    assert found("rural_migrant") == {veteran.pk, rural.pk}
+    assert found("disabled") == set()
+    shown = selectors.person_get(user=officer, pk=veteran.pk)
+    assert shown.target_group_names == ["农村转移劳动力", "退役军人"]  # in the groups' order
+    assert selectors.person_get(user=officer, pk=none.pk).target_group_names == []

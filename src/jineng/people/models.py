@@ -82,9 +82,10 @@ class Person(models.Model):
     phone_masked = models.CharField("手机号", max_length=16, blank=True)
     # The two regions are checked by triggers once per statement (migration 0004), not by
     # foreign keys row by row: an import of a million people would otherwise pay a million
-    # look-ups at commit. The triggers refuse a region that does not exist and the deletion
-    # of a region still named; a test pins both (SQLite drops triggers when Django rebuilds
-    # the table: a later migration that alters Person must create them again).
+    # look-ups at commit. The triggers refuse a region that does not exist (and, on
+    # PostgreSQL, the deletion of a region still named); test_region_integrity pins them.
+    # SQLite drops triggers when Django rebuilds the table: a later migration that alters
+    # Person must create them again.
     household_region = models.ForeignKey(
         Region, verbose_name="户籍地", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", db_constraint=False,

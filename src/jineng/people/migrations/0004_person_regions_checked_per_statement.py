@@ -1,8 +1,11 @@
 """A person's household and residence regions are checked once per statement instead of by
 foreign keys row by row (see Person.household_region): on PostgreSQL by statement-level
 triggers over the statement's transition tables (one anti-join per COPY or UPDATE), on
-SQLite by row triggers (cheap in-process). Deleting a region a person still names, or
-changing a region's id, is refused as the foreign keys refused it."""
+SQLite by row triggers (cheap in-process). On PostgreSQL, deleting a region a person still
+names, or changing a region's id, is refused as the foreign key refused it; SQLite has no
+deferred triggers, and an immediate one would refuse Django's flush (it deletes table by
+table, in no set order), so there the ORM's on_delete=PROTECT guards regions, as it does
+everywhere in the application."""
 
 from django.db import migrations, models
 import django.db.models.deletion
@@ -62,8 +65,6 @@ _MISSING_SQLITE = """(NEW.household_region_id IS NOT NULL AND NOT EXISTS
         (SELECT 1 FROM orgs_region WHERE id = NEW.household_region_id))
     OR (NEW.residence_region_id IS NOT NULL AND NOT EXISTS
         (SELECT 1 FROM orgs_region WHERE id = NEW.residence_region_id))"""
-_NAMED_SQLITE = """EXISTS (SELECT 1 FROM people_person WHERE household_region_id = OLD.id)
-    OR EXISTS (SELECT 1 FROM people_person WHERE residence_region_id = OLD.id)"""
 SQLITE = [
     f"""CREATE TRIGGER people_person_regions_insert BEFORE INSERT ON people_person
     WHEN {_MISSING_SQLITE}
@@ -72,16 +73,8 @@ SQLITE = [
     BEFORE UPDATE OF household_region_id, residence_region_id ON people_person
     WHEN {_MISSING_SQLITE}
     BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {REGION_MISSING}'); END""",
-    f"""CREATE TRIGGER orgs_region_delete_people BEFORE DELETE ON orgs_region
-    WHEN {_NAMED_SQLITE}
-    BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {REGION_USED}'); END""",
-    f"""CREATE TRIGGER orgs_region_update_people BEFORE UPDATE OF id ON orgs_region
-    WHEN NEW.id <> OLD.id AND ({_NAMED_SQLITE})
-    BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {REGION_USED}'); END""",
 ]
 SQLITE_UNDO = [
-    "DROP TRIGGER IF EXISTS orgs_region_update_people",
-    "DROP TRIGGER IF EXISTS orgs_region_delete_people",
     "DROP TRIGGER IF EXISTS people_person_regions_update",
     "DROP TRIGGER IF EXISTS people_person_regions_insert",
 ]
