@@ -80,12 +80,13 @@ class Person(models.Model):
     birth_date = models.DateField("出生日期", null=True, blank=True)
     phone_cipher = models.BinaryField("手机号密文", null=True, blank=True)
     phone_masked = models.CharField("手机号", max_length=16, blank=True)
-    # The two regions are checked by triggers once per statement (migration 0004), not by
-    # foreign keys row by row: an import of a million people would otherwise pay a million
-    # look-ups at commit. The triggers refuse a region that does not exist (and, on
-    # PostgreSQL, the deletion of a region still named); test_region_integrity pins them.
-    # SQLite drops triggers when Django rebuilds the table: a later migration that alters
-    # Person must create them again.
+    # The four references (these two regions, user, registered_by) are checked by triggers
+    # once per statement (migrations 0004, 0006), not by foreign keys row by row: an import
+    # of a million people would otherwise queue millions of trigger events. The triggers
+    # refuse a reference to a row that does not exist (and, on PostgreSQL, the deletion of a
+    # row a person still names); test_reference_integrity pins them. SQLite drops triggers
+    # when Django rebuilds the table: a later migration that alters Person must create them
+    # again (as 0006 does).
     household_region = models.ForeignKey(
         Region, verbose_name="户籍地", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", db_constraint=False,
@@ -106,11 +107,12 @@ class Person(models.Model):
     social_security_card = models.CharField("社会保障卡号", max_length=32, blank=True)
     user = OptionalOneToOneField(
         settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="person", db_index=False,
+        on_delete=models.PROTECT, related_name="person", db_index=False, db_constraint=False,
     )
     registered_by = models.ForeignKey(
         Institution, verbose_name="登记机构", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", db_index=False,  # partial index in Meta (most rows have none)
+        related_name="+", db_constraint=False,
+        db_index=False,  # partial index in Meta (most rows have none)
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
