@@ -3,6 +3,7 @@ python-calamine does, whatever the size of the blocks it cuts the sheet into."""
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
@@ -80,10 +81,10 @@ ROWS = [
 ]
 
 
-def write_workbook(path, rows=ROWS) -> str:
+def write_workbook(path, rows=ROWS, compression=zipfile.ZIP_DEFLATED) -> str:
     sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><dimension ref="A1:F11"/>'
              f'<sheetData>{"".join(rows)}</sheetData></worksheet>')
-    with zipfile.ZipFile(path, "w") as z:
+    with zipfile.ZipFile(path, "w", compression) as z:
         for name, text in {**PARTS, "xl/worksheets/sheet1.xml": sheet}.items():
             z.writestr(name, text)
     return str(path)
@@ -115,11 +116,45 @@ def _trim(rows: list[list]) -> list[list]:
     return out
 
 
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
 @pytest.mark.parametrize("chunk", [1 << 20, 97, 7])
-def test_every_cell_shape_reads_as_calamine_reads_it(tmp_path, monkeypatch, chunk):
+def test_every_cell_shape_reads_as_calamine_reads_it(tmp_path, monkeypatch, chunk,
+                                                     compression):
     monkeypatch.setattr(xlsx_stream, "CHUNK", chunk)  # blocks cut at many places
-    path = write_workbook(tmp_path / "shapes.xlsx")
+    path = write_workbook(tmp_path / "shapes.xlsx", compression=compression)
     assert _trim(stream_rows(path)) == _trim(calamine_rows(path))
+
+
+def _many_rows(count=3000) -> list[str]:
+    return [f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>人{n}</t></is></c>'
+            f'<c r="B{n}"><v>{n * 7919 % 100003}</v></c></row>' for n in range(12, count)]
+
+
+@pytest.mark.parametrize("damage", ["flipped bytes", "wrong checksum"])
+def test_a_damaged_sheet_is_refused_naming_the_last_good_row(tmp_path, monkeypatch, damage):
+    from jineng.core import spreadsheet_reader
+
+    monkeypatch.setattr(spreadsheet_reader, "STREAM_ABOVE_BYTES", -1)
+    monkeypatch.setattr(xlsx_stream, "CHUNK", 4096)
+    path = write_workbook(tmp_path / "many.xlsx", ROWS + _many_rows())
+    data = bytearray(Path(path).read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    if damage == "flipped bytes":
+        start = info.header_offset + 30 + len(info.filename) + info.compress_size * 3 // 4
+        data[start: start + 8] = bytes(b ^ 0x5A for b in data[start: start + 8])
+    else:  # the CRC-32 in the central directory (and local header) no longer matches
+        crc = info.CRC.to_bytes(4, "little")
+        data = bytearray(data.replace(crc, (info.CRC ^ 1).to_bytes(4, "little")))
+    Path(path).write_bytes(data)
+    source = spreadsheet_reader.open_rows(path)
+    rows = []
+    with pytest.raises(spreadsheet_reader.ReadError) as refused:
+        for part in source.parts():
+            rows.extend(source.expand(part))
+    assert "已损坏" in refused.value.message
+    last_good = int(refused.value.message.split("第 ")[1].split(" 行")[0])
+    assert rows and rows[-1][0] == last_good  # what came before the damage was read
 
 
 def test_values_are_typed_as_the_importer_expects(tmp_path):

@@ -75,9 +75,14 @@ class RowSource:
                 yield part
             return
         previous = 0
-        for xml in self.blocks:
-            yield SheetBlock(previous, xml)
-            previous = self.parser.last_row_number(xml, previous)
+        try:
+            for xml in self.blocks:
+                yield SheetBlock(previous, xml)
+                previous = self.parser.last_row_number(xml, previous)
+        except (zipfile.BadZipFile, EOFError) as exc:
+            raise ReadError(f"Excel 文件在第 {previous} 行之后已损坏，无法继续读取（{exc}）。"
+                            "请用 Excel 重新保存后再导入；再次导入时，已登记的人员按"
+                            "“重复时”的选择跳过或更新") from None
 
     def expand(self, part: list | SheetBlock) -> list[tuple[int, list]]:
         return expand_part(part, self.parser)

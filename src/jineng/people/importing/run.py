@@ -274,7 +274,7 @@ class Importer:
     def _loop(self, results):
         """Take the validated parts in file order: report rejected rows, de-duplicate by
         number (the first row wins) and hand full batches to the writer thread."""
-        result, seen, pending = self.result, self.seen, self.pending
+        result = self.result
         batch = self.o.batch_size
         if self.total and connection.vendor == "postgresql":
             # A small file still gets a few batches, so the server's work on one overlaps
@@ -286,18 +286,34 @@ class Importer:
             for number, row, errors in part.rejected:
                 reject(number, row, errors)
             hashes = part.hashes
-            for i, number in enumerate(part.numbers):
-                h = hashes[32 * i: 32 * i + 32]
-                first = seen.get(h)
-                if first is None:
-                    seen[h] = number
-                elif not self._repeat(first, h, part, i):
-                    continue
-                pending[h] = (part, i)
-                if len(pending) >= batch:
+            keys = [hashes[k: k + 32] for k in range(0, len(hashes), 32)]
+            start = 0
+            while start < len(keys):  # as much of the part as the batch has room for
+                end = min(len(keys), start + batch - len(self.pending))
+                self._take(part, keys, start, end)
+                if len(self.pending) >= batch:
                     self._flush()
-                    pending = self.pending
+                start = end
         self._flush()
+
+    def _take(self, part, keys: list[bytes], start: int, end: int) -> None:
+        """The part's valid rows start..end (their hashes `keys`) into the pending batch; of
+        rows with the same number the first wins."""
+        seen, pending, numbers = self.seen, self.pending, part.numbers
+        fresh = dict(zip(keys[start:end], numbers[start:end], strict=True))
+        if len(fresh) == end - start and seen.keys().isdisjoint(fresh):
+            # The usual case, in C loops: no number met before, none twice.
+            seen.update(fresh)
+            pending.update(zip(fresh, [(part, i) for i in range(start, end)], strict=True))
+            return
+        for i in range(start, end):
+            h = keys[i]
+            first = seen.get(h)
+            if first is None:
+                seen[h] = numbers[i]
+            elif not self._repeat(first, h, part, i):
+                continue
+            pending[h] = (part, i)
 
     def _repeat(self, first: int, h: bytes, part, i: int) -> bool:
         """A number seen before in the file, at row `first`: whether this row still goes to
