@@ -10,7 +10,9 @@ transaction.
 """
 
 import gc
+import mmap
 import multiprocessing
+import operator
 import os
 import pickle
 import re
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from jineng.core.spreadsheet_reader import SheetBlock, expand_part
 from jineng.core.xlsx_stream import SheetXml
@@ -40,6 +43,10 @@ _FOOTER = re.compile(r"^(合计|总计|小计|共计|制表|填表|审核|负责
 POOL_FROM_ROWS = 20_000
 
 
+_HASH, _ROW, _HOUSEHOLD, _RESIDENCE, _COPY = map(operator.itemgetter,
+                                                 (HASH, ROW, HOUSEHOLD, RESIDENCE, COPY))
+
+
 class PartResult:
     """A validated part, as it travels back from a worker: what the importer needs of every
     new person in flat columns, cheap to send. Whole records (rows.RowValidator's lists)
@@ -51,11 +58,11 @@ class PartResult:
                  send_records: bool):
         self.rows = rows  # rows that count: not blank, not a note or footer line
         self.rejected = rejected  # (row number, raw row, [reasons])
-        self.hashes = b"".join([r[HASH] for r in records])  # 32 bytes a valid record
-        self.numbers = [r[ROW] for r in records]
-        self.households = [r[HOUSEHOLD] for r in records]
-        self.residences = [r[RESIDENCE] for r in records]
-        self.copies = [r[COPY] for r in records] if with_copy else None
+        self.hashes = b"".join(map(_HASH, records))  # 32 bytes a valid record
+        self.numbers = list(map(_ROW, records))
+        self.households = list(map(_HOUSEHOLD, records))
+        self.residences = list(map(_RESIDENCE, records))
+        self.copies = list(map(_COPY, records)) if with_copy else None
         self.send_records = send_records
         self._records = records
         self._blob = None
@@ -148,11 +155,25 @@ def _empty(row: list, i: int) -> bool:
     return v is None or v == "" or (isinstance(v, str) and not v.strip())
 
 
-# The worker process's PartWork, inherited through fork.
+# The worker process's PartWork and the shared memory for sheet XML, inherited through fork.
 _work: PartWork | None = None
+_slots: mmap.mmap | None = None
+# A slot of shared memory holds one block of sheet XML (about CHUNK, 1 MiB, plus the rest
+# of a row); a larger block goes through the pipe.
+SLOT_BYTES = 4 << 20
+
+
+class _InSlot(NamedTuple):
+    """A SheetBlock whose XML waits in shared-memory slot `slot` (`length` bytes)."""
+    previous: int
+    slot: int
+    length: int
 
 
 def _run(part) -> PartResult:
+    if type(part) is _InSlot:
+        start = part.slot * SLOT_BYTES
+        part = SheetBlock(part.previous, _slots[start: start + part.length])
     return _work(part)
 
 
@@ -187,10 +208,16 @@ class Workers:
         self.work = work
         self.pool = None
         self.ahead = ahead or 2 * processes + 1
+        self.slots = None
         if processes and "fork" in multiprocessing.get_all_start_methods():
-            global _work
+            global _work, _slots
             context = multiprocessing.get_context("fork")
             work.encoding = context.Value("b", 1, lock=False)  # shared with the workers
+            # Blocks of sheet XML reach the workers through anonymous shared memory mapped
+            # before the fork: one copy in, one out, instead of pickling them into a pipe.
+            # A slot is reused once its part's result is back (the worker has read it).
+            self.slots = _slots = mmap.mmap(-1, SLOT_BYTES * self.ahead)
+            self.free_slots = list(range(self.ahead))
             _work = work
             try:
                 self.pool = ProcessPoolExecutor(processes, mp_context=context,
@@ -199,7 +226,7 @@ class Workers:
             except (AssertionError, OSError, BrokenProcessPool):  # e.g. a daemonic process
                 self.close()
             finally:
-                _work = None
+                _work = _slots = None
 
     def map(self, parts: Iterable) -> Iterator[PartResult]:
         if self.pool is None:
@@ -207,14 +234,26 @@ class Workers:
             return
         pending: deque = deque()
         for part in parts:
-            pending.append((part, self.pool.submit(_run, part)))
+            sent, slot = self._in_slot(part)
+            pending.append((part, slot, self.pool.submit(_run, sent)))
             if len(pending) >= self.ahead:
                 yield self._bind(*pending.popleft())
         while pending:
             yield self._bind(*pending.popleft())
 
-    def _bind(self, part, future) -> PartResult:
+    def _in_slot(self, part) -> tuple:
+        """What to send for `part`, and the slot it occupies (None: none)."""
+        if type(part) is not SheetBlock or len(part.xml) > SLOT_BYTES:
+            return part, None
+        slot = self.free_slots.pop()
+        start = slot * SLOT_BYTES
+        self.slots[start: start + len(part.xml)] = part.xml
+        return _InSlot(part.previous, slot, len(part.xml)), slot
+
+    def _bind(self, part, slot, future) -> PartResult:
         result = future.result()
+        if slot is not None:
+            self.free_slots.append(slot)
         result._reopen = lambda r: self.work.reopen(part, r)
         return result
 
@@ -222,3 +261,6 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=abort)
             self.pool = None
+        if self.slots is not None:
+            self.slots.close()
+            self.slots = None
