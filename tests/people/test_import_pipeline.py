@@ -225,3 +225,18 @@ def test_sheet_blocks_reach_the_workers_through_shared_memory_or_the_pipe(
     r = run_import(write_xlsx(tmp_path / "a.xlsx", rows), batch_size=50)
     assert (r.created, r.skipped, r.rejected) == (len(seqs), 1, 1)
     assert [person(s).name for s in seqs] == [f"测试{s}" for s in seqs]
+
+
+@pytest.mark.parametrize("mode", ["partial", "strict"])
+def test_a_registered_person_late_in_a_first_import_writes_nobody_twice(
+        tmp_path, run_import, mode):
+    """The first batches go in without a look-up; the batch holding someone registered
+    already is refused whole by the unique index and then takes the look-up, so that person
+    is skipped and everyone else is created once."""
+    run_import(write_xlsx(tmp_path / "a.xlsx", [HEADERS, person_row(707)]), report="a.xlsx")
+    seqs = list(range(701, 741, 2))  # 707 is the fourth row: in the second batch of three
+    rows = [HEADERS] + [person_row(s) for s in seqs]
+    r = run_import(write_xlsx(tmp_path / "b.xlsx", rows), batch_size=3, mode=mode)
+    assert (r.created, r.skipped, r.rejected) == (len(seqs) - 1, 1, 0)
+    assert Person.objects.filter(id_hash__in=[identity_hash("resident", number(s))
+                                              for s in seqs]).count() == len(seqs)

@@ -6,7 +6,7 @@ import json
 import os
 import struct
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from jineng.core import crypto
@@ -30,6 +30,7 @@ from jineng.people.importing.rows import (
 )
 
 PERSON = "people_person"
+ID_HASH_UNIQUE = "people_person_id_hash_key"  # the unique index Django made for Person.id_hash
 CHANGE = "people_personchange"
 REGION = "orgs_region"
 
@@ -125,6 +126,22 @@ class Writer:
     def insert(self, new: list[tuple]) -> None:
         """Insert new people: (part, index) pairs of pipeline.PartResult, whose
         `copy_data(index)` is the encoded row when it was built ahead."""
+        raise NotImplementedError
+
+    def insert_if_none_registered(self, new: list[tuple]) -> bool:
+        """insert(new), unless the unique index on the hash refuses one of them as registered
+        already: then nothing of it is written (a savepoint) and False comes back."""
+        try:
+            with transaction.atomic():
+                self.insert(new)
+        except (IntegrityError, connection.Database.IntegrityError) as exc:  # COPY: the driver's
+            if self._registered_already(exc):
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _registered_already(exc: Exception) -> bool:
         raise NotImplementedError
 
     def update(self, rows: list[tuple]) -> None:
@@ -255,6 +272,11 @@ def _copy_payload(statement: str, payload: bytes) -> None:
 
 
 class PostgresWriter(Writer):
+    @staticmethod
+    def _registered_already(exc):
+        diag = getattr(exc, "diag", None) or getattr(exc.__cause__, "diag", None)
+        return diag is not None and diag.constraint_name == ID_HASH_UNIQUE
+
     def existing(self, hashes):
         # The hashes as one bytea, cut into 32-byte pieces by the server: adapting 10,000
         # bytes objects into a bytea[] costs more in the driver than the query in the server.
@@ -321,6 +343,10 @@ class PostgresWriter(Writer):
 
 
 class SqliteWriter(Writer):
+    @staticmethod
+    def _registered_already(exc):
+        return f"{PERSON}.id_hash" in str(exc)  # "UNIQUE constraint failed: people_person.id_hash"
+
     def existing(self, hashes):
         out = {}
         with connection.cursor() as c:

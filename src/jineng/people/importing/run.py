@@ -168,6 +168,14 @@ class Report:
         self.book.close()
 
 
+def _in_hash_order(new: list[tuple]) -> list[tuple]:
+    """(hash, part, index) triples as (part, index) pairs in the order of the unique index on
+    the hash: each new entry then lands beside the one before it, on pages still in the
+    CPU's cache (about a tenth of the server's work on a million rows, bench/RESULTS.md)."""
+    new.sort(key=_first)
+    return [(part, i) for _, part, i in new]
+
+
 _first = operator.itemgetter(0)
 
 
@@ -187,6 +195,7 @@ class Importer:
         self.pending: dict[bytes, tuple] = {}  # hash -> (pipeline.PartResult, index)
         self.lock = threading.Lock()
         self.writer_skipped = 0
+        self.none_registered_so_far = True  # no batch has met a registered person yet
         # The actor's scope, once per import (None: no limit — the command line, a
         # province-wide grant; institution operators may register anywhere, as in
         # person_create): a set look-up per row afterwards.
@@ -370,6 +379,10 @@ class Importer:
             self.pending = {}
 
     def _write_batch(self, pending: dict):
+        if self.none_registered_so_far:
+            if self._insert_if_none_registered(pending):
+                return
+            self.none_registered_so_far = False  # a re-run or an update: look up first
         result, writer = self.result, self.writer
         existing = writer.existing(list(pending))
         # Encoding ahead is wasted on people who turn out to be registered (a re-run).
@@ -381,18 +394,14 @@ class Importer:
         actor_id = getattr(actor, "pk", None)
         actor_name = (getattr(actor, "username", "") or "")[:150]
         source = self.o.source[:40]
-        add_regions, change_regions, may_view = (self.add_regions, self.change_regions,
-                                                 self.may_view)
-        default_region = self.o.region.pk
+        change_regions, may_view = self.change_regions, self.may_view
         for h, (part, i) in pending.items():
             found = existing.get(h)
             if found is None:
-                if add_regions is not None:
-                    refused = self._region_refused(
-                        add_regions, part.households[i] or default_region, part.residences[i])
-                    if refused:
-                        self._reject(part.numbers[i], part.record(i)[RAW], [refused])
-                        continue
+                refused = self._refused_as_new(part, i)
+                if refused:
+                    self._reject(part.numbers[i], part.record(i)[RAW], [refused])
+                    continue
                 new.append((h, part, i))
                 continue
             record = part.record(i)
@@ -438,14 +447,38 @@ class Importer:
             changes.append((pid, connection.ops.adapt_datetimefield_value(now), actor_id,
                             actor_name, source, diff))
         if new:
-            # In the order of the unique index on the hash: each new entry then lands beside
-            # the one before it, on pages still in the CPU's cache (about a tenth of the
-            # server's work on a million rows, bench/RESULTS.md).
-            new.sort(key=_first)
-            writer.insert([(part, i) for _, part, i in new])
+            writer.insert(_in_hash_order(new))
             result.created += len(new)
         writer.update(updates)
         writer.add_changes(changes)
+
+    def _insert_if_none_registered(self, pending: dict) -> bool:
+        """The batch as new people in one COPY, which the unique index on the hash refuses
+        when any of them is registered already: then nothing is written, False comes back and
+        the batch takes the usual way, look-up first. A first import of a file (a registry
+        holding none of it) so saves every batch its look-up, about a fifth of the server's
+        work (bench/RESULTS.md)."""
+        new, refused = [], []
+        for h, (part, i) in pending.items():
+            reason = self._refused_as_new(part, i)
+            if reason:
+                refused.append((part, i, reason))
+            else:
+                new.append((h, part, i))
+        if new and not self.writer.insert_if_none_registered(_in_hash_order(new)):
+            return False
+        for part, i, reason in refused:
+            self._reject(part.numbers[i], part.record(i)[RAW], [reason])
+        self.result.created += len(new)
+        return True
+
+    def _refused_as_new(self, part, i: int) -> str | None:
+        """Why the actor may not register the i-th row of `part` as a new person (None: it
+        may)."""
+        if self.add_regions is None:
+            return None
+        return self._region_refused(self.add_regions, part.households[i] or self.o.region.pk,
+                                    part.residences[i])
 
     # ------------------------------------------------------------ comparing
 
