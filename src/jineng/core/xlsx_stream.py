@@ -236,7 +236,9 @@ class SheetXml:
     def last_row_number(self, block: bytes, previous: int) -> int:
         """The number of the block's last row, cheaply: from its r attribute, or by parsing
         the block when that row has none (rows are then numbered one after another)."""
-        start = max(block.rfind(b"<row "), block.rfind(b"<row>"))
+        start = block.rfind(b"<row")
+        while start >= 0 and block[start + 4: start + 5] not in (b" ", b">"):  # <rowBreaks
+            start = block.rfind(b"<row", 0, start)
         if start < 0:
             return previous
         found = _ATTR_ROW_R.search(block, start, block.find(b">", start))
