@@ -129,6 +129,17 @@ def test_a_number_registered_elsewhere_reveals_nothing(api_for, tmp_path, suiyan
         event.changes)
 
 
+def test_a_registered_person_named_outside_the_scope_is_reported_as_registered(
+        api_for, tmp_path, suiyang_resident):
+    """Also in an importer's first batches, which skip the look-up while nobody in the file
+    has turned out to be registered: a row the officer could not register as new may still
+    be someone registered, and then the report says that."""
+    path = write_xlsx(tmp_path / "a.xlsx", [HEADERS, person_row(203), suiyang_row(户籍地="411403")])
+    body, reasons = run(api_for("county_411402"), path)
+    assert (body["created"], body["rejected"]) == (1, 1)
+    assert reasons == [f"第 3 行 {OUT_OF_SCOPE}"]
+
+
 def test_a_duplicate_in_scope_shows_only_the_masked_name(api_for, tmp_path):
     api = api_for("county_411402")
     run(api, write_xlsx(tmp_path / "a.xlsx", [HEADERS, person_row(201, 姓名="张小三")]))
