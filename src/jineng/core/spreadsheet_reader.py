@@ -79,9 +79,9 @@ class RowSource:
             for xml in self.blocks:
                 yield SheetBlock(previous, xml)
                 previous = self.parser.last_row_number(xml, previous)
-        except (zipfile.BadZipFile, EOFError) as exc:
-            raise ReadError(f"Excel 文件在第 {previous} 行之后已损坏，无法继续读取（{exc}）。"
-                            "请用 Excel 重新保存后再导入；再次导入时，已登记的人员按"
+        except (zipfile.BadZipFile, EOFError):  # zipfile's own messages are in English
+            raise ReadError(f"Excel 文件在第 {previous} 行之后已损坏（数据不完整或校验失败），"
+                            "无法继续读取。请用 Excel 重新保存后再导入；再次导入时，已登记的人员按"
                             "“重复时”的选择跳过或更新") from None
 
     def expand(self, part: list | SheetBlock) -> list[tuple[int, list]]:

@@ -106,29 +106,30 @@ POSTGRESQL_UNDO = [
     "DROP FUNCTION IF EXISTS people_person_references_exist()",
 ]
 
-_SQLITE_MISSING = {
-    REGION_MISSING: """(NEW.household_region_id IS NOT NULL AND NOT EXISTS
+# (trigger name, message, when a new or changed row names what does not exist)
+_SQLITE_CHECKS = [
+    ("regions", REGION_MISSING, """(NEW.household_region_id IS NOT NULL AND NOT EXISTS
         (SELECT 1 FROM orgs_region WHERE id = NEW.household_region_id))
     OR (NEW.residence_region_id IS NOT NULL AND NOT EXISTS
-        (SELECT 1 FROM orgs_region WHERE id = NEW.residence_region_id))""",
-    INSTITUTION_MISSING: """NEW.registered_by_id IS NOT NULL AND NOT EXISTS
-        (SELECT 1 FROM orgs_institution WHERE id = NEW.registered_by_id)""",
-    USER_MISSING: """NEW.user_id IS NOT NULL AND NOT EXISTS
-        (SELECT 1 FROM orgs_user WHERE id = NEW.user_id)""",
-}
-_SQLITE_NAMES = {REGION_MISSING: "regions", INSTITUTION_MISSING: "institution",
-                 USER_MISSING: "user"}
+        (SELECT 1 FROM orgs_region WHERE id = NEW.residence_region_id))"""),
+    ("institution", INSTITUTION_MISSING, """NEW.registered_by_id IS NOT NULL AND NOT EXISTS
+        (SELECT 1 FROM orgs_institution WHERE id = NEW.registered_by_id)"""),
+    ("user", USER_MISSING, """NEW.user_id IS NOT NULL AND NOT EXISTS
+        (SELECT 1 FROM orgs_user WHERE id = NEW.user_id)"""),
+]
+_SQLITE_EVENTS = [
+    ("insert", "INSERT"),
+    ("update", "UPDATE OF household_region_id, residence_region_id, registered_by_id, user_id"),
+]
 SQLITE = [
-    f"""CREATE TRIGGER people_person_{_SQLITE_NAMES[message]}_{event.split()[0].lower()}
-    BEFORE {event} ON people_person WHEN {condition}
+    f"""CREATE TRIGGER people_person_{name}_{kind} BEFORE {event} ON people_person
+    WHEN {condition}
     BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {message}'); END"""
-    for message, condition in _SQLITE_MISSING.items()
-    for event in ("INSERT", "UPDATE OF household_region_id, residence_region_id, "
-                            "registered_by_id, user_id")
+    for name, message, condition in _SQLITE_CHECKS for kind, event in _SQLITE_EVENTS
 ]
 SQLITE_UNDO = [
-    f"DROP TRIGGER IF EXISTS people_person_{name}_{event}"
-    for name in _SQLITE_NAMES.values() for event in ("insert", "update")
+    f"DROP TRIGGER IF EXISTS people_person_{name}_{kind}"
+    for name, _, _ in _SQLITE_CHECKS for kind, _ in _SQLITE_EVENTS
 ]
 
 
