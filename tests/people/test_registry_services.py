@@ -78,7 +78,7 @@ def test_update_records_who_when_what(user_named):
     assert change.changes["employment_status"] == [None, "失业"]
     event = AuditEvent.objects.filter(object_type="people.person", action="update").latest("seq")
     assert event.actor_name == "city_411400" and "13700001111" not in json.dumps(event.changes)
-    history = selectors.person_history(person=person)
+    history = selectors.person_history(user=user_named("county_411402"), person=person)
     assert [h["source"] for h in history] == ["接口", "页面"]
     assert ("姓名", "李四", "李四光") in [(ln.label, ln.old, ln.new) for ln in history[0]["lines"]]
 

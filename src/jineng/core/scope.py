@@ -6,10 +6,17 @@ combine with OR. Each scoped model declares once, in `scope = ScopeSpec(...)`, w
 fields lead to a region, an institution and an owning user; a grant whose kind the model has
 no field for adds nothing.
 
+Grant kinds are read in one place, `reach_of()`: it turns a user's grants of a permission
+into a `Reach` (the paths, region ids, institutions and users they cover). A `Reach` gives
+both the queryset filter (`Reach.q`, what `restrict` applies) and the in-memory predicate
+(`Reach.admits`, what the roster importer applies to rows it has already fetched), so the
+two cannot drift apart (tests/core/test_scope_reach.py compares them on the database).
+
 A single object is fetched through the same restricted queryset (`get_restricted_or_404`), so
 "not yours" and "does not exist" are the same 404.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -57,46 +64,144 @@ class Grant:
     user_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Reach:
+    """What a user's grants of one permission cover, all grants merged (OR).
+
+    `granted`: at least one grant (enough for a global model); `everything`: an ALL grant.
+    A record is covered when one of its region fields has a path under `region_paths` or an
+    id in `region_ids`, or an institution field is in `institution_ids`, or an owner field
+    in `user_ids`."""
+
+    granted: bool = False
+    everything: bool = False
+    region_paths: tuple[str, ...] = ()
+    region_ids: frozenset[int] = frozenset()
+    institution_ids: frozenset[int] = frozenset()
+    user_ids: frozenset[int] = frozenset()
+
+    @property
+    def only_self(self) -> bool:
+        """Granted, but only for the user's own records (a worker)."""
+        return (self.granted and not self.everything and not self.region_paths
+                and not self.region_ids and not self.institution_ids)
+
+    def covers_all(self, spec: ScopeSpec) -> bool:
+        return self.granted and (self.everything or spec.is_global)
+
+    def q(self, spec: ScopeSpec) -> Q | None:
+        """The filter for `spec`'s model: an empty Q for all of it, None for nothing."""
+        if self.covers_all(spec):
+            return Q()
+        parts = [Q(**{f"{_prefix(f)}path__startswith": path})
+                 for f in spec.regions for path in self.region_paths]
+        for ids, fields in ((self.region_ids, spec.regions),
+                            (self.institution_ids, spec.institutions),
+                            (self.user_ids, spec.owners)):
+            if ids:
+                parts += [Q(**{f"{_prefix(f)}id__in": sorted(ids)}) for f in fields]
+        return reduce(or_, parts) if parts else None
+
+    def admits_region(self, region_id, path: str | None) -> bool:
+        """Whether a region (its id and path) is covered: where a record may be placed."""
+        if self.everything:
+            return True
+        return (region_id is not None and region_id in self.region_ids) or bool(
+            path and self.region_paths and path.startswith(self.region_paths))
+
+    def admits(self, spec: ScopeSpec, value_of: Callable[[str], object]) -> bool:
+        """The same condition as `q(spec)`, on values held in memory: `value_of(field)` gives,
+        for each field of `spec`, a region's (id, path) for region fields, an id for
+        institution and owner fields, None when the record has none."""
+        if self.covers_all(spec):
+            return True
+        if not self.granted:
+            return False
+        for f in spec.regions:
+            region = value_of(f)
+            if region is not None and self.admits_region(*region):
+                return True
+        return any(value_of(f) in self.institution_ids for f in spec.institutions) or any(
+            value_of(f) in self.user_ids for f in spec.owners)
+
+    def admits_object(self, obj: models.Model) -> bool:
+        """`admits` for a model instance, following its spec's fields (tests, single objects)."""
+        spec: ScopeSpec = type(obj).scope
+
+        def value_of(field: str):
+            target = _follow(obj, field)
+            if target is None:
+                return None
+            return (target.pk, target.path) if field in spec.regions else target.pk
+
+        return self.admits(spec, value_of)
+
+
+NOTHING = Reach()
+
+
+def reach_of(grants: Iterable[Grant]) -> Reach:
+    """The one reading of grant kinds: what these grants cover together."""
+    granted = everything = False
+    paths: list[str] = []
+    regions: set[int] = set()
+    institutions: set[int] = set()
+    users: set[int] = set()
+    for g in grants:
+        granted = True
+        if g.kind == ScopeKind.ALL:
+            everything = True
+        elif g.kind in (ScopeKind.REGIONS, ScopeKind.OWN_REGION_AND_BELOW):
+            paths.extend(g.region_paths)
+        elif g.kind == ScopeKind.OWN_REGION and g.region_id:
+            regions.add(g.region_id)
+        elif g.kind == ScopeKind.OWN_INSTITUTION and g.institution_id:
+            institutions.add(g.institution_id)
+        elif g.kind == ScopeKind.SELF and g.user_id:
+            users.add(g.user_id)
+    return Reach(granted=granted, everything=everything,
+                 region_paths=tuple(dict.fromkeys(paths)), region_ids=frozenset(regions),
+                 institution_ids=frozenset(institutions), user_ids=frozenset(users))
+
+
+def user_reach(user, permission: str) -> Reach:
+    """What `user` may reach under `permission` (nothing for anonymous users)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOTHING
+    return reach_of(user.grants_for(permission))
+
+
 def _prefix(field: str) -> str:
     return f"{field}__" if field else ""
 
 
-def _grant_q(spec: ScopeSpec, grant: Grant) -> Q | None:
-    if spec.is_global or grant.kind == ScopeKind.ALL:
-        return Q()
-    parts: list[Q] = []
-    if grant.kind in (ScopeKind.REGIONS, ScopeKind.OWN_REGION_AND_BELOW):
-        parts = [
-            Q(**{f"{_prefix(f)}path__startswith": path})
-            for f in spec.regions
-            for path in grant.region_paths
-        ]
-    elif grant.kind == ScopeKind.OWN_REGION and grant.region_id:
-        parts = [Q(**{_prefix(f) + "id": grant.region_id}) for f in spec.regions]
-    elif grant.kind == ScopeKind.OWN_INSTITUTION and grant.institution_id:
-        parts = [Q(**{_prefix(f) + "id": grant.institution_id}) for f in spec.institutions]
-    elif grant.kind == ScopeKind.SELF and grant.user_id:
-        parts = [Q(**{_prefix(f) + "id": grant.user_id}) for f in spec.owners]
-    return reduce(or_, parts) if parts else None
+def _follow(obj, field: str):
+    for part in field.split("__") if field else ():
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
 
 
 def permission_code(model: type[models.Model], action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
+def scope_filter(qs: models.QuerySet, reach: Reach) -> models.QuerySet:
+    """`qs` cut to what `reach` covers of its model."""
+    spec: ScopeSpec | None = getattr(qs.model, "scope", None)
+    condition = reach.q(spec) if spec is not None else None
+    if condition is None:
+        return qs.none()
+    if not condition:  # an empty Q: everything
+        return qs
+    # Scope fields are forward foreign keys, so the OR never yields a row twice.
+    return qs.filter(condition)
+
+
 class ScopedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> "ScopedQuerySet":
-        spec: ScopeSpec | None = getattr(self.model, "scope", None)
-        if spec is None or user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        grants = user.grants_for(permission_code(self.model, action))
-        conditions = [q for q in (_grant_q(spec, g) for g in grants) if q is not None]
-        if not conditions:
-            return self.none()
-        if any(not q for q in conditions):  # an empty Q: everything
-            return self
-        # Scope fields are forward foreign keys, so the OR never yields a row twice.
-        return self.filter(reduce(or_, conditions))
+        return scope_filter(self, user_reach(user, permission_code(self.model, action)))
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
@@ -115,15 +220,9 @@ def get_restricted(model_or_qs, user, action: str = "view", **lookup):
 
 def region_allowed(user, model: type[models.Model], action: str, region) -> bool:
     """Whether the user may do `action` on a record of `model` placed in `region` (creates)."""
-    if user is None or not getattr(user, "is_authenticated", False) or region is None:
+    if region is None:
         return False
-    for grant in user.grants_for(permission_code(model, action)):
-        if grant.kind == ScopeKind.ALL or getattr(model, "scope", ScopeSpec()).is_global:
-            return True
-        if grant.kind in (ScopeKind.REGIONS, ScopeKind.OWN_REGION_AND_BELOW) and any(
-            region.path.startswith(p) for p in grant.region_paths
-        ):
-            return True
-        if grant.kind == ScopeKind.OWN_REGION and region.pk == grant.region_id:
-            return True
-    return False
+    reach = user_reach(user, permission_code(model, action))
+    if reach.covers_all(getattr(model, "scope", ScopeSpec())):
+        return True
+    return reach.admits_region(region.pk, region.path)

@@ -89,7 +89,8 @@ BUILTIN_ROLES = {
         "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
         "permissions": [
             "orgs.view_region", "orgs.view_department", "orgs.view_institution",
-            "people.view_person", "people.view_targetgroup", "catalog.view_*",
+            "people.view_person", "people.view_personchange", "people.view_targetgroup",
+            "catalog.view_*",
         ],
     },
     "department_officer": {
@@ -107,8 +108,9 @@ BUILTIN_ROLES = {
         "scope_kind": ScopeKind.OWN_INSTITUTION,
         "permissions": [
             "orgs.view_institution", "orgs.view_user",
-            "people.view_person", "people.add_person", "people.import_person",
-            "people.lookup_person", "people.view_targetgroup", "catalog.view_*",
+            "people.view_person", "people.view_personchange", "people.add_person",
+            "people.import_person", "people.view_personimport", "people.lookup_person",
+            "people.view_targetgroup", "catalog.view_*",
         ],
     },
     "enterprise_operator": {
@@ -117,15 +119,17 @@ BUILTIN_ROLES = {
         "scope_kind": ScopeKind.OWN_INSTITUTION,
         "permissions": [
             "orgs.view_institution", "orgs.view_user",
-            "people.view_person", "people.add_person", "people.import_person",
-            "people.lookup_person", "people.view_targetgroup", "catalog.view_*",
+            "people.view_person", "people.view_personchange", "people.add_person",
+            "people.import_person", "people.view_personimport", "people.lookup_person",
+            "people.view_targetgroup", "catalog.view_*",
         ],
     },
     "worker": {
         "name": "劳动者",
         "description": "查看本人的终身职业技能培训电子档案",
         "scope_kind": ScopeKind.SELF,
-        "permissions": ["people.view_person", "orgs.view_user", "catalog.view_*"],
+        "permissions": ["people.view_person", "people.view_personchange", "orgs.view_user",
+                        "catalog.view_*"],
     },
 }
 

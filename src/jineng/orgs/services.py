@@ -20,7 +20,7 @@ from jineng.core.codes import (
     normalise_credit_code,
 )
 from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
-from jineng.core.scope import ScopeKind, region_allowed
+from jineng.core.scope import ScopeKind, region_allowed, user_reach
 from jineng.orgs.models import (
     ApiToken,
     Department,
@@ -115,7 +115,7 @@ def region_create(
         raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
     if parent is None:
         _require(actor, "orgs.add_region")
-        if not any(g.kind == ScopeKind.ALL for g in actor.grants_for("orgs.add_region")):
+        if not user_reach(actor, "orgs.add_region").everything:
             raise Forbidden("只有全省（全国）范围的管理员可以新增省级区划")
     else:
         _require_region(actor, Region, "add", parent, field="parent")
@@ -268,7 +268,7 @@ def _user_clean_placement(actor, region, institution, department):
     target_region = region or (institution.region if institution else None)
     if target_region is not None:
         _require_region(actor, User, "add", target_region)
-    elif not any(g.kind == ScopeKind.ALL for g in actor.grants_for("orgs.add_user")):
+    elif not user_reach(actor, "orgs.add_user").everything:
         raise Forbidden("只有全局范围的管理员可以创建不属于任何地区的账号")
 
 
@@ -303,7 +303,7 @@ def _guard_role_assignment(actor, action: str, roles) -> None:
     nothing the administrator lacks."""
     if actor is None or not roles:
         return
-    if any(g.kind == ScopeKind.ALL for g in actor.grants_for(f"orgs.{action}_user")):
+    if user_reach(actor, f"orgs.{action}_user").everything:
         return
     relative = {ScopeKind.OWN_REGION, ScopeKind.OWN_REGION_AND_BELOW, ScopeKind.OWN_INSTITUTION,
                 ScopeKind.SELF}

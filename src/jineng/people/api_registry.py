@@ -11,7 +11,7 @@ from jineng.core.api import ErrorOut, Paging
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.scope import get_restricted
 from jineng.people import selectors, services
-from jineng.people.models import PersonChange, TargetGroup
+from jineng.people.models import TargetGroup
 
 router = Router(tags=["实名登记"])
 
@@ -302,7 +302,7 @@ def reveal_person(request, person_id: int, reason: str = ""):
 @paginate(Paging)
 def person_history(request, person_id: int):
     person = selectors.person_get(user=request.auth, pk=person_id)
-    return PersonChange.objects.filter(person=person).order_by("-at", "-id")
+    return selectors.person_change_list(user=request.auth, person=person)
 
 
 # ---------------------------------------------------------------- target groups

@@ -160,6 +160,13 @@ class PersonChange(models.Model):
     source = models.CharField("来源", max_length=40, blank=True)  # page, api, import:<job id>
     changes = models.JSONField("变更内容", default=dict)
 
+    objects = ScopedManager()
+    scope = ScopeSpec(  # whoever may see the person
+        regions=("person__household_region", "person__residence_region"),
+        institutions=("person__registered_by",),
+        owners=("person__user",),
+    )
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = "信息变更记录"

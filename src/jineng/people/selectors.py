@@ -92,10 +92,9 @@ def person_group_names(person: Person) -> list[str]:
 
 def self_only(user) -> bool:
     """Whether the user sees people only as themself (a worker)."""
-    from jineng.core.scope import ScopeKind
+    from jineng.core.scope import user_reach
 
-    grants = user.grants_for("people.view_person")
-    return bool(grants) and all(g.kind == ScopeKind.SELF for g in grants)
+    return user_reach(user, "people.view_person").only_self
 
 
 def target_group_list(*, user, q: str = "", is_active: bool | None = None,
@@ -131,11 +130,16 @@ def _display(value) -> str:
     return str(value)
 
 
-def person_history(*, person: Person, limit: int = 200) -> list[dict]:
+def person_change_list(*, user, person: Person) -> QuerySet[PersonChange]:
+    """The person's changes the user may see, newest first."""
+    return PersonChange.objects.restrict(user, "view").filter(person=person).order_by("-at", "-id")
+
+
+def person_history(*, user, person: Person, limit: int = 200) -> list[dict]:
     """The person's changes, newest first, ready to show: who, when, source, field lines."""
     order = {k: i for i, k in enumerate(FIELD_LABELS)}
     out = []
-    for change in PersonChange.objects.filter(person=person).order_by("-at", "-id")[:limit]:
+    for change in person_change_list(user=user, person=person)[:limit]:
         items = sorted((change.changes or {}).items(), key=lambda kv: order.get(kv[0], 99))
         lines = [
             ChangeLine(FIELD_LABELS.get(k, k), _display(v[0]), _display(v[1]))

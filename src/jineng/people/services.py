@@ -30,7 +30,7 @@ from jineng.core.codes import clean_text, mask_phone
 from jineng.core.crypto import blind_index, decrypt, encrypt
 from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, parse_identity
-from jineng.core.scope import ScopeKind, region_allowed
+from jineng.core.scope import region_allowed, user_reach
 from jineng.orgs.models import Region, User
 from jineng.people.models import (
     Education,
@@ -339,14 +339,10 @@ def _record(*, actor, person: Person, action: str, changes: dict, source: str) -
 def _add_grant(actor):
     """The institution a record is registered by when the actor adds people under an
     own-institution grant (then any region is fine); None for officers (region scoped)."""
-    grants = actor.grants_for("people.add_person") if actor else []
-    if not grants:
+    reach = user_reach(actor, "people.add_person")
+    if not reach.granted:
         raise Forbidden("没有登记劳动者的权限")
-    institution = None
-    for g in grants:
-        if g.kind == ScopeKind.OWN_INSTITUTION and g.institution_id:
-            institution = actor.institution
-    return institution
+    return actor.institution if reach.institution_ids else None
 
 
 def _check_regions(actor, action: str, household, residence, errors: dict) -> None:

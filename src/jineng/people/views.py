@@ -156,7 +156,7 @@ def _archive(request, person: Person, *, revealed=None, status=200, own=False):
         "person": person,
         "own": own,
         "groups": _groups(person),
-        "history": selectors.person_history(person=person),
+        "history": selectors.person_history(user=user, person=person),
         "sections": selectors.archive_sections(person=person, user=user),
         "can_unmask": user.has_permission("people.unmask_person")
         and services.can_unmask(user, person),

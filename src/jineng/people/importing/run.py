@@ -81,9 +81,9 @@ class ImportOptions:
     file_name: str = ""
     # (rows done, total rows or None, in_long_transaction) after every batch
     progress: Callable[[int, int | None, bool], None] | None = None
-    # May the actor update this existing person? (household path, residence path,
-    # registered_by id) -> bool; None: yes (command line, system).
-    may_update: Callable[[str | None, str | None, int | None], bool] | None = None
+    # May the actor update this existing person? (a row of db.EXISTING_COLUMNS) -> bool;
+    # None: yes (command line, system). importing.scope.person_predicate makes one.
+    may_update: Callable[[tuple], bool] | None = None
 
 
 @dataclass
@@ -100,6 +100,9 @@ class ImportResult:
     # Number matches with people outside the importer's view scope: rejected without any
     # personal data; counted (never listed) in the import's audit event.
     out_of_scope_matches: int = 0
+    # Of those, the ones an institution's roster found (importing.scope.may_find_registered):
+    # counted as skipped and listed in the report by row number only.
+    found: int = 0
     header_row: int = 0
     columns: dict = field(default_factory=dict)
     report_path: str | None = None
@@ -108,7 +111,10 @@ class ImportResult:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
                 "skipped": self.skipped, "rejected": self.rejected,
                 "rolled_back": self.rolled_back,
-                "out_of_scope_matches": self.out_of_scope_matches}
+                "out_of_scope_matches": self.out_of_scope_matches, "found": self.found}
+
+
+FOUND_TEXT = "已登记（由其他地区或机构登记，未改动）"
 
 
 class Report:
@@ -125,6 +131,8 @@ class Report:
                                                "strings_to_urls": False})
         self.sheet = self.book.add_worksheet("错误行")
         self.summary = self.book.add_worksheet("汇总")
+        self.found_sheet = self.book.add_worksheet("已登记")
+        self.found_count = 0
         self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
         bold = self.book.add_format({"bold": True, "bg_color": "#FDE9E7"})
         self.width = len(labels)
@@ -152,6 +160,18 @@ class Report:
         ws.write_string(r, self.width, f"第 {row_number} 行 " + "；".join(reasons))
         ws.write_number(r, self.width + 1, row_number)
 
+    def found(self, row_number: int) -> None:
+        """A row whose person is registered by another region or institution: its number
+        only, none of what is stored of that person."""
+        if not self.path:
+            return
+        if not self.found_count:
+            self.found_sheet.write_row(0, 0, [ROW_COLUMN, "结果"])
+            self.found_sheet.set_column(1, 1, 50)
+        self.found_count += 1
+        self.found_sheet.write_number(self.found_count, 0, row_number)
+        self.found_sheet.write_string(self.found_count, 1, FOUND_TEXT)
+
     def close(self, result: ImportResult, options: ImportOptions) -> None:
         if not self.path:
             return
@@ -159,7 +179,7 @@ class Report:
             ("文件", options.file_name), ("模式", ImportMode(options.mode).label),
             ("重复时", OnDuplicate(options.on_duplicate).label), ("总行数", result.rows),
             ("新增", result.created), ("更新", result.updated), ("跳过", result.skipped),
-            ("拒绝", result.rejected),
+            ("拒绝", result.rejected), ("其中已登记（跳过）", result.found),
             ("结果", "存在错误行，全部未导入（已回滚）" if result.rolled_back else "已导入"),
         ]
         for i, (k, v) in enumerate(rows):
@@ -203,6 +223,7 @@ class Importer:
         self.add_regions = scope.region_ids(actor, "add", self.refs.paths)
         self.change_regions = scope.region_ids(actor, "change", self.refs.paths)
         self.may_view = scope.person_predicate(actor, "people.view_person")
+        self.find_registered = scope.may_find_registered(actor)
         self.region_names = (
             {pk: label.rsplit("（", 1)[0] for pk, label in self.refs.labels.items()}
             if self.add_regions is not None or self.change_regions is not None else {}
@@ -234,7 +255,7 @@ class Importer:
                 self.result.wait_seconds = self.writer_thread.wait_seconds
                 if self.writer_thread.rolled_back:
                     r = self.result
-                    r.created = r.updated = r.skipped = 0
+                    r.created = r.updated = r.skipped = r.found = 0
                     r.rolled_back = True
                 self.report.close(self.result, self.o)
         finally:
@@ -364,6 +385,14 @@ class Importer:
         label = self.validate.labels.get("household_region", "户籍地")
         return f"{label}：无权在「{self.region_names.get(first, first)}」登记人员"
 
+    def _found(self, number: int) -> None:
+        """An institution's roster met someone registered elsewhere: skipped, reported as
+        found (enrolment needs no more), never refused."""
+        with self.lock:
+            self.result.found += 1
+            self.writer_skipped += 1
+            self.report.found(number)
+
     def _reject(self, number, row, reasons):
         with self.lock:
             self.result.rejected += 1
@@ -406,6 +435,9 @@ class Importer:
             if may_view is not None and not may_view(found):
                 # Someone else's person: say only that the number is registered.
                 result.out_of_scope_matches += 1
+                if self.find_registered and on_dup != OnDuplicate.ERROR:
+                    self._found(record[ROW])
+                    continue
                 self._reject(record[ROW], record[RAW], [
                     f"{self._id_label()}：该证件号码已在实名库中登记"
                     "（不在您的管辖范围内，请联系其所在地经办机构）"])
@@ -426,9 +458,7 @@ class Importer:
             if record[DUP_OF]:
                 self._reject(record[ROW], record[RAW], [self._inconsistent(record[DUP_OF])])
                 continue
-            if self.o.may_update and not self.o.may_update(
-                found[db.E_HOUSEHOLD_PATH], found[db.E_RESIDENCE_PATH], found[db.E_REGISTERED_BY]
-            ):
+            if self.o.may_update and not self.o.may_update(found):
                 self._reject(record[ROW], record[RAW], [
                     f"{self._id_label()}：该人员已由其他地区或机构登记，不在您的管理范围内，未更新"
                 ])

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from jineng.core.audit import audit_record
 from jineng.core.errors import Forbidden, NotFound, ServiceError
-from jineng.core.scope import ScopeKind, _grant_q, region_allowed
+from jineng.core.scope import region_allowed
 from jineng.core.spreadsheet_reader import ReadError
 from jineng.orgs.models import Region
+from jineng.people.importing import scope
 from jineng.people.importing.run import ImportOptions, ImportResult, import_file
 from jineng.people.models import ImportMode, ImportStatus, OnDuplicate, Person, PersonImport
 
@@ -34,21 +34,9 @@ def media_path(relative: str) -> Path:
 
 
 def person_import_list(*, user):
-    """Imports the user may see: those whose region (or institution) their import grant
-    covers, and their own."""
-    qs = PersonImport.objects.select_related("region", "created_by")
-    if user is None or not getattr(user, "is_authenticated", False):
-        return qs.none()
-    conditions = [q for q in (_grant_q(PersonImport.scope, g)
-                              for g in user.grants_for(IMPORT_PERMISSION)) if q is not None]
-    if not conditions:
-        return qs.none()
-    if any(not q for q in conditions):
-        return qs
-    combined = Q(created_by=user)
-    for q in conditions:
-        combined |= q
-    return qs.filter(combined)
+    """Imports the user may see (PersonImport.scope: their default region, the importing
+    institution, or their own)."""
+    return PersonImport.objects.restrict(user, "view").select_related("region", "created_by")
 
 
 def person_import_get(*, user, pk) -> PersonImport:
@@ -150,33 +138,6 @@ def person_import_from_path(*, path, region: Region, mode: str, on_duplicate: st
                   on_duplicate=on_duplicate, actor=None)
 
 
-def _may_update(actor):
-    """Which existing people an import by this actor may update (its import grant's scope)."""
-    if actor is None:
-        return None
-    grants = actor.grants_for(IMPORT_PERMISSION)
-    if any(g.kind == ScopeKind.ALL for g in grants):
-        return None
-    paths, region_ids, institutions = [], [], set()
-    for g in grants:
-        if g.kind in (ScopeKind.REGIONS, ScopeKind.OWN_REGION_AND_BELOW):
-            paths.extend(g.region_paths)
-        elif g.kind == ScopeKind.OWN_REGION and g.region_id:
-            region_ids.append(g.region_id)
-        elif g.kind == ScopeKind.OWN_INSTITUTION and g.institution_id:
-            institutions.add(g.institution_id)
-    exact = set(Region.objects.filter(pk__in=region_ids).values_list("path", flat=True))
-    prefixes = tuple(paths)
-
-    def allowed(household_path, residence_path, registered_by) -> bool:
-        for path in (household_path, residence_path):
-            if path and (path in exact or (prefixes and path.startswith(prefixes))):
-                return True
-        return registered_by in institutions
-
-    return allowed
-
-
 class _Progress:
     """Writes rows done to the import row. Inside the strict mode's long transaction the main
     connection's writes are invisible to others, so on PostgreSQL a second connection writes
@@ -227,7 +188,7 @@ def person_import_run(pk: int, *, on_tick=None, report_path: str | None = None
         region=imp.region, mode=imp.mode, on_duplicate=imp.on_duplicate, actor=imp.created_by,
         institution_id=imp.institution_id, source=f"import:{imp.pk}",
         report_path=str(media_path(relative_report)), file_name=imp.file_name,
-        progress=progress, may_update=_may_update(imp.created_by),
+        progress=progress, may_update=scope.person_predicate(imp.created_by, IMPORT_PERMISSION),
     )
     try:
         result = import_file(media_path(imp.file_path), options)
