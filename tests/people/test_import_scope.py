@@ -158,3 +158,56 @@ def test_the_command_line_is_not_scoped(tmp_path, suiyang_resident):
     call_command("import_people", path, "--region", "411402", "--on-duplicate", "update",
                  stdout=out)
     assert Person.objects.get(pk=suiyang_resident.pk).name == "冒名"
+
+
+# ---------------------------------------------------------------- an institution's roster
+
+
+def _all_sheets(api, import_id) -> dict[str, list[list]]:
+    from python_calamine import CalamineWorkbook
+
+    report = api.get(f"/api/v1/people/imports/{import_id}/report")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(report.streaming_content)))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+@pytest.mark.parametrize("on_duplicate", ["skip", "update"])
+def test_a_school_roster_finds_people_the_bureau_registered(api_for, tmp_path, on_duplicate):
+    """Issue 10: 20 rows of whom 14 the 梁园区 bureau registered. The school (inst_411402)
+    gets them as found (已登记), not refused; it neither sees nor changes their records."""
+    bureau_rows = [person_row(300 + i, 姓名=f"局登记{i}", 手机号=f"1391234{i:04d}")
+                   for i in range(14)]
+    bureau, _ = run(api_for("county_411402"), write_xlsx(tmp_path / "bureau.xlsx",
+                                                        [HEADERS, *bureau_rows]))
+    assert bureau["created"] == 14
+    school_rows = [person_row(300 + i, 姓名=f"学员{i}", 手机号=f"1370000{i:04d}")
+                   for i in range(20)]
+    school = api_for("inst_411402")
+    body, reasons = run(school, write_xlsx(tmp_path / "school.xlsx", [HEADERS, *school_rows]),
+                        on_duplicate=on_duplicate)
+    assert (body["created"], body["updated"], body["skipped"], body["rejected"]) == (6, 0, 14, 0)
+    assert reasons == []
+    sheets = _all_sheets(school, body["id"])
+    assert [row[0] for row in sheets["已登记"][1:]] == [float(n) for n in range(2, 16)]
+    assert {row[1] for row in sheets["已登记"][1:]} == {"已登记（由其他地区或机构登记，未改动）"}
+    summary = dict((row[0], row[1]) for row in sheets["汇总"])
+    assert summary["其中已登记（跳过）"] == 14
+    text = str(sheets)
+    assert "局登记" not in text and "1391234" not in text and "139****" not in text
+    for i in range(14):
+        stored = person(300 + i)
+        assert (stored.name, stored.registered_by_id) == (f"局登记{i}", None)
+        assert stored.phone_masked == f"139****{i:04d}"
+    assert person(315).name == "学员15" and person(315).registered_by_id is not None
+    event = AuditEvent.objects.get(action="import", object_id=str(body["id"]))
+    assert (event.changes["found"], event.changes["out_of_scope_matches"]) == (14, 14)
+
+
+def test_a_school_roster_with_error_chosen_reports_registered_people_as_errors(
+        api_for, tmp_path):
+    run(api_for("county_411402"), write_xlsx(tmp_path / "b.xlsx", [HEADERS, person_row(300)]))
+    body, reasons = run(api_for("inst_411402"),
+                        write_xlsx(tmp_path / "s.xlsx", [HEADERS, person_row(300, 姓名="学员")]),
+                        on_duplicate="error")
+    assert (body["created"], body["skipped"], body["rejected"]) == (0, 0, 1)
+    assert reasons == [f"第 2 行 {OUT_OF_SCOPE}"]
