@@ -7,7 +7,8 @@ from django.utils.module_loading import module_has_submodule
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from jineng.core.api import BearerToken, UnicodeJSONRenderer, install_error_handlers
+from jineng.core.api import UnicodeJSONRenderer, install_error_handlers
+from jineng.orgs.backends import BearerToken
 
 api = NinjaAPI(
     title="技能 Jineng 开放接口",

@@ -6,7 +6,6 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer
 
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.scope import get_restricted
@@ -16,17 +15,6 @@ class ErrorOut(Schema):
     code: str
     message: str
     errors: dict = {}
-
-
-class BearerToken(HttpBearer):
-    """`Authorization: Bearer TOKEN`; a revoked or expired token says so with its own code."""
-
-    def authenticate(self, request, token):
-        from jineng.orgs.services import token_authenticate
-
-        user = token_authenticate(token)
-        request.user = user
-        return user
 
 
 class Paging(LimitOffsetPagination):

@@ -1,4 +1,5 @@
 from django.contrib.auth.backends import ModelBackend
+from ninja.security import HttpBearer
 
 
 class RoleBackend(ModelBackend):
@@ -16,3 +17,15 @@ class RoleBackend(ModelBackend):
 
     def get_all_permissions(self, user_obj, obj=None):
         return set()
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer TOKEN` for /api/v1/; a revoked or expired token says so with
+    its own code."""
+
+    def authenticate(self, request, token):
+        from jineng.orgs.services import token_authenticate
+
+        user = token_authenticate(token)
+        request.user = user
+        return user
