@@ -297,9 +297,12 @@ def test_county_officer_cannot_move_institution_into_sibling_county(client_for):
 
 
 def test_home_counts_are_scoped(client_for):
-    county = client_for(COUNTY).get("/").context["counts"]
-    city = client_for(CITY).get("/").context["counts"]
+    def counts(client):
+        panels = client.get("/").context["panels"]
+        return {s.key: s.value for p in panels if p.key == "scope" for s in p.stats}
+
+    county, city = counts(client_for(COUNTY)), counts(client_for(CITY))
     assert county["institutions"] == Institution.objects.filter(region__code="411402").count()
-    assert county["regions_below"] == 0
+    assert county["regions"] == 0
     assert city["institutions"] > county["institutions"]
-    assert city["regions_below"] == Region.objects.filter(parent__code="411400").count()
+    assert city["regions"] == Region.objects.filter(parent__code="411400").count()

@@ -66,10 +66,28 @@ def token_list(*, user, action: str = "view") -> QuerySet[ApiToken]:
 
 
 def scope_counts(*, user) -> dict:
-    """What an officer's home page shows: counts of what is in their scope."""
+    """What a bureau officer's home page shows: counts of what is in their scope."""
     return {
         "institutions": Institution.objects.restrict(user).count(),
-        "users": User.objects.restrict(user).count(),
         "regions_below": Region.objects.restrict(user).exclude(pk=user.region_id).count(),
         "departments": Department.objects.restrict(user).count(),
     }
+
+
+def account_counts(*, user) -> dict:
+    """What the system and security administrators' home pages show: accounts in scope."""
+    from django.utils import timezone
+
+    users = User.objects.restrict(user)
+    return {
+        "users": users.filter(is_active=True).count(),
+        "locked": users.filter(locked_until__gt=timezone.now()).count(),
+        "must_change": users.filter(is_active=True, must_change_password=True).count(),
+    }
+
+
+def own_institution(*, user) -> Institution | None:
+    """The institution an institution's operator works for, through the same scope."""
+    if not user.institution_id:
+        return None
+    return Institution.objects.restrict(user).filter(pk=user.institution_id).first()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
+from jineng.core.home import home_panels
 from jineng.core.scope import get_restricted
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs import forms, selectors, services
@@ -94,8 +95,8 @@ def language_view(request):
 
 @login_required
 def home_view(request):
-    counts = selectors.scope_counts(user=request.user)
-    return render(request, "orgs/home.html", {"counts": counts})
+    """Each role's own work: the panels every app contributes (core/home.py)."""
+    return render(request, "orgs/home.html", {"panels": home_panels(request.user)})
 
 
 # ---------------------------------------------------------------- lists
