@@ -32,7 +32,7 @@ from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from jineng.core.scope import permission_code, region_allowed
 from jineng.orgs.models import Department, Region
 
-CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
+CODE_RE = re.compile(r"^[0-9]-[0-9]{2}-[0-9]{2}-[0-9]{2}$")
 MAX_DATE = dt.date.max
 # An evaluation-subsidy table gives a figure for each of these (the eight-level additions
 # 学徒工, 特级技师, 首席技师 are optional).
@@ -145,7 +145,7 @@ def occupation_edition_import(
     if check_permission:
         _require(actor, Occupation, "add")
     edition = clean_text(edition)
-    if not re.fullmatch(r"\d{4}[a-z]?", edition):
+    if not re.fullmatch(r"[0-9]{4}[a-z]?", edition):
         _fail("edition", "版本应为年份，如 2022")
     if Occupation.objects.filter(edition=edition).exists():
         _fail("edition", f"{edition} 版职业分类已导入", Conflict)
