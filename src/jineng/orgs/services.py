@@ -7,10 +7,12 @@ import secrets
 from fnmatch import fnmatchcase
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jineng.core import context
 from jineng.core.audit import audit_record, diff, snapshot
 from jineng.core.codes import (
     clean_text,
@@ -27,6 +29,8 @@ from jineng.orgs.models import (
     Institution,
     InstitutionKind,
     InstitutionStatus,
+    LoginThrottle,
+    PasswordHistory,
     Region,
     RegionLevel,
     Role,
@@ -258,6 +262,27 @@ def _check_password(password: str, user: User | None = None) -> None:
         raise ServiceError(message, code="weak_password", errors={"password": message})
 
 
+def _set_password(user: User, password: str, *, field: str = "password") -> None:
+    """Check the policy and the last PasswordHistory.KEEP passwords, then set and remember
+    the new one (call `user.save()` before `_remember_password`)."""
+    _check_password(password, user)
+    if user.pk and any(
+        check_password(password, old)
+        for old in user.password_history.values_list("password", flat=True)[
+            : PasswordHistory.KEEP]
+    ):
+        message = f"新密码不能与最近 {PasswordHistory.KEEP} 次使用过的密码相同"
+        raise ServiceError(message, code="password_reused", errors={field: message})
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+
+
+def _remember_password(user: User) -> None:
+    PasswordHistory.objects.create(user=user, password=user.password)
+    stale = user.password_history.values_list("pk", flat=True)[PasswordHistory.KEEP:]
+    PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+
 def _user_clean_placement(actor, region, institution, department):
     if institution is not None and region is not None and institution.region_id != region.pk:
         raise ServiceError(
@@ -341,10 +366,9 @@ def user_create(
         region=region, institution=institution, department=department,
         must_change_password=must_change_password, language=_language(language),
     )
-    _check_password(password, user)
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
+    _set_password(user, password)
     user.save()
+    _remember_password(user)
     user.roles.set(roles)
     _created(actor, user, USER_FIELDS + ("roles",))
     return user
@@ -362,10 +386,9 @@ def user_bootstrap(*, username: str, role_code: str, password: str, full_name: s
         return user, False
     user = User(username=username, full_name=full_name,
                 must_change_password=must_change_password)
-    _check_password(password, user)
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
+    _set_password(user, password)
     user.save()
+    _remember_password(user)
     user.roles.set([Role.objects.get(code=role_code)])
     audit_record(actor=None, action="bootstrap_admin", obj=user,
                  changes={"roles": [None, [role_code]]})
@@ -403,13 +426,12 @@ def user_reset_password(*, actor, user: User, password: str) -> User:
     _require(actor, "orgs.change_user")
     _require_in_scope(actor, user)
     _guard_separation(actor, user)
-    _check_password(password, user)
-    user.set_password(password)
+    _set_password(user, password)
     user.must_change_password = True
-    user.password_changed_at = timezone.now()
     user.failed_login_count = 0
     user.locked_until = None
     user.save()
+    _remember_password(user)
     audit_record(actor=actor, action="reset_password", obj=user)
     return user
 
@@ -433,13 +455,13 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
         message = "新密码不能与原密码相同"
         raise ServiceError(message, errors={"new_password": message})
     try:
-        _check_password(new_password, user)
+        _set_password(user, new_password, field="new_password")
     except ServiceError as exc:
-        raise ServiceError(exc.message, errors={"new_password": exc.message}) from None
-    user.set_password(new_password)
+        raise ServiceError(exc.message, code=exc.code,
+                           errors={"new_password": exc.message}) from None
     user.must_change_password = False
-    user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    _remember_password(user)
     audit_record(actor=user, action="change_password", obj=user)
     return user
 
@@ -449,22 +471,71 @@ class LoginRefused(ServiceError):
     status = 401
 
 
+# One source address may fail this many times the lockout threshold within the lockout
+# window before every sign-in from it is refused for the lockout time.
+SOURCE_THROTTLE_FACTOR = 4
+
+
+def _minutes_left(until) -> int:
+    return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+
+
+def _locked_message(until) -> str:
+    return f"账号已被锁定，请 {_minutes_left(until)} 分钟后再试或联系安全管理员"
+
+
+def _throttle_locked_until(key: str):
+    row = LoginThrottle.objects.filter(key=key, locked_until__gt=timezone.now()).first()
+    return row.locked_until if row else None
+
+
+def _throttle_fail(key: str, threshold: int, minutes: int) -> None:
+    now = timezone.now()
+    row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+        key=key, defaults={"window_started_at": now}
+    )
+    window = dt.timedelta(minutes=minutes)
+    if row.window_started_at + window <= now or (row.locked_until and row.locked_until <= now):
+        row.failures, row.window_started_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= threshold:
+        row.locked_until = now + window
+    row.save()
+
+
+def _unknown_name_key(username: str) -> str:
+    return f"name:{clean_text(username).lower()[:150]}"
+
+
 def login_check(*, username: str, password: str) -> User:
     """The user whose password matches, counting failures and locking after too many.
 
-    Failures are recorded in their own transaction, so they stick although login is refused.
+    A username nobody holds is counted and locked the same way, so the answers never tell
+    whether an account exists; and a source address that fails too often is refused for a
+    while, whichever names it tries. Failures are recorded in their own transaction, so they
+    stick although login is refused.
     """
     policy = SecurityPolicy.current()
-    user = User.objects.filter(username__iexact=clean_text(username)).first()
-    if user is not None and user.is_locked:
+    source = f"ip:{context.current().ip}"
+    if until := _throttle_locked_until(source):
         with transaction.atomic():
-            audit_record(actor=user, action="login_refused_locked", obj=user)
-        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
-        raise LoginRefused(f"账号已被锁定，请 {minutes} 分钟后再试或联系安全管理员")
+            audit_record(actor=None, action="login_refused_throttled", object_type="orgs.user",
+                         object_repr=clean_text(username)[:150])
+        raise LoginRefused(f"本机登录失败次数过多，请 {_minutes_left(until)} 分钟后再试")
+    user = User.objects.filter(username__iexact=clean_text(username)).first()
+    until = user.locked_until if user is not None and user.is_locked else (
+        _throttle_locked_until(_unknown_name_key(username)) if user is None else None)
+    if until:
+        with transaction.atomic():
+            audit_record(actor=user, action="login_refused_locked", obj=user,
+                         object_type="orgs.user", object_repr=clean_text(username)[:150])
+        raise LoginRefused(_locked_message(until))
     if user is None:
         User().set_password(password)  # as slow as a real check: no probing for names
     if user is None or not user.is_active or not user.check_password(password):
         with transaction.atomic():
+            _throttle_fail(source, policy.lockout_threshold * SOURCE_THROTTLE_FACTOR,
+                           policy.lockout_minutes)
             _login_failed(user, username, policy)
         raise LoginRefused("用户名或密码不正确")
     with transaction.atomic():
@@ -476,6 +547,8 @@ def login_check(*, username: str, password: str) -> User:
 
 def _login_failed(user: User | None, username: str, policy: SecurityPolicy) -> None:
     if user is None:
+        _throttle_fail(_unknown_name_key(username), policy.lockout_threshold,
+                       policy.lockout_minutes)
         audit_record(actor=None, action="login_failed", object_type="orgs.user",
                      object_repr=clean_text(username)[:150])
         return
@@ -623,6 +696,10 @@ def token_authenticate(raw: str) -> User:
         raise TokenRefused("接口令牌已过期", code="token_expired")
     if not token.user.is_active:
         raise TokenRefused("令牌所属用户已停用", code="user_inactive")
+    if token.user.is_locked:
+        raise TokenRefused(
+            f"令牌所属账号已被锁定，请 {_minutes_left(token.user.locked_until)} 分钟后再试"
+            "或联系安全管理员", code="account_locked")
     now = timezone.now()
     # One write a minute at most: the last-used time need not be exact to the second.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
