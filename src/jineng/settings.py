@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "jineng.orgs.middleware.UserLanguageMiddleware",
     "jineng.orgs.middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jineng.core.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

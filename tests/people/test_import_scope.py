@@ -67,7 +67,7 @@ def test_rows_outside_the_importers_regions_are_refused_like_the_api(api_for, tm
     refused = api.post("/api/v1/people", {
         "id_number": person_row(203)[1], "name": "王小五", "household_region_code": "411403",
     }, content_type="application/json")
-    assert refused.status_code == 400, refused.json()
+    assert refused.status_code == 403, refused.json()
     assert refused.json()["code"] == "out_of_scope", refused.json()
 
 

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jineng.core.audit import audit_record
-from jineng.core.errors import Forbidden, NotFound, ServiceError
+from jineng.core.errors import NotFound, ServiceError
+from jineng.core.refusals import OutOfScope, require
 from jineng.core.scope import ScopeKind, _grant_q, region_allowed
 from jineng.core.spreadsheet_reader import XLSX_MAGIC, ReadError, check_xlsx_inflation
 from jineng.orgs.models import Region
@@ -102,14 +103,13 @@ def person_import_start(*, actor, upload, file_name: str, region: Region,
     """Save the uploaded file, record the import and queue it; returns at once.
 
     `upload` is a Django UploadedFile (or any object with chunks()/read()), or a path."""
-    if not actor.has_permission(IMPORT_PERMISSION):
-        raise Forbidden()
+    require(actor, IMPORT_PERMISSION)
     _check_choices(mode, on_duplicate)
     if region is None:
         raise ServiceError("请选择默认地区", errors={"region": "请选择默认地区"})
     if not (region_allowed(actor, Person, "import", region) or actor.institution_id):
-        raise ServiceError("默认地区不在您的管理范围内",
-                           errors={"region": "默认地区不在您的管理范围内"})
+        raise OutOfScope("默认地区不在您的管理范围内",
+                         errors={"region": "默认地区不在您的管理范围内"})
     file_name = Path(file_name or "roster.xlsx").name
     suffix = Path(file_name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
