@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI from its own static files, not a CDN
     "jineng.core",
     "jineng.orgs",
     "jineng.people",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "jineng.orgs.middleware.UserLanguageMiddleware",
     "jineng.orgs.middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jineng.core.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -161,6 +163,9 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# A roster file larger than this is refused before it is stored (pages and API).
+JINENG_IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("JINENG_IMPORT_MAX_UPLOAD_BYTES",
+                                                    200 * 1024 * 1024))
 
 # Background tasks: the database backend and `jineng db_worker` by default; with
 # JINENG_REDIS_URL (and `pip install '.[rq]'`) Redis queues and `jineng rqworker` on any

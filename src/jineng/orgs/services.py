@@ -21,8 +21,9 @@ from jineng.core.codes import (
     mask_phone,
     normalise_credit_code,
 )
-from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
-from jineng.core.scope import ScopeKind, region_allowed
+from jineng.core.errors import Conflict, Forbidden, ServiceError
+from jineng.core.refusals import require, require_region, require_visible
+from jineng.core.scope import ScopeKind
 from jineng.orgs.models import (
     ApiToken,
     Department,
@@ -40,28 +41,6 @@ from jineng.orgs.models import (
 from jineng.orgs.roles import GUARDED_ADMIN_ROLES, THREE_ADMIN_ROLES
 
 # ---------------------------------------------------------------- shared helpers
-
-
-def _require(actor, code: str) -> None:
-    if not actor.has_permission(code):
-        raise Forbidden()
-
-
-def _require_region(actor, model, action: str, region: Region | None, field: str = "region"):
-    if region is None:
-        raise ServiceError("请选择地区", errors={field: "请选择地区"})
-    if not region_allowed(actor, model, action, region):
-        raise ServiceError(
-            f"无权在「{region.name}」下操作", code="out_of_scope",
-            errors={field: f"无权在「{region.name}」下操作"},
-        )
-
-
-def _require_in_scope(actor, obj, action: str = "change") -> None:
-    """The same check as the pages: the object must be in the actor's scope for the action,
-    else it is as if it did not exist."""
-    if not type(obj).objects.restrict(actor, action).filter(pk=obj.pk).exists():
-        raise NotFound()
 
 
 # Fields the audit trail keeps only masked (PIPL: a staff member's phone is personal data).
@@ -118,11 +97,11 @@ def region_create(
     if not name:
         raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
     if parent is None:
-        _require(actor, "orgs.add_region")
+        require(actor, "orgs.add_region")
         if not any(g.kind == ScopeKind.ALL for g in actor.grants_for("orgs.add_region")):
             raise Forbidden("只有全省（全国）范围的管理员可以新增省级区划")
     else:
-        _require_region(actor, Region, "add", parent, field="parent")
+        require_region(actor, Region, "add", parent, field="parent")
         if parent.level >= RegionLevel.COUNTY:
             message = "县级区划下不能再建下级"
             raise ServiceError(message, errors={"parent": message})
@@ -138,7 +117,7 @@ def region_create(
 
 @transaction.atomic
 def region_update(*, actor, region: Region, name: str, is_active: bool) -> Region:
-    _require_in_scope(actor, region)
+    require_visible(actor, region)
     name = clean_text(name)
     if not name:
         raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
@@ -169,7 +148,7 @@ def _department_clean(region: Region, code: str, name: str, exclude_pk=None) -> 
 
 @transaction.atomic
 def department_create(*, actor, region: Region, code: str, name: str) -> Department:
-    _require_region(actor, Department, "add", region)
+    require_region(actor, Department, "add", region)
     code, name = _department_clean(region, code, name)
     department = Department.objects.create(region=region, code=code, name=name)
     return _created(actor, department, DEPARTMENT_FIELDS)
@@ -179,7 +158,7 @@ def department_create(*, actor, region: Region, code: str, name: str) -> Departm
 def department_update(
     *, actor, department: Department, code: str, name: str, is_active: bool
 ) -> Department:
-    _require_in_scope(actor, department)
+    require_visible(actor, department)
     code, name = _department_clean(department.region, code, name, exclude_pk=department.pk)
     return _update(
         actor, department, {"code": code, "name": name, "is_active": is_active}, DEPARTMENT_FIELDS
@@ -222,7 +201,7 @@ def institution_create(
     *, actor, name: str, kind: str, credit_code: str, region: Region, address: str = "",
     contact_name: str = "", contact_phone: str = "",
 ) -> Institution:
-    _require_region(actor, Institution, "add", region)
+    require_region(actor, Institution, "add", region)
     data = _institution_clean({
         "name": name, "kind": kind, "credit_code": credit_code, "address": address,
         "contact_name": contact_name, "contact_phone": contact_phone,
@@ -233,9 +212,9 @@ def institution_create(
 
 @transaction.atomic
 def institution_update(*, actor, institution: Institution, **fields) -> Institution:
-    _require_in_scope(actor, institution)
+    require_visible(actor, institution)
     if "region" in fields and fields["region"] != institution.region:
-        _require_region(actor, Institution, "change", fields["region"])
+        require_region(actor, Institution, "change", fields["region"])
     data = _institution_clean(fields, exclude_pk=institution.pk)
     return _update(actor, institution, data, INSTITUTION_FIELDS)
 
@@ -292,7 +271,7 @@ def _user_clean_placement(actor, region, institution, department):
         raise ServiceError("所属单位不在所选地区", errors={"department": "所属单位不在所选地区"})
     target_region = region or (institution.region if institution else None)
     if target_region is not None:
-        _require_region(actor, User, "add", target_region)
+        require_region(actor, User, "add", target_region)
     elif not any(g.kind == ScopeKind.ALL for g in actor.grants_for("orgs.add_user")):
         raise Forbidden("只有全局范围的管理员可以创建不属于任何地区的账号")
 
@@ -349,7 +328,7 @@ def user_create(
     department: Department | None = None, roles: list[Role] | tuple = (),
     must_change_password: bool = True, language: str = "zh-hans",
 ) -> User:
-    _require(actor, "orgs.add_user")
+    require(actor, "orgs.add_user")
     username = clean_text(username)
     if not username:
         raise ServiceError("用户名不能为空", errors={"username": "用户名不能为空"})
@@ -397,7 +376,7 @@ def user_bootstrap(*, username: str, role_code: str, password: str, full_name: s
 
 @transaction.atomic
 def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields) -> User:
-    _require_in_scope(actor, user)
+    require_visible(actor, user)
     _guard_separation(actor, user, roles)
     if roles is not None:
         current = set(user.roles.values_list("pk", flat=True))
@@ -423,8 +402,8 @@ def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields)
 @transaction.atomic
 def user_reset_password(*, actor, user: User, password: str) -> User:
     """An administrator sets a new password; the user must change it at next login."""
-    _require(actor, "orgs.change_user")
-    _require_in_scope(actor, user)
+    require(actor, "orgs.change_user")
+    require_visible(actor, user)
     _guard_separation(actor, user)
     _set_password(user, password)
     user.must_change_password = True
@@ -438,8 +417,8 @@ def user_reset_password(*, actor, user: User, password: str) -> User:
 
 @transaction.atomic
 def user_unlock(*, actor, user: User) -> User:
-    _require(actor, "orgs.unlock_user")
-    _require_in_scope(actor, user, "unlock")
+    require(actor, "orgs.unlock_user")
+    require_visible(actor, user, "unlock")
     user.failed_login_count = 0
     user.locked_until = None
     user.save(update_fields=["failed_login_count", "locked_until"])
@@ -609,7 +588,7 @@ def _role_clean(data: dict) -> dict:
 @transaction.atomic
 def role_create(*, actor, code: str, name: str, permissions: list[str], scope_kind: str,
                 description: str = "", scope_regions=()) -> Role:
-    _require(actor, "orgs.add_role")
+    require(actor, "orgs.add_role")
     code = clean_text(code)
     if not code:
         raise ServiceError("角色编码不能为空", errors={"code": "角色编码不能为空"})
@@ -623,7 +602,7 @@ def role_create(*, actor, code: str, name: str, permissions: list[str], scope_ki
 
 @transaction.atomic
 def role_update(*, actor, role: Role, scope_regions=None, **fields) -> Role:
-    _require(actor, "orgs.change_role")
+    require(actor, "orgs.change_role")
     if role.code in GUARDED_ADMIN_ROLES:
         raise Forbidden("三员分立：安全管理员、审计管理员角色不能在系统中修改或停用")
     if role.builtin and ("permissions" in fields or "code" in fields):
@@ -646,8 +625,8 @@ def token_hash(raw: str) -> str:
 @transaction.atomic
 def token_create(*, actor, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the token and its secret, which is never shown again."""
-    _require(actor, "orgs.add_apitoken")
-    _require_in_scope(actor, user, "view")
+    require(actor, "orgs.add_apitoken")
+    require_visible(actor, user, "view")
     _guard_separation(actor, user)
     name = clean_text(name)
     if not name:
@@ -668,8 +647,8 @@ def token_create(*, actor, user: User, name: str, days: int | None = None) -> tu
 
 @transaction.atomic
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
-    _require(actor, "orgs.change_apitoken")
-    _require_in_scope(actor, token)
+    require(actor, "orgs.change_apitoken")
+    require_visible(actor, token)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -726,7 +705,7 @@ POLICY_BOUNDS = {
 
 @transaction.atomic
 def security_policy_update(*, actor, **fields) -> SecurityPolicy:
-    _require(actor, "orgs.change_securitypolicy")
+    require(actor, "orgs.change_securitypolicy")
     errors = {}
     for name, value in fields.items():
         low, high, label = POLICY_BOUNDS[name]
