@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.home import home_panels
+from jineng.core.refusals import require
 from jineng.core.scope import get_restricted
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs import forms, selectors, services
@@ -245,8 +246,7 @@ class RegionCreate(ServiceFormPage):
     form_class = forms.RegionForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_region"):
-            raise Http404
+        require(request.user, "orgs.add_region")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "add")}
@@ -302,8 +302,7 @@ class DepartmentCreate(ServiceFormPage):
     form_class = forms.DepartmentForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_department"):
-            raise Http404
+        require(request.user, "orgs.add_department")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -339,8 +338,7 @@ class InstitutionCreate(ServiceFormPage):
     form_class = forms.InstitutionForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_institution"):
-            raise Http404
+        require(request.user, "orgs.add_institution")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -380,8 +378,7 @@ class UserCreate(ServiceFormPage):
     form_class = forms.UserForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_user"):
-            raise Http404
+        require(request.user, "orgs.add_user")
 
     def get_form_kwargs(self, request, obj):
         return {"user": request.user}
@@ -428,8 +425,7 @@ class RoleCreate(ServiceFormPage):
     form_class = forms.RoleForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_role"):
-            raise Http404
+        require(request.user, "orgs.add_role")
 
     def save(self, request, obj, data):
         data.pop("is_active", None)
@@ -474,12 +470,9 @@ class SecurityPolicyEdit(ServiceFormPage):
         return SecurityPolicy.current()
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.view_securitypolicy"):
-            raise Http404
-        if request.method == "POST" and not request.user.has_permission(
-            "orgs.change_securitypolicy"
-        ):
-            raise Http404
+        require(request.user, "orgs.view_securitypolicy")
+        if request.method == "POST":
+            require(request.user, "orgs.change_securitypolicy")
 
     def initial(self, obj):
         return {name: getattr(obj, name) for name in services.POLICY_FIELDS}
@@ -497,8 +490,7 @@ class SecurityPolicyEdit(ServiceFormPage):
 @login_required
 def token_list_view(request, pk):
     """The tokens of one user; an administrator creates one here and sees it once."""
-    if not request.user.has_permission("orgs.view_apitoken"):
-        raise Http404
+    require(request.user, "orgs.view_apitoken")
     try:
         owner = get_restricted(User, request.user, "view", pk=pk)
     except NotFound:
