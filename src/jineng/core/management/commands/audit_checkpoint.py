@@ -6,7 +6,7 @@ from jineng.core.audit import audit_checkpoint_create
 
 
 class Command(BaseCommand):
-    help = "导出审计链当前链头的签名检查点（JSON），请保存在数据库之外；audit_verify --checkpoint 校验"
+    help = "导出审计链链头的签名检查点（JSON），保存在数据库之外，供 audit_verify --checkpoint 校验"
 
     def add_arguments(self, parser):
         parser.add_argument("output", metavar="FILE", help="写入的检查点文件")
