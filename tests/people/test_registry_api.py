@@ -168,8 +168,9 @@ def test_target_group_pages(client_for):
 
 
 def test_menu_entries(client_for):
-    html = client_for("county_411402").get("/").content.decode()
-    assert "/people/" in html and "/people/target-groups/" in html
+    client = client_for("county_411402")
+    assert "/people/" in client.get("/").content.decode()
+    assert "/people/target-groups/" in client.get("/core/reference/").content.decode()
 
 
 def test_link_a_login_through_the_api_and_the_edit_page(api_for, client_for, user_named):
