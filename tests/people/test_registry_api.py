@@ -98,7 +98,7 @@ def test_missing_field_and_duplicate(api_for):
 def test_out_of_scope_region_is_refused(api_for):
     response = api_for("county_411402").post(
         "/api/v1/people", _payload(household_region_code="411403"), content_type=JSON)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["code"] == "out_of_scope"
     assert "household_region_code" in response.json()["errors"]
 
@@ -164,7 +164,7 @@ def test_target_group_pages(client_for):
     response = client.post("/people/target-groups/new/", {
         "code": "home_care", "name": "家政从业人员", "sort_order": 200, "is_active": "on"})
     assert response.status_code == 302
-    assert client_for("inst_411402").get("/people/target-groups/new/").status_code == 404
+    assert client_for("inst_411402").get("/people/target-groups/new/").status_code == 403
 
 
 def test_menu_entries(client_for):

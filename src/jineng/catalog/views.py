@@ -22,6 +22,7 @@ from jineng.catalog.models import (
 )
 from jineng.catalog.policies import AWARD_LABELS, FIELD_LABELS
 from jineng.core.errors import NotFound, ServiceError
+from jineng.core.refusals import require
 from jineng.core.scope import permission_code, region_allowed
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs.forms import region_filter
@@ -253,8 +254,7 @@ def policy_detail_view(request, pk):
 @login_required
 def policy_in_force_view(request):
     """Which policies are in force for the officer's region, and which came from above."""
-    if not request.user.has_permission("catalog.view_policyversion"):
-        raise Http404
+    require(request.user, "catalog.view_policyversion")
     on_date = _date(request.GET.get("date", "")) or selectors.today()
     code = request.GET.get("region", "").strip()
     home = selectors.home_region(request.user)
@@ -293,8 +293,7 @@ class PolicyPublish(_HomeRegionInitial, ServiceFormPage):
     success_message = _("政策版本已发布")
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_policyversion"):
-            raise Http404
+        require(request.user, "catalog.add_policyversion")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": _regions(request.user),
@@ -345,8 +344,7 @@ class CatalogueUpload(_HomeRegionInitial, ServiceFormPage):
     success_message = _("目录已发布")
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_policyversion"):
-            raise Http404
+        require(request.user, "catalog.add_policyversion")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": _regions(request.user), "files": request.FILES or None,
@@ -380,8 +378,7 @@ class DocumentCreate(_HomeRegionInitial, ServiceFormPage):
     form_class = forms.DocumentForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_policydocument"):
-            raise Http404
+        require(request.user, "catalog.add_policydocument")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -398,8 +395,7 @@ class ProgrammeCreate(_HomeRegionInitial, ServiceFormPage):
     form_class = forms.ProgrammeForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_programme"):
-            raise Http404
+        require(request.user, "catalog.add_programme")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view"),
@@ -479,8 +475,7 @@ class BudgetSet(_HomeRegionInitial, ServiceFormPage):
     form_class = forms.BudgetForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_fundbudget"):
-            raise Http404
+        require(request.user, "catalog.add_fundbudget")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -506,8 +501,7 @@ class WorkTypeCreate(ServiceFormPage):
     form_class = forms.WorkTypeForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_worktype"):
-            raise Http404
+        require(request.user, "catalog.add_worktype")
 
     def save(self, request, obj, data):
         occupation = services.occupation_current(data["occupation_code"])

@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from jineng.core.audit import audit_record
-from jineng.core.errors import NotFound, ServiceError
+from jineng.core.errors import Forbidden, ServiceError
+from jineng.core.refusals import require
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 
 PAGE_SIZE = 25
@@ -114,8 +115,7 @@ class ScopedListPage(LoginRequiredMixin, View):
         return [k for k in self.sensitive_filters if request.GET.get(k)]
 
     def respond(self, request):
-        if not request.user.has_permission(self.permission):
-            raise Http404
+        require(request.user, self.permission)
         posted = request.method == "POST"
         leaked = [] if posted else self.sensitive_in_url(request)
         if leaked:  # e.g. an old bookmark: drop the value, never render or audit it
@@ -162,8 +162,7 @@ class ScopedListPage(LoginRequiredMixin, View):
         })
 
     def export(self, request, selector, values):
-        if not request.user.has_permission(self.export_permission):
-            raise Http404
+        require(request.user, self.export_permission)
         qs = selector(user=request.user, action="export", **values)[:EXPORT_LIMIT]
         headers = [str(c.label) for c in self.columns]
         rows = [[_plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(2000)]
@@ -194,7 +193,8 @@ class ServiceFormPage(LoginRequiredMixin, View):
         return None
 
     def check_allowed(self, request, obj) -> None:
-        """Raise Http404 unless the user may use this form on this object."""
+        """Refuse (core.refusals.require: 403) unless the user may use this form on this
+        object; an object outside their scope is NotFound (404) from get_object."""
 
     def get_form_kwargs(self, request, obj) -> dict:
         return {}
@@ -209,10 +209,7 @@ class ServiceFormPage(LoginRequiredMixin, View):
         raise NotImplementedError
 
     def _object(self, request, kwargs):
-        try:
-            obj = self.get_object(request, **kwargs)
-        except NotFound:
-            raise Http404 from None
+        obj = self.get_object(request, **kwargs)
         self.check_allowed(request, obj)
         return obj
 
@@ -224,6 +221,7 @@ class ServiceFormPage(LoginRequiredMixin, View):
     def post(self, request, **kwargs):
         obj = self._object(request, kwargs)
         form = self.form_class(request.POST, **self.get_form_kwargs(request, obj))
+        status = 400
         if form.is_valid():
             try:
                 # A page may call several services; they stand or fall together.
@@ -231,10 +229,12 @@ class ServiceFormPage(LoginRequiredMixin, View):
                     saved = self.save(request, obj, form.cleaned_data)
             except ServiceError as exc:
                 _add_service_errors(form, exc)
+                if isinstance(exc, Forbidden):  # a refusal answers 403 here as on the API
+                    status = exc.status
             else:
                 messages.success(request, self.success_message)
                 return redirect(self.success_url(saved))
-        return self.render(request, form, obj, status=400 if form.errors else 200)
+        return self.render(request, form, obj, status=status if form.errors else 200)
 
     def render(self, request, form, obj, status=200, **extra):
         context = {"title": self.title, "form": form, "object": obj, **extra}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
+from jineng.core.refusals import require
 from jineng.core.scope import get_restricted
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs import forms, selectors, services
@@ -265,8 +266,7 @@ class RegionCreate(ServiceFormPage):
     form_class = forms.RegionForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_region"):
-            raise Http404
+        require(request.user, "orgs.add_region")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "add")}
@@ -322,8 +322,7 @@ class DepartmentCreate(ServiceFormPage):
     form_class = forms.DepartmentForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_department"):
-            raise Http404
+        require(request.user, "orgs.add_department")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -359,8 +358,7 @@ class InstitutionCreate(ServiceFormPage):
     form_class = forms.InstitutionForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_institution"):
-            raise Http404
+        require(request.user, "orgs.add_institution")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -400,8 +398,7 @@ class UserCreate(ServiceFormPage):
     form_class = forms.UserForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_user"):
-            raise Http404
+        require(request.user, "orgs.add_user")
 
     def get_form_kwargs(self, request, obj):
         return {"user": request.user}
@@ -448,8 +445,7 @@ class RoleCreate(ServiceFormPage):
     form_class = forms.RoleForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_role"):
-            raise Http404
+        require(request.user, "orgs.add_role")
 
     def save(self, request, obj, data):
         data.pop("is_active", None)
@@ -494,12 +490,9 @@ class SecurityPolicyEdit(ServiceFormPage):
         return SecurityPolicy.current()
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.view_securitypolicy"):
-            raise Http404
-        if request.method == "POST" and not request.user.has_permission(
-            "orgs.change_securitypolicy"
-        ):
-            raise Http404
+        require(request.user, "orgs.view_securitypolicy")
+        if request.method == "POST":
+            require(request.user, "orgs.change_securitypolicy")
 
     def initial(self, obj):
         return {name: getattr(obj, name) for name in services.POLICY_FIELDS}
@@ -517,8 +510,7 @@ class SecurityPolicyEdit(ServiceFormPage):
 @login_required
 def token_list_view(request, pk):
     """The tokens of one user; an administrator creates one here and sees it once."""
-    if not request.user.has_permission("orgs.view_apitoken"):
-        raise Http404
+    require(request.user, "orgs.view_apitoken")
     try:
         owner = get_restricted(User, request.user, "view", pk=pk)
     except NotFound:

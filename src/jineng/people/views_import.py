@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.errors import NotFound, ServiceError
+from jineng.core.refusals import require
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE
 from jineng.orgs.forms import RegionField
 from jineng.people.api_import import report_response
@@ -34,8 +35,7 @@ class ImportForm(forms.Form):
 
 
 def _allowed(request):
-    if not request.user.has_permission(service.IMPORT_PERMISSION):
-        raise Http404
+    require(request.user, service.IMPORT_PERMISSION)
 
 
 def _get(request, pk):
