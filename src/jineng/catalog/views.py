@@ -25,6 +25,7 @@ from jineng.core.errors import NotFound, ServiceError
 from jineng.core.refusals import require
 from jineng.core.scope import permission_code, region_allowed
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
+from jineng.orgs.forms import region_filter
 from jineng.orgs.models import Region
 
 
@@ -115,7 +116,7 @@ class PolicyList(ScopedListPage):
     object_type = "catalog.policyversion"
     filters = [
         Filter("kind", _("政策类型"), PolicyKind.choices),
-        Filter("region_code", _("地区代码")),
+        region_filter(),
         Filter("in_force_on", _("生效于（YYYY-MM-DD）")),
     ]
     columns = [
@@ -143,7 +144,7 @@ class DocumentList(ScopedListPage):
     create_url_name = "catalog:document_create"
     selector = selectors.document_list
     object_type = "catalog.policydocument"
-    filters = [Filter("region_code", _("地区代码"))]
+    filters = [region_filter()]
     columns = [
         Column(_("标题"), lambda d: d.title),
         Column(_("文号"), lambda d: d.number),
@@ -162,7 +163,7 @@ class ProgrammeList(ScopedListPage):
     selector = selectors.programme_list
     object_type = "catalog.programme"
     filters = [Filter("kind", _("类别"), ProgrammeKind.choices),
-               Filter("region_code", _("地区代码"))]
+               region_filter()]
     columns = [
         Column(_("编号"), lambda p: p.code, link=True),
         Column(_("名称"), lambda p: p.name, link=True),
@@ -185,7 +186,7 @@ class BudgetList(ScopedListPage):
     create_url_name = "catalog:budget_set"
     selector = selectors.fund_budget_list
     object_type = "catalog.fundbudget"
-    filters = [Filter("year", _("年度")), Filter("region_code", _("地区代码"))]
+    filters = [Filter("year", _("年度")), region_filter()]
     columns = [
         Column(_("地区"), lambda b: b.region.name),
         Column(_("年度"), lambda b: b.year),

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -35,6 +36,13 @@ class Filter:
     name: str
     label: str
     choices: list | None = None  # None: a text box
+    # A form field that renders the filter's box and cleans what was typed into the value
+    # the selector takes (e.g. a region name into its code).
+    field: forms.Field | None = None
+
+    def widget_html(self, value) -> str:
+        attrs = {"id": f"filter-{self.name}", "placeholder": self.label, "aria-label": self.label}
+        return self.field.widget.render(self.name, value, attrs=attrs)
 
 
 class ScopedListPage(LoginRequiredMixin, View):
@@ -74,6 +82,18 @@ class ScopedListPage(LoginRequiredMixin, View):
             values[f.name] = data.get(f.name, "").strip() if posted or not sensitive else ""
         return values
 
+    def parse_filters(self, filters: list[Filter], typed: dict) -> tuple[dict, list[str]]:
+        """The values the selector takes, and a message for each filter that could not be
+        read (its text is passed on as typed, so it matches nothing)."""
+        values, problems = dict(typed), []
+        for f in filters:
+            if f.field is not None and typed.get(f.name):
+                try:
+                    values[f.name] = f.field.clean(typed[f.name])
+                except forms.ValidationError as exc:
+                    problems.extend(f"{f.label}：{m}" for m in exc.messages)
+        return values, problems
+
     def public_values(self, values: dict) -> dict:
         """The filter values that may be shown, put in a URL or audited in clear."""
         return {k: ("（已隐藏）" if v and k in self.sensitive_filters else v)
@@ -106,7 +126,9 @@ class ScopedListPage(LoginRequiredMixin, View):
                 messages.warning(request, self.sensitive_url_message)
             return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
         data = request.POST if posted else request.GET
-        values = self.filter_values(request)
+        typed = self.filter_values(request)
+        filters = self.get_filters(request)
+        values, problems = self.parse_filters(filters, typed)
         selector = self.get_selector()
         if data.get("export") == "xlsx":
             return self.export(request, selector, values)
@@ -120,14 +142,15 @@ class ScopedListPage(LoginRequiredMixin, View):
             for obj in page.object_list
         ]
         query = {k: v for k, v in values.items() if v and k not in self.sensitive_filters}
-        filters = self.get_filters(request)
         return render(request, self.template_name, {
             "title": self.title,
             "columns": self.columns,
             "rows": rows,
             "page": page,
-            "filters": [(f, values.get(f.name, "")) for f in filters
-                        if f.name not in self.sensitive_filters],
+            "filters": [(f, typed.get(f.name, ""), f.widget_html(typed.get(f.name, ""))
+                         if f.field else "")
+                        for f in filters if f.name not in self.sensitive_filters],
+            "filter_problems": problems,
             "sensitive_filters": [f for f in filters if f.name in self.sensitive_filters],
             "sensitive_search": posted and any(values.get(k) for k in self.sensitive_filters),
             "q": values["q"],

@@ -103,6 +103,27 @@ def home_view(request):
 # ---------------------------------------------------------------- lists
 
 
+def region_options_view(request):
+    """The region picker's list (an HTML fragment): matches for what was typed, or the
+    children of `parent`, among the regions of `scope` ("all" needs no login)."""
+    scope = request.GET.get("scope", "all")
+    if scope not in selectors.PICKER_SCOPES:
+        scope = "all"
+    field = request.GET.get("field", "")
+    q = request.GET.get("q") or (request.GET.get(field, "") if field else "")
+    parent_code = "" if q.strip() else request.GET.get("parent", "").strip()
+    regions = selectors.picker_regions(request.user, scope)
+    parent = regions.select_related("parent").filter(code=parent_code).first() \
+        if parent_code else None
+    options = selectors.region_options(regions=regions, q=q,
+                                       parent_code=parent.code if parent else "")
+    return render(request, "orgs/region_options.html", {
+        "options": options, "scope": scope, "parent": parent,
+        "parent_label": selectors.region_label(parent) if parent else "",
+        "url": reverse("orgs:region_options"),
+    })
+
+
 def _region(obj):
     return obj.region.name if obj.region_id else ""
 
@@ -117,7 +138,7 @@ class RegionList(ScopedListPage):
     create_url_name = "orgs:region_create"
     filters = [
         Filter("level", _("级别"), [(str(v), label) for v, label in RegionLevel.choices]),
-        Filter("parent_code", _("上级代码")),
+        forms.region_filter("parent_code", _("上级地区")),
     ]
     columns = [
         Column(_("区划代码"), lambda r: r.code, link=True),
@@ -145,7 +166,7 @@ class DepartmentList(ScopedListPage):
     selector = selectors.department_list
     object_type = "orgs.department"
     create_url_name = "orgs:department_create"
-    filters = [Filter("region_code", _("地区代码"))]
+    filters = [forms.region_filter()]
     columns = [
         Column(_("单位编码"), lambda d: d.code, link=True),
         Column(_("名称"), lambda d: d.name),
@@ -169,7 +190,7 @@ class InstitutionList(ScopedListPage):
     filters = [
         Filter("kind", _("类型"), InstitutionKind.choices),
         Filter("status", _("状态"), InstitutionStatus.choices),
-        Filter("region_code", _("地区代码")),
+        forms.region_filter(),
     ]
     columns = [
         Column(_("名称"), lambda i: i.name, link=True),

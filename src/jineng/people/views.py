@@ -14,6 +14,7 @@ from jineng.core.errors import NotFound, ServiceError
 from jineng.core.refusals import require
 from jineng.core.scope import get_restricted
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
+from jineng.orgs.forms import region_filter
 from jineng.people import forms, selectors, services
 from jineng.people.models import Person, TargetGroup
 
@@ -58,7 +59,7 @@ class PersonList(ScopedListPage):
     def get_filters(self, request):
         return [
             Filter("id_number", _("证件号码（精确）")),
-            Filter("region_code", _("地区代码")),
+            region_filter(),
             Filter("target_group", _("重点群体"),
                    [(g.code, g.name) for g in selectors.active_target_groups()]),
         ]
