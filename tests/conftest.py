@@ -3,12 +3,17 @@ in a transaction that is rolled back, so tests see the demo data and never each 
 
 import os
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
 from jineng.orgs.demo import DEMO_PASSWORD
+
+# No deadline: seven engineers share two cores, and a slow example is not a failure.
+hypothesis.settings.register_profile("jineng", deadline=None)
+hypothesis.settings.load_profile("jineng")
 
 
 def pytest_configure(config):

@@ -2,14 +2,16 @@
 
 With no environment set, every `jineng` command works for development and the demo: the keys
 are generated once into `var/keys.json` (git-ignored) and the database is `var/jineng.sqlite3`.
-Production sets JINENG_DEBUG=0, DATABASE_URL, JINENG_SECRET_KEY, JINENG_FIELD_KEY and
-JINENG_ALLOWED_HOSTS.
+Production sets JINENG_DEBUG=0, DATABASE_URL, JINENG_SECRET_KEY, JINENG_FIELD_KEY,
+JINENG_AUDIT_KEYS (with JINENG_AUDIT_KEY_ID) and JINENG_ALLOWED_HOSTS.
 """
 
+import json
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from jineng.core.keys import load_or_create_local_keys
 
@@ -28,12 +30,24 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("JINENG_DEBUG", True)
 
 _local_keys = None
-if not (os.environ.get("JINENG_SECRET_KEY") and os.environ.get("JINENG_FIELD_KEY")):
-    _local_keys = load_or_create_local_keys(DATA_DIR / "keys.json")
+KEYS_FILE = DATA_DIR / "keys.json"
+if not all(os.environ.get(k) for k in ("JINENG_SECRET_KEY", "JINENG_FIELD_KEY",
+                                        "JINENG_AUDIT_KEYS")):
+    _local_keys = load_or_create_local_keys(KEYS_FILE)
 
 SECRET_KEY = os.environ.get("JINENG_SECRET_KEY") or _local_keys["secret_key"]
 # 32-byte key for AES-GCM field encryption and the HMAC blind index, hex encoded.
 FIELD_ENCRYPTION_KEY = os.environ.get("JINENG_FIELD_KEY") or _local_keys["field_key"]
+# HMAC keys of the audit chain by id, kept outside the database (JSON: {"a2": hex, "a1": hex}),
+# and the id that new events are keyed with; every event records its key id.
+if os.environ.get("JINENG_AUDIT_KEYS"):
+    AUDIT_KEYS = json.loads(os.environ["JINENG_AUDIT_KEYS"])
+    AUDIT_KEY_ID = os.environ.get("JINENG_AUDIT_KEY_ID") or (
+        next(iter(AUDIT_KEYS)) if len(AUDIT_KEYS) == 1 else "")
+else:
+    AUDIT_KEYS, AUDIT_KEY_ID = _local_keys["audit_keys"], _local_keys["audit_key_id"]
+if AUDIT_KEY_ID not in AUDIT_KEYS:
+    raise ImproperlyConfigured("JINENG_AUDIT_KEY_ID 应为 JINENG_AUDIT_KEYS 中的一个密钥编号")
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -53,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI from its own static files, not a CDN
     "jineng.core",
     "jineng.orgs",
     "jineng.people",
@@ -72,6 +87,7 @@ MIDDLEWARE = [
     "jineng.orgs.middleware.UserLanguageMiddleware",
     "jineng.orgs.middleware.SecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jineng.core.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -147,6 +163,9 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# A roster file larger than this is refused before it is stored (pages and API).
+JINENG_IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("JINENG_IMPORT_MAX_UPLOAD_BYTES",
+                                                    200 * 1024 * 1024))
 
 # Background tasks: the database backend and `jineng db_worker` by default; with
 # JINENG_REDIS_URL (and `pip install '.[rq]'`) Redis queues and `jineng rqworker` on any

@@ -37,7 +37,8 @@ def test_officer_sees_policies_from_above(browser, site, demo_password):  # noqa
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     sign_in(page, site, "county_411402", demo_password)
-    page.get_by_role("navigation").get_by_role("link", name="在用政策").click()
+    page.get_by_role("navigation").get_by_role("link", name="参考数据").click()
+    page.get_by_role("main").get_by_role("link", name="在用政策").click()
     table = page.get_by_test_id("in-force").inner_text()
     assert "上级（商丘市）" in table and "商政办〔2022〕9号" in table
     page.get_by_test_id("in-force").get_by_role("link").first.click()

@@ -16,6 +16,9 @@ SRC = Path(jineng.__file__).parent
 LAYERS = {"core": 0, "orgs": 1, "people": 2, "catalog": 2, "training": 3, "evaluation": 4,
           "funds": 5, "targets": 6}
 ASSEMBLERS = {"portal", "api"}  # may import every app
+# Known breaches, to be moved out (the menu's reference entries live in orgs today). The list
+# may only shrink: a new breach fails, and so does one listed here that is gone.
+KNOWN = {"core/menu.py": ["orgs"], "core/views_reference.py": ["orgs"]}
 
 
 def apps() -> list[str]:
@@ -69,7 +72,7 @@ def test_an_app_imports_only_the_apps_below_it(app):
         bad = violations(app, imported_apps(path, path.read_text(encoding="utf-8")))
         if bad:
             wrong[str(path.relative_to(SRC))] = bad
-    assert wrong == {}
+    assert wrong == {k: v for k, v in KNOWN.items() if k.startswith(f"{app}/")}
 
 
 @pytest.mark.parametrize(("path", "source", "app", "bad"), [

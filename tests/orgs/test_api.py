@@ -60,7 +60,7 @@ def test_only_administrators_create_tokens(client_for):
         response = client_for(username).post(
             f"/orgs/users/{owner.pk}/tokens/", {"name": "自建", "days": 1}
         )
-        assert response.status_code == 404
+        assert response.status_code == 403
     # The security administrator sees and revokes tokens but does not create them.
     response = client_for("secadmin").post(
         f"/orgs/users/{owner.pk}/tokens/", {"name": "x", "days": 1}

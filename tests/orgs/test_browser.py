@@ -157,8 +157,11 @@ def test_phone_layout_folds_the_menu(browser, site, demo_password):
     # Nothing is wider than the screen: no sideways scrolling of the whole page.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
-    page.locator("label.nav-toggle-label").click()
+    toggle = page.get_by_role("button", name="菜单")
+    toggle.focus()
+    page.keyboard.press("Enter")  # a real button: it opens from the keyboard
     assert menu.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "true"
     page.screenshot(path=str(SHOTS / "jineng-phone-menu.png"))
     menu.get_by_role("link", name="机构").click()
     page.wait_for_url(f"{site}/orgs/institutions/")

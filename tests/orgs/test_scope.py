@@ -237,7 +237,7 @@ def test_roles_are_managed_only_by_the_system_administrator(username, client_for
     role = Role.objects.get(code="county_officer")
     client = client_for(username)
     before = model_to_dict(Role.objects.get(pk=role.pk))
-    assert client.get("/orgs/roles/").status_code == 404
+    assert client.get("/orgs/roles/").status_code == 403
     assert client.get(f"/orgs/roles/{role.pk}/").status_code == 404
     response = client.post(f"/orgs/roles/{role.pk}/", {"name": "改", "scope_kind": "all"})
     assert response.status_code == 404
@@ -254,7 +254,7 @@ def test_sibling_county_cannot_see_or_revoke_a_token(client_for, user_named):
     token, _ = token_create(actor=user_named("sysadmin"), user=owner, name="睢阳对接")
     for username in (COUNTY, CITY):
         client = client_for(username)
-        assert client.get(f"/orgs/users/{owner.pk}/tokens/").status_code == 404
+        assert client.get(f"/orgs/users/{owner.pk}/tokens/").status_code == 403
         assert client.post(f"/orgs/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
@@ -266,8 +266,8 @@ def test_sibling_county_cannot_see_or_revoke_a_token(client_for, user_named):
 
 @pytest.mark.parametrize("username", [COUNTY, CITY, "sysadmin", "secadmin"])
 def test_only_the_audit_administrator_reads_the_audit_trail(username, client_for):
-    assert client_for(username).get("/core/audit/").status_code == 404
-    assert client_for(username).get("/core/audit/?export=xlsx").status_code == 404
+    assert client_for(username).get("/core/audit/").status_code == 403
+    assert client_for(username).get("/core/audit/?export=xlsx").status_code == 403
     page = client_for("auditadmin").get("/core/audit/")
     assert page.status_code == 200 and "loaddemo" not in page.content.decode()
     assert "create" in page.content.decode()
@@ -297,9 +297,12 @@ def test_county_officer_cannot_move_institution_into_sibling_county(client_for):
 
 
 def test_home_counts_are_scoped(client_for):
-    county = client_for(COUNTY).get("/").context["counts"]
-    city = client_for(CITY).get("/").context["counts"]
+    def counts(client):
+        panels = client.get("/").context["panels"]
+        return {s.key: s.value for p in panels if p.key == "scope" for s in p.stats}
+
+    county, city = counts(client_for(COUNTY)), counts(client_for(CITY))
     assert county["institutions"] == Institution.objects.filter(region__code="411402").count()
-    assert county["regions_below"] == 0
+    assert county["regions"] == 0
     assert city["institutions"] > county["institutions"]
-    assert city["regions_below"] == Region.objects.filter(parent__code="411400").count()
+    assert city["regions"] == Region.objects.filter(parent__code="411400").count()

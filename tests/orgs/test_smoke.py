@@ -19,4 +19,5 @@ def test_city_officer_sees_both_counties(api_for):
 def test_home_shows_counts_in_scope(client_for):
     response = client_for("county_411402").get("/")
     assert response.status_code == 200
-    assert response.context["counts"]["institutions"] == 3
+    scope = next(p for p in response.context["panels"] if p.key == "scope")
+    assert {s.key: s.value for s in scope.stats}["institutions"] == 3

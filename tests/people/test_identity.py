@@ -255,3 +255,67 @@ def test_name_clean():
     assert services.name_clean("阿卜杜拉·艾力") == "阿卜杜拉·艾力"
     with pytest.raises(ServiceError):
         services.name_clean("张三3")
+
+
+# ---------------------------------------------------------------- issue 10: digits, tables
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
+
+
+@FAST
+@given(number=resident_numbers(), digits=st.sampled_from([ARABIC_INDIC, DEVANAGARI]),
+       data=st.data())
+def test_digits_outside_ascii_are_refused_not_stored_as_a_second_number(number, digits, data):
+    # Python's \d and int() accept these digits: once they were stored as typed, under a
+    # second hash, so the same person could be registered twice.
+    position = data.draw(st.integers(0, 16))
+    raw = number[:position] + number[position].translate(digits) + number[position + 1:]
+    with pytest.raises(IdentityError, match="17 位数字"):
+        parse_identity(raw)
+    with pytest.raises(ServiceError, match="证件号码"):
+        services.identity_check(raw)
+
+
+def test_phone_with_arabic_indic_digits_is_refused():
+    with pytest.raises(ServiceError, match="手机号"):
+        services.phone_normalise("13812345678".translate(ARABIC_INDIC))
+
+
+@pytest.mark.parametrize("code", ["140201", "370201"])
+def test_old_numbers_with_a_city_urban_district_code_are_accepted(code):
+    # 市辖区 codes (大同市 140201, 青岛市 370201) are not in the division tables, yet numbers
+    # issued under them are real.
+    number = make_resident_number(code, dt.date(1975, 3, 4), 21)
+    assert parse_identity(number).number == number
+
+
+def test_an_urban_district_code_of_a_prefecture_that_was_no_city_is_refused():
+    # There never was a division 419900, so no 市辖区 419901 either.
+    number = make_resident_number("419901", dt.date(1975, 3, 4), 21)
+    with pytest.raises(IdentityError, match="地址码 419901"):
+        parse_identity(number)
+
+
+def test_a_month_of_13_is_a_date_error_not_a_check_digit_error():
+    first17 = "41140219901301123"
+    wrong_check = first17 + ("0" if check_char(first17) != "0" else "1")
+    for number in (first17 + check_char(first17), wrong_check):
+        with pytest.raises(IdentityError, match="出生日期 19901301 不是有效日期"):
+            parse_identity(number)
+
+
+@pytest.mark.parametrize(("province", "nationality", "fault"), [
+    ("00", "840", "第 2–3 位 00"),
+    ("99", "840", "第 2–3 位 99"),
+    ("81", "840", "第 2–3 位 81"),
+    ("11", "156", "第 4–6 位 156"),  # China is no foreign nationality
+    ("11", "999", "第 4–6 位 999"),
+])
+def test_foreign_permanent_residence_number_2023_checks_province_and_country(
+        province, nationality, fault):
+    number = make_resident_number("9" + province + nationality, dt.date(1985, 6, 7), 3)
+    with pytest.raises(IdentityError, match=fault):
+        parse_identity(number, DocType.FOREIGN_PR)
+    with pytest.raises(IdentityError, match=fault):
+        parse_identity(number)  # guessed from the leading 9

@@ -111,7 +111,7 @@ def test_api_refuses_bad_input(api_for, roster, tmp_path):
     assert r.status_code == 400 and "只能导入" in r.json()["message"]
     with open(roster, "rb") as f:  # a county officer cannot import into the other county
         r = api.post("/api/v1/people/imports", {"file": f, "region_code": "411403"})
-    assert r.status_code == 400 and "不在您的管理范围内" in r.json()["message"]
+    assert r.status_code == 403 and "不在您的管理范围内" in r.json()["message"]
 
 
 def test_a_county_cannot_see_another_countys_import(api_for, client_for, roster):

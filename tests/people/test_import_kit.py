@@ -18,9 +18,15 @@ def number(seq: int, code: str = "411402", born: dt.date = dt.date(1990, 1, 1)) 
     return make_resident_number(code, born, seq)
 
 
+def person_name(seq: int) -> str:
+    """测试一零七 for 107: a name has no digits (services.NAME_FORBIDDEN)."""
+    return "测试" + str(seq).translate(str.maketrans("0123456789", "零一二三四五六七八九"))
+
+
 def person_row(seq: int, name: str = "", **over) -> list:
     row = {
-        "姓名": name or f"测试{seq}", "身份证号": number(seq), "性别": "男" if seq % 2 else "女",
+        "姓名": name or person_name(seq), "身份证号": number(seq),
+        "性别": "男" if seq % 2 else "女",
         "出生日期": "1990-01-01", "手机号": f"1380000{seq:04d}", "户籍地": "411402",
         "文化程度": "高中", "就业状态": "失业", "重点群体": "农村转移劳动力", "社保卡号": "",
     }

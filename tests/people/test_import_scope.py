@@ -8,6 +8,7 @@ import io
 import pytest
 from django.test import override_settings
 
+import tests.people.test_import_kit as kit
 from jineng.core.identity import make_resident_number
 from jineng.core.models import AuditEvent
 from jineng.people import services
@@ -66,7 +67,7 @@ def test_rows_outside_the_importers_regions_are_refused_like_the_api(api_for, tm
     refused = api.post("/api/v1/people", {
         "id_number": person_row(203)[1], "name": "王小五", "household_region_code": "411403",
     }, content_type="application/json")
-    assert refused.status_code == 400, refused.json()
+    assert refused.status_code == 403, refused.json()
     assert refused.json()["code"] == "out_of_scope", refused.json()
 
 
@@ -102,7 +103,7 @@ def test_an_update_cannot_move_a_person_out_of_scope(api_for, tmp_path):
     body, reasons = run(api, moved, on_duplicate="update")
     assert (body["updated"], body["rejected"]) == (0, 1)
     assert reasons == ["第 2 行 户籍地：无权在「睢阳区」登记人员"]
-    assert (person(201).name, person(201).household_region.code) == ("测试201", "411402")
+    assert (person(201).name, person(201).household_region.code) == (kit.person_name(201), "411402")
     renamed = write_xlsx(tmp_path / "c.xlsx", [HEADERS, person_row(201, 姓名="改名")])
     body, _ = run(api, renamed, on_duplicate="update")  # staying in 梁园区 is fine
     assert (body["updated"], body["rejected"]) == (1, 0)
@@ -175,12 +176,12 @@ def _all_sheets(api, import_id) -> dict[str, list[list]]:
 def test_a_school_roster_finds_people_the_bureau_registered(api_for, tmp_path, on_duplicate):
     """Issue 10: 20 rows of whom 14 the 梁园区 bureau registered. The school (inst_411402)
     gets them as found (已登记), not refused; it neither sees nor changes their records."""
-    bureau_rows = [person_row(300 + i, 姓名=f"局登记{i}", 手机号=f"1391234{i:04d}")
+    bureau_rows = [person_row(300 + i, 姓名="局登记人", 手机号=f"1391234{i:04d}")
                    for i in range(14)]
     bureau, _ = run(api_for("county_411402"), write_xlsx(tmp_path / "bureau.xlsx",
                                                         [HEADERS, *bureau_rows]))
     assert bureau["created"] == 14
-    school_rows = [person_row(300 + i, 姓名=f"学员{i}", 手机号=f"1370000{i:04d}")
+    school_rows = [person_row(300 + i, 姓名="学员", 手机号=f"1370000{i:04d}")
                    for i in range(20)]
     school = api_for("inst_411402")
     body, reasons = run(school, write_xlsx(tmp_path / "school.xlsx", [HEADERS, *school_rows]),
@@ -196,9 +197,9 @@ def test_a_school_roster_finds_people_the_bureau_registered(api_for, tmp_path, o
     assert "局登记" not in text and "1391234" not in text and "139****" not in text
     for i in range(14):
         stored = person(300 + i)
-        assert (stored.name, stored.registered_by_id) == (f"局登记{i}", None)
+        assert (stored.name, stored.registered_by_id) == ("局登记人", None)
         assert stored.phone_masked == f"139****{i:04d}"
-    assert person(315).name == "学员15" and person(315).registered_by_id is not None
+    assert person(315).name == "学员" and person(315).registered_by_id is not None
     event = AuditEvent.objects.get(action="import", object_id=str(body["id"]))
     assert (event.changes["found"], event.changes["out_of_scope_matches"]) == (14, 14)
 

@@ -118,8 +118,8 @@ def test_local_officers_cannot_change_target_groups(api_for, client_for, user_na
     assert "重点群体" in exc.value.message
     page = client_for(username).post(f"/people/target-groups/{group.pk}/", {
         "name": "改名", "sort_order": 1, "is_active": ""})
-    assert page.status_code == 400 and "重点群体" in page.content.decode()
-    assert client_for(username).get("/people/target-groups/new/").status_code == 404
+    assert page.status_code == 403 and "重点群体" in page.content.decode()
+    assert client_for(username).get("/people/target-groups/new/").status_code == 403
     group.refresh_from_db()
     assert (group.name, group.is_active) == ("高校毕业生", True)
     assert not TargetGroup.objects.filter(code="local_group").exists()

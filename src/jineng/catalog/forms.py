@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalog.models import FundSource, PolicyKind, ProgrammeKind
-from jineng.orgs.forms import RegionCodeField
+from jineng.orgs.forms import RegionField
 
 DATA_HELP = _(
     "JSON；金额一律以“分”为单位的整数（1 元 = 100 分）。修订时已填入现行内容，改数字即可。"
@@ -40,7 +40,7 @@ class _SourceFields(forms.Form):
 
 class PolicyPublishForm(_SourceFields):
     kind = forms.ChoiceField(label=_("政策类型"), choices=PolicyKind.choices)
-    region = RegionCodeField(label=_("地区代码"))
+    region = RegionField(label=_("地区"))
     valid_from = forms.DateField(label=_("生效日期"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(label=_("截止日期（可空）"), required=False,
@@ -61,7 +61,7 @@ class PolicyReviseForm(_SourceFields):
 
 
 class DocumentForm(forms.Form):
-    region = RegionCodeField(label=_("发文地区代码"))
+    region = RegionField(label=_("发文地区"))
     issuer = forms.CharField(label=_("发文机关"), max_length=100)
     title = forms.CharField(label=_("标题"), max_length=300)
     number = forms.CharField(label=_("文号"), max_length=60, required=False)
@@ -79,7 +79,7 @@ def _split(value: str) -> list[str]:
 
 
 class ProgrammeForm(forms.Form):
-    region = RegionCodeField(label=_("地区代码"))
+    region = RegionField(label=_("地区"))
     code = forms.CharField(label=_("编号"), max_length=40)
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类别"), choices=ProgrammeKind.choices)
@@ -118,7 +118,7 @@ class ProgrammeForm(forms.Form):
 class BudgetForm(forms.Form):
     source = forms.ModelChoiceField(label=_("资金来源"),
                                     queryset=FundSource.objects.filter(is_active=True))
-    region = RegionCodeField(label=_("地区代码"))
+    region = RegionField(label=_("地区"))
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     amount_yuan = forms.DecimalField(label=_("预算（元）"), max_digits=16, decimal_places=2)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
@@ -138,7 +138,7 @@ UPLOAD_HELP = _("列同公开目录导出的 Excel：职业代码、工种、等
 
 
 class CatalogueUploadForm(_SourceFields):
-    region = RegionCodeField(label=_("地区代码"))
+    region = RegionField(label=_("地区"))
     valid_from = forms.DateField(label=_("生效日期"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(label=_("截止日期（可空）"), required=False,

@@ -13,7 +13,7 @@ from jineng.catalog.models import PolicyKind
 MAX_FEN = 10**15  # ten trillion yuan: any money input above it is a typing error (and fits bigint)
 MAX_COUNT = 10**9  # counts and ratio terms stored in JSON
 MAX_HOURS = 5000  # minimum training hours of one catalogue line
-OCCUPATION_CODE_PATTERN = r"^\d-\d{2}-\d{2}-\d{2}$"
+OCCUPATION_CODE_PATTERN = r"^[0-9]-[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 
 Fen = Annotated[int, Field(strict=True, ge=0, le=MAX_FEN)]
 Months = Annotated[int, Field(strict=True, ge=0, le=600)]

@@ -28,11 +28,12 @@ from jineng.catalog.models import (
 from jineng.catalog.policies import KINDS, MAX_FEN, validation_errors
 from jineng.core.audit import audit_record, diff, snapshot
 from jineng.core.codes import clean_text
-from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
-from jineng.core.scope import permission_code, region_allowed
+from jineng.core.errors import Conflict, NotFound, ServiceError
+from jineng.core.refusals import require, require_region
+from jineng.core.scope import permission_code
 from jineng.orgs.models import Department, Region
 
-CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
+CODE_RE = re.compile(r"^[0-9]-[0-9]{2}-[0-9]{2}-[0-9]{2}$")
 MAX_DATE = dt.date.max
 # An evaluation-subsidy table gives a figure for each of these (the eight-level additions
 # 学徒工, 特级技师, 首席技师 are optional).
@@ -47,19 +48,6 @@ def _text(value) -> str:
 
 def _fail(field: str, message: str, cls=ServiceError):
     raise cls(message, errors={field: message})
-
-
-def _require_region(actor, model, action: str, region: Region | None, field: str = "region"):
-    if region is None:
-        _fail(field, "请选择地区")
-    if actor is None or not region_allowed(actor, model, action, region):
-        raise Forbidden(f"无权在「{region.name}」发布或修改{model._meta.verbose_name}",
-                        errors={field: f"无权在「{region.name}」操作"})
-
-
-def _require(actor, model, action: str) -> None:
-    if actor is None or not actor.has_permission(permission_code(model, action)):
-        raise Forbidden()
 
 
 def _created(actor, obj, fields: tuple[str, ...], action: str = "create"):
@@ -143,9 +131,9 @@ def occupation_edition_import(
     referring to them), become not current, and point to their successor: the row of the same
     code, or the one `successor_map` names for a renumbered code."""
     if check_permission:
-        _require(actor, Occupation, "add")
+        require(actor, permission_code(Occupation, "add"))
     edition = clean_text(edition)
-    if not re.fullmatch(r"\d{4}[a-z]?", edition):
+    if not re.fullmatch(r"[0-9]{4}[a-z]?", edition):
         _fail("edition", "版本应为年份，如 2022")
     if Occupation.objects.filter(edition=edition).exists():
         _fail("edition", f"{edition} 版职业分类已导入", Conflict)
@@ -204,7 +192,7 @@ def occupation_current(code: str) -> Occupation | None:
 
 @transaction.atomic
 def work_type_create(*, actor, occupation: Occupation, name: str) -> WorkType:
-    _require(actor, WorkType, "add")
+    require(actor, permission_code(WorkType, "add"))
     name = _text(name)
     if not name:
         _fail("name", "工种名称不能为空")
@@ -227,7 +215,7 @@ def policy_document_create(
     issued_on: dt.date | None = None, source: str = "", check_permission: bool = True,
 ) -> PolicyDocument:
     if check_permission:
-        _require_region(actor, PolicyDocument, "add", region)
+        require_region(actor, PolicyDocument, "add", region)
     issuer, title, number = _text(issuer), _text(title), _text(number)
     errors = {}
     if not issuer:
@@ -441,7 +429,7 @@ def policy_version_publish(
     for the region, above or below it (a past date never changes what it resolves to). Figures
     are validated by the kind's schema; nothing is written on any error."""
     if check_permission:
-        _require_region(actor, PolicyVersion, "add", region)
+        require_region(actor, PolicyVersion, "add", region)
     data = policy_data_validate(kind, data)
     _check_period(valid_from, valid_to)
     _check_source(document, is_sample)
@@ -465,7 +453,7 @@ def policy_version_revise(
 ) -> PolicyVersion:
     """Edit a policy: a new version from `valid_from` (today or later); the old one keeps its
     figures and ends the day before, so every earlier date resolves as it did."""
-    _require_region(actor, PolicyVersion, "add", version.region)
+    require_region(actor, PolicyVersion, "add", version.region)
     data = policy_data_validate(version.kind, data)
     _check_period(valid_from, None)
     _check_source(document, is_sample)
@@ -624,7 +612,7 @@ def programme_create(
     document: PolicyDocument | None = None, section: str = "", check_permission: bool = True,
 ) -> Programme:
     if check_permission:
-        _require_region(actor, Programme, "add", region)
+        require_region(actor, Programme, "add", region)
     data = _programme_clean({
         "code": code, "name": name, "kind": kind, "period_start": period_start,
         "period_end": period_end, "goal": goal, "responsible": responsible,
@@ -639,7 +627,7 @@ def programme_create(
 
 @transaction.atomic
 def programme_update(*, actor, programme: Programme, **fields) -> Programme:
-    _require_region(actor, Programme, "change", programme.region)
+    require_region(actor, Programme, "change", programme.region)
     allowed = set(PROGRAMME_FIELDS) - {"region", "code"}
     unknown = set(fields) - allowed
     if unknown:
@@ -676,7 +664,7 @@ def fund_budget_set(
 ) -> FundBudget:
     """Set (create or change) the budget of a fund source for a region and year."""
     if check_permission:
-        _require_region(actor, FundBudget, "add", region)
+        require_region(actor, FundBudget, "add", region)
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
         _fail("amount_fen", "预算金额应为整数（分）")
     if amount_fen < 0:

@@ -158,7 +158,7 @@ def _read(source) -> list[dict]:
                            errors={"file": "没有找到表头"})
     errors.update(_occupation_errors(lines, numbers, header_labels.get("occupation_code", "")))
     errors.update(_duplicate_errors(lines, numbers))
-    errors = dict(sorted(errors.items(), key=lambda kv: int(re.search(r"\d+", kv[0]).group())))
+    errors = dict(sorted(errors.items(), key=lambda kv: int(re.search(r"[0-9]+", kv[0]).group())))
     if not lines:
         raise ServiceError("文件中没有目录行", errors={"file": "文件中没有目录行"})
     if errors:

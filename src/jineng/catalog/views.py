@@ -22,8 +22,10 @@ from jineng.catalog.models import (
 )
 from jineng.catalog.policies import AWARD_LABELS, FIELD_LABELS
 from jineng.core.errors import NotFound, ServiceError
+from jineng.core.refusals import require
 from jineng.core.scope import permission_code, region_allowed
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
+from jineng.orgs.forms import region_filter
 from jineng.orgs.models import Region
 
 
@@ -114,7 +116,7 @@ class PolicyList(ScopedListPage):
     object_type = "catalog.policyversion"
     filters = [
         Filter("kind", _("政策类型"), PolicyKind.choices),
-        Filter("region_code", _("地区代码")),
+        region_filter(),
         Filter("in_force_on", _("生效于（YYYY-MM-DD）")),
     ]
     columns = [
@@ -142,7 +144,7 @@ class DocumentList(ScopedListPage):
     create_url_name = "catalog:document_create"
     selector = selectors.document_list
     object_type = "catalog.policydocument"
-    filters = [Filter("region_code", _("地区代码"))]
+    filters = [region_filter()]
     columns = [
         Column(_("标题"), lambda d: d.title),
         Column(_("文号"), lambda d: d.number),
@@ -161,7 +163,7 @@ class ProgrammeList(ScopedListPage):
     selector = selectors.programme_list
     object_type = "catalog.programme"
     filters = [Filter("kind", _("类别"), ProgrammeKind.choices),
-               Filter("region_code", _("地区代码"))]
+               region_filter()]
     columns = [
         Column(_("编号"), lambda p: p.code, link=True),
         Column(_("名称"), lambda p: p.name, link=True),
@@ -184,7 +186,7 @@ class BudgetList(ScopedListPage):
     create_url_name = "catalog:budget_set"
     selector = selectors.fund_budget_list
     object_type = "catalog.fundbudget"
-    filters = [Filter("year", _("年度")), Filter("region_code", _("地区代码"))]
+    filters = [Filter("year", _("年度")), region_filter()]
     columns = [
         Column(_("地区"), lambda b: b.region.name),
         Column(_("年度"), lambda b: b.year),
@@ -252,8 +254,7 @@ def policy_detail_view(request, pk):
 @login_required
 def policy_in_force_view(request):
     """Which policies are in force for the officer's region, and which came from above."""
-    if not request.user.has_permission("catalog.view_policyversion"):
-        raise Http404
+    require(request.user, "catalog.view_policyversion")
     on_date = _date(request.GET.get("date", "")) or selectors.today()
     code = request.GET.get("region", "").strip()
     home = selectors.home_region(request.user)
@@ -292,8 +293,7 @@ class PolicyPublish(_HomeRegionInitial, ServiceFormPage):
     success_message = _("政策版本已发布")
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_policyversion"):
-            raise Http404
+        require(request.user, "catalog.add_policyversion")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": _regions(request.user),
@@ -344,8 +344,7 @@ class CatalogueUpload(_HomeRegionInitial, ServiceFormPage):
     success_message = _("目录已发布")
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_policyversion"):
-            raise Http404
+        require(request.user, "catalog.add_policyversion")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": _regions(request.user), "files": request.FILES or None,
@@ -379,8 +378,7 @@ class DocumentCreate(_HomeRegionInitial, ServiceFormPage):
     form_class = forms.DocumentForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_policydocument"):
-            raise Http404
+        require(request.user, "catalog.add_policydocument")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -397,8 +395,7 @@ class ProgrammeCreate(_HomeRegionInitial, ServiceFormPage):
     form_class = forms.ProgrammeForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_programme"):
-            raise Http404
+        require(request.user, "catalog.add_programme")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view"),
@@ -478,8 +475,7 @@ class BudgetSet(_HomeRegionInitial, ServiceFormPage):
     form_class = forms.BudgetForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_fundbudget"):
-            raise Http404
+        require(request.user, "catalog.add_fundbudget")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -505,8 +501,7 @@ class WorkTypeCreate(ServiceFormPage):
     form_class = forms.WorkTypeForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("catalog.add_worktype"):
-            raise Http404
+        require(request.user, "catalog.add_worktype")
 
     def save(self, request, obj, data):
         occupation = services.occupation_current(data["occupation_code"])

@@ -1,17 +1,21 @@
 """The audit trail: append an event, and verify the hash chain.
 
 Every service write calls `audit_record` inside its transaction, so the event and the change
-commit or roll back together. Events are chained: each hash covers the event's fields and the
-previous hash, and `AuditChainHead` holds the last one, so an altered, removed or truncated
-event is found by `audit_verify`.
+commit or roll back together. Events are chained: each hash is an HMAC, under a key kept
+outside the database (settings.AUDIT_KEYS, by the key id the event records), of the event's
+fields and the previous hash, and `AuditChainHead` holds the last one, so an altered, removed
+or re-chained event is found by `audit_verify`. A truncated tail with a rewound head needs no
+key: signed checkpoints, exported by the audit administrator and kept elsewhere, catch it.
 """
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -22,8 +26,9 @@ from jineng.core.models import AuditChainHead, AuditEvent
 GENESIS = "0" * 64
 HASHED_FIELDS = (
     "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id",
-    "object_repr", "changes", "request_id", "ip", "prev_hash",
+    "object_repr", "changes", "request_id", "ip", "prev_hash", "key_id",
 )
+CHECKPOINT_FORMAT = "jineng-audit-checkpoint/1"
 
 
 def _normalise(value):
@@ -31,12 +36,25 @@ def _normalise(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))
 
 
-def event_hash(event: AuditEvent) -> str:
-    data = {f: getattr(event, f) for f in HASHED_FIELDS}
-    data["at"] = event.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+class UnknownAuditKey(KeyError):
+    pass
+
+
+def _mac(key_id: str, purpose: str, data: dict) -> str:
+    try:
+        key = bytes.fromhex(settings.AUDIT_KEYS[key_id])
+    except KeyError:
+        raise UnknownAuditKey(key_id) from None
     payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                          cls=DjangoJSONEncoder)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hmac.new(key, f"{purpose}:{payload}".encode(), hashlib.sha256).hexdigest()
+
+
+def event_hash(event: AuditEvent) -> str:
+    """HMAC-SHA256 of the event's fields under the key its `key_id` names."""
+    data = {f: getattr(event, f) for f in HASHED_FIELDS}
+    data["at"] = event.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _mac(event.key_id, "event", data)
 
 
 def object_label(obj) -> tuple[str, str, str]:
@@ -75,6 +93,7 @@ def audit_record(
             request_id=ctx.request_id,
             ip=ctx.ip,
             prev_hash=head.hash,
+            key_id=settings.AUDIT_KEY_ID,
         )
         event.hash = event_hash(event)
         event.save()
@@ -112,8 +131,10 @@ def _label(event: AuditEvent) -> str:
     return f"{at} {event.actor_name or '-'} {event.action} {event.object_type}:{event.object_id}"
 
 
-def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | None:
-    """Walk the chain in order; the first altered or missing event, or None if intact."""
+def verify_chain(events: Iterator[AuditEvent] | None = None,
+                 checkpoints: Iterable[dict] = ()) -> ChainProblem | None:
+    """Walk the chain in order, then hold it against each checkpoint; the first altered,
+    missing or re-chained event, or None if intact."""
     if events is None:
         events = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
     expected_seq, prev = 1, GENESIS
@@ -124,7 +145,12 @@ def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | N
             return ChainProblem(
                 event.seq, f"第 {event.seq} 号审计事件的前序哈希不符，链条被改动（{_label(event)}）"
             )
-        if event_hash(event) != event.hash:
+        try:
+            intact = hmac.compare_digest(event_hash(event), event.hash)
+        except UnknownAuditKey:
+            return ChainProblem(event.seq, f"第 {event.seq} 号审计事件的密钥编号「{event.key_id}」"
+                                           "不在配置的审计密钥中，无法校验")
+        if not intact:
             return ChainProblem(
                 event.seq, f"第 {event.seq} 号审计事件的内容被篡改（{_label(event)}）"
             )
@@ -133,4 +159,66 @@ def verify_chain(events: Iterator[AuditEvent] | None = None) -> ChainProblem | N
     last_seq = expected_seq - 1
     if head and (head.seq != last_seq or head.hash != prev):
         return ChainProblem(last_seq + 1, f"第 {last_seq + 1} 号及之后的审计事件缺失（已被删除）")
+    for checkpoint in checkpoints:
+        if problem := verify_checkpoint(checkpoint):
+            return problem
+    return None
+
+
+# ---------------------------------------------------------------- checkpoints
+
+_CHECKPOINT_FIELDS = ("format", "seq", "hash", "at", "key_id", "exported_by")
+
+
+def checkpoint_signature(checkpoint: dict) -> str:
+    return _mac(checkpoint["key_id"], "checkpoint", {f: checkpoint[f] for f in _CHECKPOINT_FIELDS})
+
+
+@transaction.atomic
+def audit_checkpoint_create(*, actor) -> dict:
+    """A signed statement of the chain's head (sequence number and hash) to keep outside the
+    database; `audit_verify --checkpoint` later proves the trail still holds it. `actor` None
+    is the command line. The export itself is audited, after the checkpointed event."""
+    if actor is not None and not actor.has_permission("core.export_auditevent"):
+        from jineng.core.errors import Forbidden
+
+        raise Forbidden("只有审计管理员可以导出审计检查点")
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    checkpoint = {
+        "format": CHECKPOINT_FORMAT,
+        "seq": head.seq,
+        "hash": head.hash,
+        "at": timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "key_id": settings.AUDIT_KEY_ID,
+        "exported_by": getattr(actor, "username", "") or "命令行",
+    }
+    checkpoint["signature"] = checkpoint_signature(checkpoint)
+    audit_record(actor=actor, action="audit_checkpoint", object_type="core.auditevent",
+                 object_id=str(head.seq), changes={"seq": head.seq, "hash": head.hash})
+    return checkpoint
+
+
+def verify_checkpoint(checkpoint: dict) -> ChainProblem | None:
+    """Whether the trail still holds the event a checkpoint names, with the same hash."""
+    try:
+        seq, signature = int(checkpoint["seq"]), str(checkpoint["signature"])
+        expected = checkpoint_signature(checkpoint)
+    except UnknownAuditKey:
+        key_id = checkpoint.get("key_id")
+        return ChainProblem(0, f"检查点的密钥编号「{key_id}」不在配置的审计密钥中")
+    except (KeyError, TypeError, ValueError):
+        return ChainProblem(0, "检查点文件格式不正确")
+    if checkpoint["format"] != CHECKPOINT_FORMAT or not hmac.compare_digest(expected, signature):
+        return ChainProblem(
+            seq, f"第 {seq} 号审计事件的检查点签名不符（检查点文件被改动或不是本系统导出）")
+    when = checkpoint["at"]
+    if seq == 0:
+        return None
+    event = AuditEvent.objects.filter(seq=seq).first()
+    if event is None:
+        return ChainProblem(
+            seq, f"{when} 导出的检查点记录的第 {seq} 号审计事件已不存在（审计链被截断）")
+    if event.hash != checkpoint["hash"]:
+        return ChainProblem(
+            seq, f"第 {seq} 号审计事件与 {when} 导出的检查点不符（审计链被重写）")
     return None

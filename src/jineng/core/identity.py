@@ -6,16 +6,26 @@ get "19" before the year and a computed check character. HK/Macao/Taiwan residen
 the same 18-character form with address codes 810000/820000/830000. Foreigners' permanent
 residence IDs (2023) are 18 characters starting with 9 (9, province, ISO 3166 numeric
 nationality, birth date, sequence, check); the older form is 3 letters and 12 digits.
+
+Only ASCII digits count, after NFKC has turned full-width ones into ASCII: Python's `\\d` and
+`int()` also accept Arabic-Indic or Devanagari digits, which would store one person under a
+second number (and a second hash).
 """
 
 import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import models
 
-from jineng.core.reference import known_division_codes
+from jineng.core.reference import (
+    country_codes,
+    known_division_codes,
+    province_codes,
+    urban_district_codes,
+)
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -23,10 +33,10 @@ HMT_ADDRESS_CODES = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 _STRIP = re.compile(r"[\s\-_'\"‘’“”·.]+")
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
-_RESIDENT_18 = re.compile(r"^\d{17}[\dX]$")
-_RESIDENT_15 = re.compile(r"^\d{15}$")
-_FOREIGN_OLD = re.compile(r"^[A-Z]{3}\d{12}$")
+_SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]+$")
+_RESIDENT_18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_RESIDENT_15 = re.compile(r"^[0-9]{15}$")
+_FOREIGN_OLD = re.compile(r"^[A-Z]{3}[0-9]{12}$")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 
 
@@ -63,6 +73,14 @@ def normalise(raw) -> str:
     return _STRIP.sub("", text).upper()
 
 
+@cache
+def resident_address_codes() -> frozenset[str]:
+    """The address codes a resident number may carry: every division that existed, and the
+    市辖区 code (xxxx01) of every city that had one, which numbers issued before the city
+    was divided into districts still carry (140201, 370201)."""
+    return (known_division_codes() | urban_district_codes()) - set(HMT_ADDRESS_CODES)
+
+
 def _birth(yyyymmdd: str) -> dt.date:
     try:
         born = dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
@@ -73,9 +91,12 @@ def _birth(yyyymmdd: str) -> dt.date:
     return born
 
 
-def _check_18(number: str) -> None:
+def _check_shape(number: str) -> None:
     if not _RESIDENT_18.match(number):
         raise IdentityError("证件号码应为 17 位数字加 1 位数字或 X")
+
+
+def _check_digit(number: str) -> None:
     expected = check_char(number[:17])
     if number[17] != expected:
         raise IdentityError(f"证件号码校验位应为 {expected}，实际为 {number[17]}，请核对号码")
@@ -91,21 +112,25 @@ def _resident(number: str) -> IdentityNumber:
         number += check_char(number)
     elif len(number) != 18:
         raise IdentityError(f"居民身份证号码应为 18 位（或 15 位旧号码），实际为 {len(number)} 位")
-    _check_18(number)
+    _check_shape(number)
     if number[:6] in HMT_ADDRESS_CODES:
         raise IdentityError("该号码是港澳台居民居住证号码，请选择证件类型“港澳台居民居住证”")
-    if number[:6] not in known_division_codes():
+    if number[:6] not in resident_address_codes():
         raise IdentityError(f"地址码 {number[:6]} 不是有效的行政区划代码")
-    return IdentityNumber(DocType.RESIDENT, number, _birth(number[6:14]), _sex(number[16]))
+    born = _birth(number[6:14])
+    _check_digit(number)
+    return IdentityNumber(DocType.RESIDENT, number, born, _sex(number[16]))
 
 
 def _hmt_permit(number: str) -> IdentityNumber:
     if len(number) != 18:
         raise IdentityError(f"港澳台居民居住证号码应为 18 位，实际为 {len(number)} 位")
-    _check_18(number)
+    _check_shape(number)
     if number[:6] not in HMT_ADDRESS_CODES:
         raise IdentityError("港澳台居民居住证号码应以 810000、820000 或 830000 开头")
-    return IdentityNumber(DocType.HMT_PERMIT, number, _birth(number[6:14]), _sex(number[16]))
+    born = _birth(number[6:14])
+    _check_digit(number)
+    return IdentityNumber(DocType.HMT_PERMIT, number, born, _sex(number[16]))
 
 
 def _foreign_pr(number: str) -> IdentityNumber:
@@ -115,8 +140,16 @@ def _foreign_pr(number: str) -> IdentityNumber:
         raise IdentityError(
             "外国人永久居留身份证号码应为 18 位且以 9 开头，或为 3 个字母加 12 位数字的旧版号码"
         )
-    _check_18(number)
-    return IdentityNumber(DocType.FOREIGN_PR, number, _birth(number[6:14]), _sex(number[16]))
+    _check_shape(number)
+    if number[1:3] not in province_codes():
+        raise IdentityError(f"外国人永久居留身份证号码第 2–3 位 {number[1:3]} "
+                            "不是受理地省级行政区划代码")
+    if number[3:6] not in country_codes():
+        raise IdentityError(f"外国人永久居留身份证号码第 4–6 位 {number[3:6]} 不是外国国籍代码"
+                            "（GB/T 2659 数字代码，不含中国）")
+    born = _birth(number[6:14])
+    _check_digit(number)
+    return IdentityNumber(DocType.FOREIGN_PR, number, born, _sex(number[16]))
 
 
 def _passport(number: str) -> IdentityNumber:

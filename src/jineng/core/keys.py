@@ -1,4 +1,8 @@
-"""Local development keys, generated once into a git-ignored file."""
+"""Local development keys, generated once into a git-ignored file.
+
+`audit_keys` holds the audit chain's HMAC keys by id and `audit_key_id` the one new events
+use: rotating adds a key and makes it current, and older events keep verifying with theirs.
+"""
 
 import json
 import os
@@ -6,22 +10,53 @@ import secrets
 from pathlib import Path
 
 
-def load_or_create_local_keys(path: Path) -> dict:
-    if path.exists():
-        return json.loads(path.read_text())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    keys = {
-        "secret_key": secrets.token_urlsafe(50),
-        "field_key": secrets.token_hex(32),
-    }
-    # Write to a temporary file then rename, so two processes starting at once agree.
+def new_audit_key_id(existing) -> str:
+    n = len(existing) + 1
+    while f"a{n}" in existing:
+        n += 1
+    return f"a{n}"
+
+
+def _write(path: Path, keys: dict, *, replace: bool) -> None:
+    # Write to a temporary file then link or rename it, so two processes starting at once agree.
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(keys))
     os.chmod(tmp, 0o600)
     try:
-        os.link(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
     except FileExistsError:
         pass
     finally:
-        tmp.unlink()
+        tmp.unlink(missing_ok=True)
+
+
+def load_or_create_local_keys(path: Path) -> dict:
+    if path.exists():
+        keys = json.loads(path.read_text())
+        if "audit_keys" not in keys:  # a file from before the audit chain was keyed
+            rotate_local_audit_key(path)
+            keys = json.loads(path.read_text())
+        return keys
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = {
+        "secret_key": secrets.token_urlsafe(50),
+        "field_key": secrets.token_hex(32),
+        "audit_keys": {"a1": secrets.token_hex(32)},
+        "audit_key_id": "a1",
+    }
+    _write(path, keys, replace=False)
     return json.loads(path.read_text())
+
+
+def rotate_local_audit_key(path: Path) -> str:
+    """Add a new audit key to the local file and make it current; returns its id."""
+    keys = json.loads(path.read_text())
+    audit_keys = keys.setdefault("audit_keys", {})
+    key_id = new_audit_key_id(audit_keys)
+    audit_keys[key_id] = secrets.token_hex(32)
+    keys["audit_key_id"] = key_id
+    _write(path, keys, replace=True)
+    return key_id

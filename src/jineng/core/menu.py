@@ -1,5 +1,65 @@
+"""Menu entries. Each app's `menu.py` holds `MENU` (entries of the left menu) and may hold
+`REFERENCE` (reference data: listed on one page, 参考数据, shown in the menu to those who
+maintain some of it)."""
+
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core.scope import ScopeKind
+
+# Who an entry is for, by the kind of scope under which the user holds its permission.
+STAFF = "staff"      # any scope but the user's own record (a list of one is no use)
+BUREAU = "bureau"    # bureaux and departments: neither an institution's nor a worker's own
+WORKER = "worker"    # only those who hold it for themselves (a worker's own pages)
+ANYONE = "anyone"    # every signed-in user (permission None)
+
+_AUDIENCE_KINDS = {
+    STAFF: set(ScopeKind.values) - {ScopeKind.SELF},
+    BUREAU: set(ScopeKind.values) - {ScopeKind.SELF, ScopeKind.OWN_INSTITUTION},
+    WORKER: {ScopeKind.SELF},
+}
+
+
+class Entry(NamedTuple):
+    section: str
+    label: str
+    url_name: str
+    permission: str | None | Callable   # a code, None (anyone), or user -> bool
+    audience: str = STAFF
+
+
+class ReferenceEntry(NamedTuple):
+    label: str
+    url_name: str
+    permission: str          # to read it
+    maintain: str = ""       # a permission that changes it: who "maintains" it
+
+
+def scope_kinds(user, permission: str) -> set[str]:
+    """The kinds of scope under which the user's roles grant a permission."""
+    return {role.scope_kind for role in user.active_roles() if role.grants(permission)}
+
+
+def shown_to(user, entry: Entry) -> bool:
+    if entry.audience == ANYONE or entry.permission is None:
+        return True
+    if callable(entry.permission):
+        return entry.permission(user)
+    kinds = scope_kinds(user, entry.permission)
+    if entry.audience == WORKER:
+        return bool(kinds) and kinds <= _AUDIENCE_KINDS[WORKER]
+    return bool(kinds & _AUDIENCE_KINDS[entry.audience])
+
+
+def _maintains_reference(user) -> bool:
+    from jineng.orgs.context_processors import maintains_reference
+
+    return maintains_reference(user)
+
+
 MENU = [
-    (_("系统管理"), _("审计日志"), "core:audit_list", "core.view_auditevent"),
+    Entry(_("目录与政策"), _("参考数据"), "core:reference", _maintains_reference),
+    Entry(_("系统管理"), _("审计日志"), "core:audit_list", "core.view_auditevent"),
 ]

@@ -27,7 +27,7 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One append-only, hash-chained event of the audit trail."""
+    """One append-only event of the audit trail, chained by an HMAC under the key `key_id`."""
 
     seq = models.BigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间", db_index=True)
@@ -42,6 +42,7 @@ class AuditEvent(models.Model):
     ip = models.CharField("IP地址", max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField("密钥编号", max_length=16, default="")
 
     objects = models.Manager.from_queryset(AuditEventQuerySet)()
     scope = ScopeSpec(is_global=True)

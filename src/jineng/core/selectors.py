@@ -36,3 +36,28 @@ def audit_event_list(*, user, q: str = "", actor: str = "", event: str = "",
     if until and (end := _day(until, end=True)):
         qs = qs.filter(at__lt=end)
     return qs.order_by("-seq")
+
+
+def audit_chain_tail(*, user, size: int = 1000) -> dict | None:
+    """The chain status the audit administrator's home shows: the latest `size` events
+    checked link by link against the chain head (the whole chain: `jineng audit_verify`)."""
+    from jineng.core.audit import event_hash
+    from jineng.core.models import AuditChainHead
+
+    if not user.has_permission("core.view_auditevent"):
+        return None
+    events = list(AuditEvent.objects.order_by("-seq")[:size])[::-1]
+    head = AuditChainHead.objects.filter(pk=1).first()
+    problem = ""
+    for before, event in zip([None, *events], events, strict=False):
+        if before is not None and (event.seq != before.seq + 1 or event.prev_hash != before.hash):
+            problem = f"第 {event.seq} 号审计事件与前一事件不相连"
+        elif event_hash(event) != event.hash:
+            problem = f"第 {event.seq} 号审计事件的内容被篡改"
+        if problem:
+            break
+    if not problem and events and head and (head.seq, head.hash) != (events[-1].seq,
+                                                                      events[-1].hash):
+        problem = f"第 {events[-1].seq + 1} 号及之后的审计事件缺失"
+    return {"checked": len(events), "last_seq": events[-1].seq if events else 0,
+            "problem": problem}

@@ -25,6 +25,11 @@ SNIFF_BYTES = 1 << 20
 # Above this size of worksheet XML (about 200,000 rows of 10 columns) an .xlsx is read by
 # core.xlsx_stream in bounded memory instead of calamine, which holds the whole sheet.
 STREAM_ABOVE_BYTES = 100 << 20
+# What an .xlsx may plausibly inflate to. A million-row, 10-column roster's sheet XML is
+# about 545 MB (bench/RESULTS.md) and sheet XML compresses 5-20 times; a zip bomb (4 MB that
+# declares 4 GiB) compresses about 1,000 times. Both refused before any inflating.
+MAX_INFLATED_BYTES = 2 << 30
+MAX_COMPRESSION_RATIO = 200
 
 
 class ReadError(ValueError):
@@ -107,10 +112,31 @@ def sniff_kind(path: str | os.PathLike, name: str = "") -> str:
     return "csv"
 
 
+def check_xlsx_inflation(file) -> None:
+    """Refuse, from the zip directory alone, an .xlsx whose parts declare an implausible size
+    or compression ratio (a zip bomb); `file` is a path or a seekable binary file."""
+    try:
+        with zipfile.ZipFile(file) as book:
+            members = book.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError(f"无法读取 Excel 文件：{exc}") from None
+    total = sum(m.file_size for m in members)
+    if total > MAX_INFLATED_BYTES:
+        raise ReadError(f"Excel 文件解压后达 {total / (1 << 30):.1f} GB，超过上限 "
+                        f"{MAX_INFLATED_BYTES / (1 << 30):.0f} GB，不予导入。请拆分文件后再导入")
+    for m in members:
+        if m.file_size > (1 << 20) and m.file_size > MAX_COMPRESSION_RATIO * max(
+                m.compress_size, 1):
+            raise ReadError(f"Excel 文件中的“{m.filename}”压缩比异常（{m.compress_size} 字节解压为 "
+                            f"{m.file_size} 字节），可能是恶意构造的文件，不予导入")
+
+
 def open_rows(path: str | os.PathLike, name: str = "") -> RowSource:
     kind = sniff_kind(path, name)
     if kind == "csv":
         return _csv_rows(path)
+    if kind == "xlsx":
+        check_xlsx_inflation(path)
     return _calamine_rows(path, kind)
 
 

@@ -5,17 +5,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from jineng.core.audit import audit_record
-from jineng.core.errors import NotFound, ServiceError
+from jineng.core.errors import Forbidden, ServiceError
+from jineng.core.refusals import require
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 
 PAGE_SIZE = 25
@@ -34,6 +36,13 @@ class Filter:
     name: str
     label: str
     choices: list | None = None  # None: a text box
+    # A form field that renders the filter's box and cleans what was typed into the value
+    # the selector takes (e.g. a region name into its code).
+    field: forms.Field | None = None
+
+    def widget_html(self, value) -> str:
+        attrs = {"id": f"filter-{self.name}", "placeholder": self.label, "aria-label": self.label}
+        return self.field.widget.render(self.name, value, attrs=attrs)
 
 
 class ScopedListPage(LoginRequiredMixin, View):
@@ -73,6 +82,18 @@ class ScopedListPage(LoginRequiredMixin, View):
             values[f.name] = data.get(f.name, "").strip() if posted or not sensitive else ""
         return values
 
+    def parse_filters(self, filters: list[Filter], typed: dict) -> tuple[dict, list[str]]:
+        """The values the selector takes, and a message for each filter that could not be
+        read (its text is passed on as typed, so it matches nothing)."""
+        values, problems = dict(typed), []
+        for f in filters:
+            if f.field is not None and typed.get(f.name):
+                try:
+                    values[f.name] = f.field.clean(typed[f.name])
+                except forms.ValidationError as exc:
+                    problems.extend(f"{f.label}：{m}" for m in exc.messages)
+        return values, problems
+
     def public_values(self, values: dict) -> dict:
         """The filter values that may be shown, put in a URL or audited in clear."""
         return {k: ("（已隐藏）" if v and k in self.sensitive_filters else v)
@@ -94,8 +115,7 @@ class ScopedListPage(LoginRequiredMixin, View):
         return [k for k in self.sensitive_filters if request.GET.get(k)]
 
     def respond(self, request):
-        if not request.user.has_permission(self.permission):
-            raise Http404
+        require(request.user, self.permission)
         posted = request.method == "POST"
         leaked = [] if posted else self.sensitive_in_url(request)
         if leaked:  # e.g. an old bookmark: drop the value, never render or audit it
@@ -106,7 +126,9 @@ class ScopedListPage(LoginRequiredMixin, View):
                 messages.warning(request, self.sensitive_url_message)
             return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
         data = request.POST if posted else request.GET
-        values = self.filter_values(request)
+        typed = self.filter_values(request)
+        filters = self.get_filters(request)
+        values, problems = self.parse_filters(filters, typed)
         selector = self.get_selector()
         if data.get("export") == "xlsx":
             return self.export(request, selector, values)
@@ -120,14 +142,15 @@ class ScopedListPage(LoginRequiredMixin, View):
             for obj in page.object_list
         ]
         query = {k: v for k, v in values.items() if v and k not in self.sensitive_filters}
-        filters = self.get_filters(request)
         return render(request, self.template_name, {
             "title": self.title,
             "columns": self.columns,
             "rows": rows,
             "page": page,
-            "filters": [(f, values.get(f.name, "")) for f in filters
-                        if f.name not in self.sensitive_filters],
+            "filters": [(f, typed.get(f.name, ""), f.widget_html(typed.get(f.name, ""))
+                         if f.field else "")
+                        for f in filters if f.name not in self.sensitive_filters],
+            "filter_problems": problems,
             "sensitive_filters": [f for f in filters if f.name in self.sensitive_filters],
             "sensitive_search": posted and any(values.get(k) for k in self.sensitive_filters),
             "q": values["q"],
@@ -139,8 +162,7 @@ class ScopedListPage(LoginRequiredMixin, View):
         })
 
     def export(self, request, selector, values):
-        if not request.user.has_permission(self.export_permission):
-            raise Http404
+        require(request.user, self.export_permission)
         qs = selector(user=request.user, action="export", **values)[:EXPORT_LIMIT]
         headers = [str(c.label) for c in self.columns]
         rows = [[_plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(2000)]
@@ -171,7 +193,8 @@ class ServiceFormPage(LoginRequiredMixin, View):
         return None
 
     def check_allowed(self, request, obj) -> None:
-        """Raise Http404 unless the user may use this form on this object."""
+        """Refuse (core.refusals.require: 403) unless the user may use this form on this
+        object; an object outside their scope is NotFound (404) from get_object."""
 
     def get_form_kwargs(self, request, obj) -> dict:
         return {}
@@ -186,10 +209,7 @@ class ServiceFormPage(LoginRequiredMixin, View):
         raise NotImplementedError
 
     def _object(self, request, kwargs):
-        try:
-            obj = self.get_object(request, **kwargs)
-        except NotFound:
-            raise Http404 from None
+        obj = self.get_object(request, **kwargs)
         self.check_allowed(request, obj)
         return obj
 
@@ -201,6 +221,7 @@ class ServiceFormPage(LoginRequiredMixin, View):
     def post(self, request, **kwargs):
         obj = self._object(request, kwargs)
         form = self.form_class(request.POST, **self.get_form_kwargs(request, obj))
+        status = 400
         if form.is_valid():
             try:
                 # A page may call several services; they stand or fall together.
@@ -208,10 +229,12 @@ class ServiceFormPage(LoginRequiredMixin, View):
                     saved = self.save(request, obj, form.cleaned_data)
             except ServiceError as exc:
                 _add_service_errors(form, exc)
+                if isinstance(exc, Forbidden):  # a refusal answers 403 here as on the API
+                    status = exc.status
             else:
                 messages.success(request, self.success_message)
                 return redirect(self.success_url(saved))
-        return self.render(request, form, obj, status=400 if form.errors else 200)
+        return self.render(request, form, obj, status=status if form.errors else 200)
 
     def render(self, request, form, obj, status=200, **extra):
         context = {"title": self.title, "form": form, "object": obj, **extra}

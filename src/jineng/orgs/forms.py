@@ -1,7 +1,10 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.scope import ScopeKind
+from jineng.core.views import Filter
+from jineng.orgs import selectors
 from jineng.orgs.models import (
     Department,
     Institution,
@@ -12,23 +15,62 @@ from jineng.orgs.models import (
 )
 
 
-class RegionCodeField(forms.CharField):
-    """A region chosen by its code, limited to the regions the user may act in."""
+class RegionPicker(forms.TextInput):
+    """A text box that takes a region's name or code and, as one types (htmx), lists the
+    matching regions of its `scope` (see `selectors.PICKER_SCOPES`) to choose from or to
+    walk down from province to city to county."""
 
-    def __init__(self, *args, regions=None, **kwargs):
-        self.regions = regions
-        super().__init__(*args, max_length=12, **kwargs)
+    template_name = "orgs/widgets/region_picker.html"
+
+    def __init__(self, scope: str = "view", attrs=None):
+        super().__init__(attrs)
+        self.scope = scope
+
+    def format_value(self, value):
+        if isinstance(value, Region):
+            return selectors.region_label(value)
+        if isinstance(value, str) and value.strip().isdigit():
+            region = Region.objects.filter(code=value.strip()).first()
+            return selectors.region_label(region) if region else value
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(scope=self.scope, options_url=reverse("orgs:region_options"))
+        return context
+
+
+class RegionField(forms.CharField):
+    """A region typed as a name or a code (or chosen in the picker), among `regions` (every
+    region in force when None). Cleans to the Region, or to its code with `as_code`."""
+
+    def __init__(self, *args, regions=None, scope: str = "view", as_code: bool = False,
+                 **kwargs):
+        self.regions, self.as_code = regions, as_code
+        kwargs.setdefault("widget", RegionPicker(scope=scope))
+        super().__init__(*args, max_length=120, **kwargs)
 
     def clean(self, value):
         value = super().clean(value)
         if not value:
-            return None
-        region = None
-        if self.regions is not None:
-            region = self.regions.filter(code=value.strip()).first()
+            return "" if self.as_code else None
+        regions = Region.objects.filter(is_active=True) if self.regions is None else self.regions
+        region, problem = selectors.region_find(value, regions)
         if region is None:
-            raise forms.ValidationError(f"区划代码 {value} 不存在或不在您的管辖范围内")
-        return region
+            raise forms.ValidationError(problem)
+        return region.code if self.as_code else region
+
+
+RegionCodeField = RegionField  # the name other branches may still import
+
+
+REGION_LABEL = _("地区")
+
+
+def region_filter(name: str = "region_code", label=REGION_LABEL) -> Filter:
+    """The region filter of a list page: any region, by name or code, passed on as a code."""
+    return Filter(name, label,
+                  field=RegionField(required=False, scope="all", as_code=True))
 
 
 class LoginForm(forms.Form):
@@ -54,7 +96,7 @@ class PasswordChangeForm(forms.Form):
 class RegionForm(forms.Form):
     code = forms.CharField(label=_("区划代码"), max_length=12, help_text=_("6 位数字"))
     name = forms.CharField(label=_("名称"), max_length=100)
-    parent = RegionCodeField(label=_("上级区划代码"))
+    parent = RegionField(label=_("上级地区"), scope="add")
     non_standard = forms.BooleanField(label=_("非标准区划（功能区）"), required=False, initial=True)
 
     def __init__(self, *args, regions=None, **kwargs):
@@ -68,7 +110,7 @@ class RegionEditForm(forms.Form):
 
 
 class DepartmentForm(forms.Form):
-    region = RegionCodeField(label=_("所属地区代码"))
+    region = RegionField(label=_("所属地区"))
     code = forms.CharField(label=_("单位编码"), max_length=32)
     name = forms.CharField(label=_("名称"), max_length=100)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
@@ -84,7 +126,7 @@ class InstitutionForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=200)
     kind = forms.ChoiceField(label=_("类型"), choices=InstitutionKind.choices)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=40)
-    region = RegionCodeField(label=_("所在地区代码"))
+    region = RegionField(label=_("所在地区"))
     status = forms.ChoiceField(label=_("状态"), choices=InstitutionStatus.choices,
                                initial=InstitutionStatus.ACTIVE)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
@@ -100,7 +142,7 @@ class UserForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
-    region = RegionCodeField(label=_("所属地区代码"), required=False)
+    region = RegionField(label=_("所属地区"), required=False)
     institution = forms.ModelChoiceField(label=_("所属机构"), queryset=Institution.objects.none(),
                                          required=False)
     department = forms.ModelChoiceField(label=_("所属单位"), queryset=Department.objects.none(),

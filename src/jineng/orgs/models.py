@@ -294,3 +294,39 @@ class SecurityPolicy(models.Model):
     def current(cls) -> "SecurityPolicy":
         policy = cls.objects.filter(pk=1).first()
         return policy or cls(pk=1)
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted by a key that is not an account: a username nobody holds (so
+    that it locks like a real one and the answer tells nothing) or a source address."""
+
+    key = models.CharField("键", max_length=200, unique=True)
+    failures = models.PositiveIntegerField("失败次数", default=0)
+    window_started_at = models.DateTimeField("计数开始时间")
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录限流"
+        verbose_name_plural = "登录限流"
+
+    def __str__(self):
+        return self.key
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (the current one included), so a new password
+    cannot repeat one of them."""
+
+    KEEP = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

@@ -7,10 +7,12 @@ import secrets
 from fnmatch import fnmatchcase
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jineng.core import context
 from jineng.core.audit import audit_record, diff, snapshot
 from jineng.core.codes import (
     clean_text,
@@ -19,14 +21,17 @@ from jineng.core.codes import (
     mask_phone,
     normalise_credit_code,
 )
-from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
-from jineng.core.scope import ScopeKind, region_allowed, user_reach
+from jineng.core.errors import Conflict, Forbidden, ServiceError
+from jineng.core.refusals import require, require_region, require_visible
+from jineng.core.scope import ScopeKind, user_reach
 from jineng.orgs.models import (
     ApiToken,
     Department,
     Institution,
     InstitutionKind,
     InstitutionStatus,
+    LoginThrottle,
+    PasswordHistory,
     Region,
     RegionLevel,
     Role,
@@ -36,28 +41,6 @@ from jineng.orgs.models import (
 from jineng.orgs.roles import GUARDED_ADMIN_ROLES, THREE_ADMIN_ROLES
 
 # ---------------------------------------------------------------- shared helpers
-
-
-def _require(actor, code: str) -> None:
-    if not actor.has_permission(code):
-        raise Forbidden()
-
-
-def _require_region(actor, model, action: str, region: Region | None, field: str = "region"):
-    if region is None:
-        raise ServiceError("请选择地区", errors={field: "请选择地区"})
-    if not region_allowed(actor, model, action, region):
-        raise ServiceError(
-            f"无权在「{region.name}」下操作", code="out_of_scope",
-            errors={field: f"无权在「{region.name}」下操作"},
-        )
-
-
-def _require_in_scope(actor, obj, action: str = "change") -> None:
-    """The same check as the pages: the object must be in the actor's scope for the action,
-    else it is as if it did not exist."""
-    if not type(obj).objects.restrict(actor, action).filter(pk=obj.pk).exists():
-        raise NotFound()
 
 
 # Fields the audit trail keeps only masked (PIPL: a staff member's phone is personal data).
@@ -114,11 +97,11 @@ def region_create(
     if not name:
         raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
     if parent is None:
-        _require(actor, "orgs.add_region")
+        require(actor, "orgs.add_region")
         if not user_reach(actor, "orgs.add_region").everything:
             raise Forbidden("只有全省（全国）范围的管理员可以新增省级区划")
     else:
-        _require_region(actor, Region, "add", parent, field="parent")
+        require_region(actor, Region, "add", parent, field="parent")
         if parent.level >= RegionLevel.COUNTY:
             message = "县级区划下不能再建下级"
             raise ServiceError(message, errors={"parent": message})
@@ -134,7 +117,7 @@ def region_create(
 
 @transaction.atomic
 def region_update(*, actor, region: Region, name: str, is_active: bool) -> Region:
-    _require_in_scope(actor, region)
+    require_visible(actor, region)
     name = clean_text(name)
     if not name:
         raise ServiceError("名称不能为空", errors={"name": "名称不能为空"})
@@ -165,7 +148,7 @@ def _department_clean(region: Region, code: str, name: str, exclude_pk=None) -> 
 
 @transaction.atomic
 def department_create(*, actor, region: Region, code: str, name: str) -> Department:
-    _require_region(actor, Department, "add", region)
+    require_region(actor, Department, "add", region)
     code, name = _department_clean(region, code, name)
     department = Department.objects.create(region=region, code=code, name=name)
     return _created(actor, department, DEPARTMENT_FIELDS)
@@ -175,7 +158,7 @@ def department_create(*, actor, region: Region, code: str, name: str) -> Departm
 def department_update(
     *, actor, department: Department, code: str, name: str, is_active: bool
 ) -> Department:
-    _require_in_scope(actor, department)
+    require_visible(actor, department)
     code, name = _department_clean(department.region, code, name, exclude_pk=department.pk)
     return _update(
         actor, department, {"code": code, "name": name, "is_active": is_active}, DEPARTMENT_FIELDS
@@ -218,7 +201,7 @@ def institution_create(
     *, actor, name: str, kind: str, credit_code: str, region: Region, address: str = "",
     contact_name: str = "", contact_phone: str = "",
 ) -> Institution:
-    _require_region(actor, Institution, "add", region)
+    require_region(actor, Institution, "add", region)
     data = _institution_clean({
         "name": name, "kind": kind, "credit_code": credit_code, "address": address,
         "contact_name": contact_name, "contact_phone": contact_phone,
@@ -229,9 +212,9 @@ def institution_create(
 
 @transaction.atomic
 def institution_update(*, actor, institution: Institution, **fields) -> Institution:
-    _require_in_scope(actor, institution)
+    require_visible(actor, institution)
     if "region" in fields and fields["region"] != institution.region:
-        _require_region(actor, Institution, "change", fields["region"])
+        require_region(actor, Institution, "change", fields["region"])
     data = _institution_clean(fields, exclude_pk=institution.pk)
     return _update(actor, institution, data, INSTITUTION_FIELDS)
 
@@ -258,6 +241,27 @@ def _check_password(password: str, user: User | None = None) -> None:
         raise ServiceError(message, code="weak_password", errors={"password": message})
 
 
+def _set_password(user: User, password: str, *, field: str = "password") -> None:
+    """Check the policy and the last PasswordHistory.KEEP passwords, then set and remember
+    the new one (call `user.save()` before `_remember_password`)."""
+    _check_password(password, user)
+    if user.pk and any(
+        check_password(password, old)
+        for old in user.password_history.values_list("password", flat=True)[
+            : PasswordHistory.KEEP]
+    ):
+        message = f"新密码不能与最近 {PasswordHistory.KEEP} 次使用过的密码相同"
+        raise ServiceError(message, code="password_reused", errors={field: message})
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+
+
+def _remember_password(user: User) -> None:
+    PasswordHistory.objects.create(user=user, password=user.password)
+    stale = user.password_history.values_list("pk", flat=True)[PasswordHistory.KEEP:]
+    PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+
 def _user_clean_placement(actor, region, institution, department):
     if institution is not None and region is not None and institution.region_id != region.pk:
         raise ServiceError(
@@ -267,7 +271,7 @@ def _user_clean_placement(actor, region, institution, department):
         raise ServiceError("所属单位不在所选地区", errors={"department": "所属单位不在所选地区"})
     target_region = region or (institution.region if institution else None)
     if target_region is not None:
-        _require_region(actor, User, "add", target_region)
+        require_region(actor, User, "add", target_region)
     elif not user_reach(actor, "orgs.add_user").everything:
         raise Forbidden("只有全局范围的管理员可以创建不属于任何地区的账号")
 
@@ -324,7 +328,7 @@ def user_create(
     department: Department | None = None, roles: list[Role] | tuple = (),
     must_change_password: bool = True, language: str = "zh-hans",
 ) -> User:
-    _require(actor, "orgs.add_user")
+    require(actor, "orgs.add_user")
     username = clean_text(username)
     if not username:
         raise ServiceError("用户名不能为空", errors={"username": "用户名不能为空"})
@@ -341,10 +345,9 @@ def user_create(
         region=region, institution=institution, department=department,
         must_change_password=must_change_password, language=_language(language),
     )
-    _check_password(password, user)
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
+    _set_password(user, password)
     user.save()
+    _remember_password(user)
     user.roles.set(roles)
     _created(actor, user, USER_FIELDS + ("roles",))
     return user
@@ -362,10 +365,9 @@ def user_bootstrap(*, username: str, role_code: str, password: str, full_name: s
         return user, False
     user = User(username=username, full_name=full_name,
                 must_change_password=must_change_password)
-    _check_password(password, user)
-    user.set_password(password)
-    user.password_changed_at = timezone.now()
+    _set_password(user, password)
     user.save()
+    _remember_password(user)
     user.roles.set([Role.objects.get(code=role_code)])
     audit_record(actor=None, action="bootstrap_admin", obj=user,
                  changes={"roles": [None, [role_code]]})
@@ -374,7 +376,7 @@ def user_bootstrap(*, username: str, role_code: str, password: str, full_name: s
 
 @transaction.atomic
 def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields) -> User:
-    _require_in_scope(actor, user)
+    require_visible(actor, user)
     _guard_separation(actor, user, roles)
     if roles is not None:
         current = set(user.roles.values_list("pk", flat=True))
@@ -400,24 +402,23 @@ def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields)
 @transaction.atomic
 def user_reset_password(*, actor, user: User, password: str) -> User:
     """An administrator sets a new password; the user must change it at next login."""
-    _require(actor, "orgs.change_user")
-    _require_in_scope(actor, user)
+    require(actor, "orgs.change_user")
+    require_visible(actor, user)
     _guard_separation(actor, user)
-    _check_password(password, user)
-    user.set_password(password)
+    _set_password(user, password)
     user.must_change_password = True
-    user.password_changed_at = timezone.now()
     user.failed_login_count = 0
     user.locked_until = None
     user.save()
+    _remember_password(user)
     audit_record(actor=actor, action="reset_password", obj=user)
     return user
 
 
 @transaction.atomic
 def user_unlock(*, actor, user: User) -> User:
-    _require(actor, "orgs.unlock_user")
-    _require_in_scope(actor, user, "unlock")
+    require(actor, "orgs.unlock_user")
+    require_visible(actor, user, "unlock")
     user.failed_login_count = 0
     user.locked_until = None
     user.save(update_fields=["failed_login_count", "locked_until"])
@@ -433,13 +434,13 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
         message = "新密码不能与原密码相同"
         raise ServiceError(message, errors={"new_password": message})
     try:
-        _check_password(new_password, user)
+        _set_password(user, new_password, field="new_password")
     except ServiceError as exc:
-        raise ServiceError(exc.message, errors={"new_password": exc.message}) from None
-    user.set_password(new_password)
+        raise ServiceError(exc.message, code=exc.code,
+                           errors={"new_password": exc.message}) from None
     user.must_change_password = False
-    user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    _remember_password(user)
     audit_record(actor=user, action="change_password", obj=user)
     return user
 
@@ -449,22 +450,71 @@ class LoginRefused(ServiceError):
     status = 401
 
 
+# One source address may fail this many times the lockout threshold within the lockout
+# window before every sign-in from it is refused for the lockout time.
+SOURCE_THROTTLE_FACTOR = 4
+
+
+def _minutes_left(until) -> int:
+    return max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+
+
+def _locked_message(until) -> str:
+    return f"账号已被锁定，请 {_minutes_left(until)} 分钟后再试或联系安全管理员"
+
+
+def _throttle_locked_until(key: str):
+    row = LoginThrottle.objects.filter(key=key, locked_until__gt=timezone.now()).first()
+    return row.locked_until if row else None
+
+
+def _throttle_fail(key: str, threshold: int, minutes: int) -> None:
+    now = timezone.now()
+    row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+        key=key, defaults={"window_started_at": now}
+    )
+    window = dt.timedelta(minutes=minutes)
+    if row.window_started_at + window <= now or (row.locked_until and row.locked_until <= now):
+        row.failures, row.window_started_at, row.locked_until = 0, now, None
+    row.failures += 1
+    if row.failures >= threshold:
+        row.locked_until = now + window
+    row.save()
+
+
+def _unknown_name_key(username: str) -> str:
+    return f"name:{clean_text(username).lower()[:150]}"
+
+
 def login_check(*, username: str, password: str) -> User:
     """The user whose password matches, counting failures and locking after too many.
 
-    Failures are recorded in their own transaction, so they stick although login is refused.
+    A username nobody holds is counted and locked the same way, so the answers never tell
+    whether an account exists; and a source address that fails too often is refused for a
+    while, whichever names it tries. Failures are recorded in their own transaction, so they
+    stick although login is refused.
     """
     policy = SecurityPolicy.current()
-    user = User.objects.filter(username__iexact=clean_text(username)).first()
-    if user is not None and user.is_locked:
+    source = f"ip:{context.current().ip}"
+    if until := _throttle_locked_until(source):
         with transaction.atomic():
-            audit_record(actor=user, action="login_refused_locked", obj=user)
-        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
-        raise LoginRefused(f"账号已被锁定，请 {minutes} 分钟后再试或联系安全管理员")
+            audit_record(actor=None, action="login_refused_throttled", object_type="orgs.user",
+                         object_repr=clean_text(username)[:150])
+        raise LoginRefused(f"本机登录失败次数过多，请 {_minutes_left(until)} 分钟后再试")
+    user = User.objects.filter(username__iexact=clean_text(username)).first()
+    until = user.locked_until if user is not None and user.is_locked else (
+        _throttle_locked_until(_unknown_name_key(username)) if user is None else None)
+    if until:
+        with transaction.atomic():
+            audit_record(actor=user, action="login_refused_locked", obj=user,
+                         object_type="orgs.user", object_repr=clean_text(username)[:150])
+        raise LoginRefused(_locked_message(until))
     if user is None:
         User().set_password(password)  # as slow as a real check: no probing for names
     if user is None or not user.is_active or not user.check_password(password):
         with transaction.atomic():
+            _throttle_fail(source, policy.lockout_threshold * SOURCE_THROTTLE_FACTOR,
+                           policy.lockout_minutes)
             _login_failed(user, username, policy)
         raise LoginRefused("用户名或密码不正确")
     with transaction.atomic():
@@ -476,6 +526,8 @@ def login_check(*, username: str, password: str) -> User:
 
 def _login_failed(user: User | None, username: str, policy: SecurityPolicy) -> None:
     if user is None:
+        _throttle_fail(_unknown_name_key(username), policy.lockout_threshold,
+                       policy.lockout_minutes)
         audit_record(actor=None, action="login_failed", object_type="orgs.user",
                      object_repr=clean_text(username)[:150])
         return
@@ -536,7 +588,7 @@ def _role_clean(data: dict) -> dict:
 @transaction.atomic
 def role_create(*, actor, code: str, name: str, permissions: list[str], scope_kind: str,
                 description: str = "", scope_regions=()) -> Role:
-    _require(actor, "orgs.add_role")
+    require(actor, "orgs.add_role")
     code = clean_text(code)
     if not code:
         raise ServiceError("角色编码不能为空", errors={"code": "角色编码不能为空"})
@@ -550,7 +602,7 @@ def role_create(*, actor, code: str, name: str, permissions: list[str], scope_ki
 
 @transaction.atomic
 def role_update(*, actor, role: Role, scope_regions=None, **fields) -> Role:
-    _require(actor, "orgs.change_role")
+    require(actor, "orgs.change_role")
     if role.code in GUARDED_ADMIN_ROLES:
         raise Forbidden("三员分立：安全管理员、审计管理员角色不能在系统中修改或停用")
     if role.builtin and ("permissions" in fields or "code" in fields):
@@ -573,8 +625,8 @@ def token_hash(raw: str) -> str:
 @transaction.atomic
 def token_create(*, actor, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for `user`; returns the token and its secret, which is never shown again."""
-    _require(actor, "orgs.add_apitoken")
-    _require_in_scope(actor, user, "view")
+    require(actor, "orgs.add_apitoken")
+    require_visible(actor, user, "view")
     _guard_separation(actor, user)
     name = clean_text(name)
     if not name:
@@ -595,8 +647,8 @@ def token_create(*, actor, user: User, name: str, days: int | None = None) -> tu
 
 @transaction.atomic
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
-    _require(actor, "orgs.change_apitoken")
-    _require_in_scope(actor, token)
+    require(actor, "orgs.change_apitoken")
+    require_visible(actor, token)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -623,6 +675,10 @@ def token_authenticate(raw: str) -> User:
         raise TokenRefused("接口令牌已过期", code="token_expired")
     if not token.user.is_active:
         raise TokenRefused("令牌所属用户已停用", code="user_inactive")
+    if token.user.is_locked:
+        raise TokenRefused(
+            f"令牌所属账号已被锁定，请 {_minutes_left(token.user.locked_until)} 分钟后再试"
+            "或联系安全管理员", code="account_locked")
     now = timezone.now()
     # One write a minute at most: the last-used time need not be exact to the second.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
@@ -649,7 +705,7 @@ POLICY_BOUNDS = {
 
 @transaction.atomic
 def security_policy_update(*, actor, **fields) -> SecurityPolicy:
-    _require(actor, "orgs.change_securitypolicy")
+    require(actor, "orgs.change_securitypolicy")
     errors = {}
     for name, value in fields.items():
         low, high, label = POLICY_BOUNDS[name]

@@ -6,6 +6,7 @@ app_name = "orgs"
 
 urlpatterns = [
     path("regions/", views.RegionList.as_view(), name="region_list"),
+    path("regions/options/", views.region_options_view, name="region_options"),
     path("regions/new/", views.RegionCreate.as_view(), name="region_create"),
     path("regions/<str:key>/", views.RegionEdit.as_view(), name="region_edit"),
     path("departments/", views.DepartmentList.as_view(), name="department_list"),

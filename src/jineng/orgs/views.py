@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
+from jineng.core.home import home_panels
+from jineng.core.refusals import require
 from jineng.core.scope import get_restricted
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs import forms, selectors, services
@@ -94,11 +96,32 @@ def language_view(request):
 
 @login_required
 def home_view(request):
-    counts = selectors.scope_counts(user=request.user)
-    return render(request, "orgs/home.html", {"counts": counts})
+    """Each role's own work: the panels every app contributes (core/home.py)."""
+    return render(request, "orgs/home.html", {"panels": home_panels(request.user)})
 
 
 # ---------------------------------------------------------------- lists
+
+
+def region_options_view(request):
+    """The region picker's list (an HTML fragment): matches for what was typed, or the
+    children of `parent`, among the regions of `scope` ("all" needs no login)."""
+    scope = request.GET.get("scope", "all")
+    if scope not in selectors.PICKER_SCOPES:
+        scope = "all"
+    field = request.GET.get("field", "")
+    q = request.GET.get("q") or (request.GET.get(field, "") if field else "")
+    parent_code = "" if q.strip() else request.GET.get("parent", "").strip()
+    regions = selectors.picker_regions(request.user, scope)
+    parent = regions.select_related("parent").filter(code=parent_code).first() \
+        if parent_code else None
+    options = selectors.region_options(regions=regions, q=q,
+                                       parent_code=parent.code if parent else "")
+    return render(request, "orgs/region_options.html", {
+        "options": options, "scope": scope, "parent": parent,
+        "parent_label": selectors.region_label(parent) if parent else "",
+        "url": reverse("orgs:region_options"),
+    })
 
 
 def _region(obj):
@@ -115,7 +138,7 @@ class RegionList(ScopedListPage):
     create_url_name = "orgs:region_create"
     filters = [
         Filter("level", _("级别"), [(str(v), label) for v, label in RegionLevel.choices]),
-        Filter("parent_code", _("上级代码")),
+        forms.region_filter("parent_code", _("上级地区")),
     ]
     columns = [
         Column(_("区划代码"), lambda r: r.code, link=True),
@@ -143,7 +166,7 @@ class DepartmentList(ScopedListPage):
     selector = selectors.department_list
     object_type = "orgs.department"
     create_url_name = "orgs:department_create"
-    filters = [Filter("region_code", _("地区代码"))]
+    filters = [forms.region_filter()]
     columns = [
         Column(_("单位编码"), lambda d: d.code, link=True),
         Column(_("名称"), lambda d: d.name),
@@ -167,7 +190,7 @@ class InstitutionList(ScopedListPage):
     filters = [
         Filter("kind", _("类型"), InstitutionKind.choices),
         Filter("status", _("状态"), InstitutionStatus.choices),
-        Filter("region_code", _("地区代码")),
+        forms.region_filter(),
     ]
     columns = [
         Column(_("名称"), lambda i: i.name, link=True),
@@ -244,8 +267,7 @@ class RegionCreate(ServiceFormPage):
     form_class = forms.RegionForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_region"):
-            raise Http404
+        require(request.user, "orgs.add_region")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "add")}
@@ -301,8 +323,7 @@ class DepartmentCreate(ServiceFormPage):
     form_class = forms.DepartmentForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_department"):
-            raise Http404
+        require(request.user, "orgs.add_department")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -338,8 +359,7 @@ class InstitutionCreate(ServiceFormPage):
     form_class = forms.InstitutionForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_institution"):
-            raise Http404
+        require(request.user, "orgs.add_institution")
 
     def get_form_kwargs(self, request, obj):
         return {"regions": Region.objects.restrict(request.user, "view")}
@@ -379,8 +399,7 @@ class UserCreate(ServiceFormPage):
     form_class = forms.UserForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_user"):
-            raise Http404
+        require(request.user, "orgs.add_user")
 
     def get_form_kwargs(self, request, obj):
         return {"user": request.user}
@@ -427,8 +446,7 @@ class RoleCreate(ServiceFormPage):
     form_class = forms.RoleForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.add_role"):
-            raise Http404
+        require(request.user, "orgs.add_role")
 
     def save(self, request, obj, data):
         data.pop("is_active", None)
@@ -473,12 +491,9 @@ class SecurityPolicyEdit(ServiceFormPage):
         return SecurityPolicy.current()
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("orgs.view_securitypolicy"):
-            raise Http404
-        if request.method == "POST" and not request.user.has_permission(
-            "orgs.change_securitypolicy"
-        ):
-            raise Http404
+        require(request.user, "orgs.view_securitypolicy")
+        if request.method == "POST":
+            require(request.user, "orgs.change_securitypolicy")
 
     def initial(self, obj):
         return {name: getattr(obj, name) for name in services.POLICY_FIELDS}
@@ -496,8 +511,7 @@ class SecurityPolicyEdit(ServiceFormPage):
 @login_required
 def token_list_view(request, pk):
     """The tokens of one user; an administrator creates one here and sees it once."""
-    if not request.user.has_permission("orgs.view_apitoken"):
-        raise Http404
+    require(request.user, "orgs.view_apitoken")
     try:
         owner = get_restricted(User, request.user, "view", pk=pk)
     except NotFound:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.identity import DocType
+from jineng.orgs.forms import RegionField
 from jineng.people.models import Education, EmploymentStatus, Sex
 from jineng.people.selectors import active_target_groups
 
@@ -19,9 +20,9 @@ class PersonForm(forms.Form):
                                  help_text=_("居民身份证等由号码自动得出；填写时须与号码一致"),
                                  widget=forms.DateInput(attrs={"type": "date"}))
     phone = forms.CharField(label=_("手机号"), max_length=30, required=False)
-    household_region = forms.CharField(label=_("户籍地（区划代码）"), max_length=12, required=False,
-                                       help_text=_("6 位区划代码，如 411402"))
-    residence_region = forms.CharField(label=_("常住地（区划代码）"), max_length=12, required=False)
+    household_region = RegionField(label=_("户籍地"), required=False, as_code=True,
+                                   help_text=_("输入地区名称或区划代码，如 梁园区 或 411402"))
+    residence_region = RegionField(label=_("常住地"), required=False, as_code=True, scope="all")
     education = forms.ChoiceField(label=_("文化程度"), choices=[("", "—")] + Education.choices,
                                   required=False)
     employment_status = forms.ChoiceField(

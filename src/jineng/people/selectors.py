@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from jineng.core.fields import CodeNames
 from jineng.orgs.models import Region
@@ -139,13 +140,16 @@ def person_history(*, user, person: Person, limit: int = 200) -> list[dict]:
     """The person's changes, newest first, ready to show: who, when, source, field lines."""
     order = {k: i for i, k in enumerate(FIELD_LABELS)}
     out = []
-    for change in person_change_list(user=user, person=person)[:limit]:
+    rows = list(person_change_list(user=user, person=person)[:limit])
+    actors = _actors({c.actor_id for c in rows})
+    for change in rows:
         items = sorted((change.changes or {}).items(), key=lambda kv: order.get(kv[0], 99))
         lines = [
             ChangeLine(FIELD_LABELS.get(k, k), _display(v[0]), _display(v[1]))
             for k, v in items if isinstance(v, list) and len(v) == 2
         ]
-        out.append({"change": change, "lines": lines, "source": source_label(change.source)})
+        out.append({"change": change, "lines": lines, "source": source_label(change.source),
+                    "organisation": organisation_of(actors.get(change.actor_id), person=person)})
     return out
 
 
@@ -195,3 +199,61 @@ def archive_sections(*, person: Person, user) -> list[dict]:
         rows = list(section.rows(person, user)) if section.rows else []
         out.append({"section": section, "rows": rows})
     return out
+
+
+# ---------------------------------------------------------------- access log
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    at: object
+    organisation: str
+    kind: str          # "unmask", "register" or "change"
+    fields: str = ""   # the changed fields' names, for a change
+
+
+def organisation_of(user, *, person: Person) -> str:
+    """Who did something to a person's record, as the worker is told: an organisation,
+    never a member of staff."""
+    if user is None:
+        return gettext("系统")
+    if person.user_id and user.pk == person.user_id:
+        return gettext("本人")
+    if user.institution_id:
+        return user.institution.name
+    if user.department_id:
+        return user.department.name
+    if user.region_id:
+        return gettext("%(region)s人力资源和社会保障部门") % {"region": user.region.name}
+    return gettext("人力资源和社会保障部门（系统管理）")
+
+
+def _actors(ids) -> dict:
+    from jineng.orgs.models import User
+
+    return User.objects.select_related("institution", "department", "region").in_bulk(
+        [i for i in ids if i is not None])
+
+
+def person_access_log(*, person: Person, limit: int = 50) -> list[AccessEntry]:
+    """Who viewed the person's full identity number or changed their record, newest first:
+    the audit trail's unmasking events and the record's changes."""
+    from jineng.core.models import AuditEvent
+
+    views = list(AuditEvent.objects.filter(
+        object_type="people.person", object_id=str(person.pk), action="view_sensitive",
+    ).order_by("-seq").values_list("at", "actor_id")[:limit])
+    changes = list(PersonChange.objects.filter(person=person).order_by("-at", "-id")
+                   .values_list("at", "actor_id", "changes")[:limit])
+    actors = _actors({a for _, a in views} | {a for _, a, _ in changes})
+    entries = [AccessEntry(at, organisation_of(actors.get(a), person=person), "unmask")
+               for at, a in views]
+    for at, a, diff in changes:
+        diff = diff or {}
+        created = all(isinstance(v, list) and v and v[0] in (None, "", []) for v in diff.values())
+        entries.append(AccessEntry(
+            at, organisation_of(actors.get(a), person=person),
+            "register" if created else "change",
+            "" if created else "、".join(FIELD_LABELS.get(k, k) for k in diff)))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

@@ -28,8 +28,9 @@ from django.utils import timezone
 from jineng.core.audit import audit_record
 from jineng.core.codes import clean_text, mask_phone
 from jineng.core.crypto import blind_index, decrypt, encrypt
-from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
+from jineng.core.errors import Conflict, Forbidden, ServiceError
 from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, parse_identity
+from jineng.core.refusals import OutOfScope, require_visible
 from jineng.core.scope import region_allowed, user_reach
 from jineng.orgs.models import Region, User
 from jineng.people.models import (
@@ -82,9 +83,12 @@ TARGET_GROUP_PRESETS = [
     ("inmate_rehab", "服刑/戒毒人员"),
 ]
 
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_STRIP = re.compile(r"[\s\-()（）]+")
 _SOCIAL_CARD = re.compile(r"^[0-9A-Z]{6,32}$")
+# What no name holds (digits, markup, formula signs): one rule for the page, the API and the
+# importer (people.importing.cells.name).
+NAME_FORBIDDEN = re.compile(r"[0-9<>{}\[\]@#$%^&*=+|\\/]")
 _GROUP_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
@@ -197,7 +201,7 @@ def name_clean(raw) -> str:
         raise _fail({"name": "姓名不能为空"})
     if len(name) > 50:
         raise _fail({"name": f"姓名过长（{len(name)} 个字符，最多 50 个）"})
-    if re.search(r"[\d<>{}\[\]@#$%^&*=+|\\/]", name):
+    if NAME_FORBIDDEN.search(name):
         raise _fail({"name": f"姓名“{name}”含有数字或符号"})
     return name
 
@@ -353,12 +357,12 @@ def _check_regions(actor, action: str, household, residence, errors: dict) -> No
         errors["household_region"] = "请填写户籍地或常住地（区划代码）"
         return
     if not any(region_allowed(actor, Person, action, r) for r in regions):
-        errors["household_region"] = f"无权在「{regions[0].name}」登记或管理劳动者"
+        message = f"无权在「{regions[0].name}」登记或管理劳动者"
+        raise OutOfScope(message, errors={"household_region": message})
 
 
 def _visible(actor, person: Person, action: str) -> None:
-    if not Person.objects.restrict(actor, action).filter(pk=person.pk).exists():
-        raise NotFound()
+    require_visible(actor, person, action)
 
 
 # ---------------------------------------------------------------- person writes
@@ -475,7 +479,7 @@ def person_create(*, actor, id_number: str, name: str, doc_type: str | None = No
         _check_regions(actor, "add", values.get("household_region"),
                        values.get("residence_region"), errors)
     if errors:
-        raise _fail(errors, code="out_of_scope")
+        raise _fail(errors)
     if Person.objects.filter(id_hash=values["id_hash"]).exists():
         raise Conflict(
             f"证件号码 {values['id_masked']} 已登记，请勿重复登记",

@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
+from jineng.core.refusals import require
 from jineng.core.scope import get_restricted
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
+from jineng.orgs.forms import region_filter
 from jineng.people import forms, selectors, services
 from jineng.people.models import Person, TargetGroup
 
@@ -57,7 +59,7 @@ class PersonList(ScopedListPage):
     def get_filters(self, request):
         return [
             Filter("id_number", _("证件号码（精确）")),
-            Filter("region_code", _("地区代码")),
+            region_filter(),
             Filter("target_group", _("重点群体"),
                    [(g.code, g.name) for g in selectors.active_target_groups()]),
         ]
@@ -94,8 +96,7 @@ class PersonCreate(ServiceFormPage):
     success_message = _("已登记")
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("people.add_person"):
-            raise Http404
+        require(request.user, "people.add_person")
 
     def initial(self, obj):
         region = getattr(self.request.user, "region", None)
@@ -158,6 +159,7 @@ def _archive(request, person: Person, *, revealed=None, status=200, own=False):
         "groups": _groups(person),
         "history": selectors.person_history(user=user, person=person),
         "sections": selectors.archive_sections(person=person, user=user),
+        "access_log": selectors.person_access_log(person=person) if own else None,
         "can_unmask": user.has_permission("people.unmask_person")
         and services.can_unmask(user, person),
         "can_edit": Person.objects.restrict(user, "change").filter(pk=person.pk).exists(),
@@ -178,12 +180,9 @@ def person_detail_view(request, pk):
 @require_POST
 def person_reveal_view(request, pk):
     """显示完整号码: audited; the values are rendered once, never put in a URL or session."""
-    try:
-        person = selectors.person_get(user=request.user, pk=pk)
-        revealed = services.person_reveal_identity(actor=request.user, person=person,
-                                                   reason=request.POST.get("reason", ""))
-    except ServiceError:
-        raise Http404 from None
+    person = selectors.person_get(user=request.user, pk=pk)
+    revealed = services.person_reveal_identity(actor=request.user, person=person,
+                                               reason=request.POST.get("reason", ""))
     return _archive(request, person, revealed=revealed)
 
 
@@ -201,8 +200,7 @@ def my_archive_view(request):
 @login_required
 def person_lookup_view(request):
     """For an institution enrolling someone: an exact-number look-up with masked results."""
-    if not request.user.has_permission("people.lookup_person"):
-        raise Http404
+    require(request.user, "people.lookup_person")
     form = forms.LookupForm(request.POST or None)
     result, searched = None, False
     if request.method == "POST" and form.is_valid():
@@ -253,8 +251,7 @@ class TargetGroupCreate(ServiceFormPage):
     form_class = forms.TargetGroupForm
 
     def check_allowed(self, request, obj):
-        if not request.user.has_permission("people.add_targetgroup"):
-            raise Http404
+        require(request.user, "people.add_targetgroup")
 
     def save(self, request, obj, data):
         return services.target_group_create(actor=request.user, code=data["code"],

@@ -12,8 +12,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.errors import NotFound, ServiceError
+from jineng.core.refusals import require
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE
-from jineng.orgs.models import Region
+from jineng.orgs.forms import RegionField
 from jineng.people.api_import import report_response
 from jineng.people.importing import service
 from jineng.people.importing.columns import write_template
@@ -25,24 +26,16 @@ PAGE_SIZE = 25
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("花名册文件"),
                            help_text=_("支持 .xlsx、.xls、.csv（UTF-8 或 GBK 编码）"))
-    region = forms.CharField(label=_("默认地区（区划代码）"), max_length=12,
-                             help_text=_("户籍地为空的行记入此地区，如 411402"))
+    region = RegionField(label=_("默认地区"),
+                         help_text=_("户籍地为空的行记入此地区；输入名称或区划代码，如 梁园区"))
     mode = forms.ChoiceField(label=_("导入模式"), choices=ImportMode.choices,
                              initial=ImportMode.PARTIAL)
     on_duplicate = forms.ChoiceField(label=_("人员已登记时"), choices=OnDuplicate.choices,
                                      initial=OnDuplicate.SKIP)
 
-    def clean_region(self):
-        code = self.cleaned_data["region"].strip()
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(gettext("区划代码 %(code)s 不存在") % {"code": code})
-        return region
-
 
 def _allowed(request):
-    if not request.user.has_permission(service.IMPORT_PERMISSION):
-        raise Http404
+    require(request.user, service.IMPORT_PERMISSION)
 
 
 def _get(request, pk):

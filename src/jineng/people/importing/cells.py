@@ -9,16 +9,17 @@ import re
 import unicodedata
 
 from jineng.people.models import Education, EmploymentStatus
+from jineng.people.services import NAME_FORBIDDEN
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _WS = re.compile(r"\s+")
 _DATE_TEXT = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*0{1,2}:0{1,2}(?::0{1,2})?)?$"
+    r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?(?:\s*0{1,2}:0{1,2}(?::0{1,2})?)?$"
 )
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATE_COMPACT = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
 _CJK_ONLY_SPACES = re.compile(r"(?<=[\u3400-\u9fff·])\s+(?=[\u3400-\u9fff·])")
 _PHONE_STRIP = re.compile(r"[\s\-()（）]+")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _SPLIT_GROUPS = re.compile(r"[、,，;；/|\n]+")
 
 
@@ -47,6 +48,8 @@ def name(value) -> str:
     s = _CJK_ONLY_SPACES.sub("", s)
     if len(s) > 50:
         raise CellError("超过 50 个字符")
+    if NAME_FORBIDDEN.search(s):
+        raise CellError(f"“{s}”含有数字或符号")
     return s
 
 
@@ -94,7 +97,7 @@ def date(value) -> dt.date | None:
         return _make(int(m[1]), int(m[2]), int(m[3]), s)
     if _DATE_COMPACT.match(s):
         return _ymd(s)
-    if s.isdigit() and 1 <= int(s) <= 80000:
+    if s.isascii() and s.isdigit() and 1 <= int(s) <= 80000:
         return EXCEL_EPOCH + dt.timedelta(days=int(s))
     raise CellError(f"“{s}”不是可识别的日期，请写成 2022-04-15 这样的格式")
 

@@ -40,6 +40,9 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "社保卡号", "社会保障卡号", "社保卡号码", "社会保障卡号码", "社保卡",
     )),
 }
+# Headers that name the resident identity card: the column holds resident numbers, so a number
+# there is never reinterpreted as another document's (a 9… number as a foreigner's).
+RESIDENT_HEADERS = frozenset({"公民身份号码", "公民身份证号码", "居民身份证号码", "居民身份证号"})
 TEMPLATE_FIELDS = [
     "name", "doc_type", "id_number", "sex", "birth_date", "phone", "household_region",
     "residence_region", "education", "employment_status", "target_groups",
@@ -71,6 +74,13 @@ class HeaderMap:
     row_number: int  # sheet row number of the (last) header row
     positions: dict[str, int]  # field -> column index
     labels: list[str]  # the file's header text per column, for the report
+
+    def implied_doc_type(self) -> str | None:
+        """"resident" when the identity column's header names the resident card."""
+        if "id_number" in self.positions and header_key(
+                self.labels[self.positions["id_number"]]) in RESIDENT_HEADERS:
+            return "resident"
+        return None
 
     def missing(self) -> list[str]:
         return [LABELS[f] for f in REQUIRED if f not in self.positions]

@@ -37,9 +37,9 @@ from jineng.people.models import TargetGroup
  EMPLOYMENT, GROUPS, CARD, ROW, RAW, DUP_OF, COPY) = range(17)
 
 _CARD = re.compile(r"^[0-9A-Z]{6,32}$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _PLAIN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,20}$")
-_SIX = re.compile(r"^\d{6}(\d{6})?$")
+_SIX = re.compile(r"^[0-9]{6}([0-9]{6})?$")
 _PARENS = re.compile(r"[(（].*?[)）]")
 
 
@@ -226,6 +226,7 @@ class RowValidator:
             "residence_region", "education", "employment_status", "target_groups",
             "social_security_card")))
         self.prefix = {f: f"{self.labels.get(f, LABELS[f])}：" for f in LABELS}
+        self.column_doc_type = header.implied_doc_type()
         self.memo_doc_type = _memo(cells.doc_type, None)
         self.memo_sex = _memo(cells.sex, "")
         self.memo_date = _memo(cells.date, None)
@@ -244,9 +245,10 @@ class RowValidator:
          card_cell) = self.cells(row[:self.width] + self.pad)
         prefix = self.prefix
         errors: list[str] = []
-        doc_type = None
+        doc_type = self.column_doc_type
         if doc_cell is not None:
-            doc_type, message = self.memo_doc_type(doc_cell)
+            named, message = self.memo_doc_type(doc_cell)
+            doc_type = named or doc_type
             if message:
                 errors.append(prefix["doc_type"] + message)
         ident = None

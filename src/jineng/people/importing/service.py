@@ -12,9 +12,10 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from jineng.core.audit import audit_record
-from jineng.core.errors import Forbidden, NotFound, ServiceError
+from jineng.core.errors import NotFound, ServiceError
+from jineng.core.refusals import OutOfScope, require
 from jineng.core.scope import region_allowed
-from jineng.core.spreadsheet_reader import ReadError
+from jineng.core.spreadsheet_reader import XLSX_MAGIC, ReadError, check_xlsx_inflation
 from jineng.orgs.models import Region
 from jineng.people.importing import scope
 from jineng.people.importing.run import ImportOptions, ImportResult, import_file
@@ -90,19 +91,19 @@ def person_import_start(*, actor, upload, file_name: str, region: Region,
     """Save the uploaded file, record the import and queue it; returns at once.
 
     `upload` is a Django UploadedFile (or any object with chunks()/read()), or a path."""
-    if not actor.has_permission(IMPORT_PERMISSION):
-        raise Forbidden()
+    require(actor, IMPORT_PERMISSION)
     _check_choices(mode, on_duplicate)
     if region is None:
         raise ServiceError("请选择默认地区", errors={"region": "请选择默认地区"})
     if not (region_allowed(actor, Person, "import", region) or actor.institution_id):
-        raise ServiceError("默认地区不在您的管理范围内",
-                           errors={"region": "默认地区不在您的管理范围内"})
+        raise OutOfScope("默认地区不在您的管理范围内",
+                         errors={"region": "默认地区不在您的管理范围内"})
     file_name = Path(file_name or "roster.xlsx").name
     suffix = Path(file_name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise ServiceError("只能导入 .xlsx、.xls 或 .csv 文件",
                            errors={"file": "只能导入 .xlsx、.xls 或 .csv 文件"})
+    _check_upload(upload)
     imp = _store(upload, file_name=file_name, region=region, mode=mode,
                  on_duplicate=on_duplicate, actor=actor)
     if enqueue:
@@ -110,6 +111,32 @@ def person_import_start(*, actor, upload, file_name: str, region: Region,
 
         person_import_task.enqueue(imp.pk)
     return imp
+
+
+def _check_upload(upload) -> None:
+    """Refuse, before anything is stored, a file over the size limit or an .xlsx that would
+    inflate implausibly (a zip bomb would keep the task worker busy for many minutes)."""
+    limit = settings.JINENG_IMPORT_MAX_UPLOAD_BYTES
+    size = Path(upload).stat().st_size if isinstance(upload, str | Path) else upload.size
+    if size > limit:
+        message = (f"文件大小 {size / (1 << 20):.1f} MB，超过导入上限 "
+                   f"{limit / (1 << 20):.0f} MB，请拆分后再导入")
+        raise ServiceError(message, errors={"file": message})
+    if isinstance(upload, str | Path):
+        handle = open(upload, "rb")  # noqa: SIM115
+    else:
+        handle = upload.open("rb") if hasattr(upload, "open") else upload
+    try:
+        handle.seek(0)
+        if handle.read(4) == XLSX_MAGIC:
+            handle.seek(0)
+            check_xlsx_inflation(handle)
+    except ReadError as exc:
+        raise ServiceError(exc.message, errors={"file": exc.message}) from None
+    finally:
+        handle.seek(0)
+        if isinstance(upload, str | Path):
+            handle.close()
 
 
 def _store(upload, *, file_name, region, mode, on_duplicate, actor) -> PersonImport:

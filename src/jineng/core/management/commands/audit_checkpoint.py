@@ -1,0 +1,18 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from jineng.core.audit import audit_checkpoint_create
+
+
+class Command(BaseCommand):
+    help = "导出审计链链头的签名检查点（JSON），保存在数据库之外，供 audit_verify --checkpoint 校验"
+
+    def add_arguments(self, parser):
+        parser.add_argument("output", metavar="FILE", help="写入的检查点文件")
+
+    def handle(self, *args, output, **options):
+        checkpoint = audit_checkpoint_create(actor=None)
+        with open(output, "w", encoding="utf-8") as handle:
+            json.dump(checkpoint, handle, ensure_ascii=False, indent=2)
+        self.stdout.write(f"已导出第 {checkpoint['seq']} 号审计事件的检查点：{output}")
