@@ -137,7 +137,7 @@ def test_publish_and_revise_through_api(api_for):
 
 
 def test_reference_lists(api_for):
-    api = api_for("worker_411402")
+    api = api_for("reviewer_411400")
     levels = api.get("/api/v1/skill-levels").json()
     assert [lv["code"] for lv in levels][:3] == ["special", "apprentice", "5"]
     occupations = api.get("/api/v1/occupations?q=养老护理").json()

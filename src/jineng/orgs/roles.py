@@ -128,8 +128,10 @@ BUILTIN_ROLES = {
         "name": "劳动者",
         "description": "查看本人的终身职业技能培训电子档案",
         "scope_kind": ScopeKind.SELF,
-        "permissions": ["people.view_person", "people.view_personchange", "orgs.view_user",
-                        "catalog.view_*"],
+        # Their own record and its history only. The catalogue they read is the public one
+        # (portal), which needs no permission; staff lists (users, catalogue administration)
+        # are not theirs to open, whatever URL they type.
+        "permissions": ["people.view_person", "people.view_personchange"],
     },
 }
 

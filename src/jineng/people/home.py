@@ -71,7 +71,7 @@ def _my_archive(user) -> Panel | None:
     panel.lines = [
         Line(e.organisation, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
              reverse("people:my_archive") + "#access-log")
-        for e in selectors.person_access_log(person=person, limit=3)
+        for e in selectors.person_access_log(user=user, person=person, limit=3)
     ]
     panel.empty_text = _("暂无单位查看或修改您的信息")
     return panel

@@ -235,15 +235,20 @@ def _actors(ids) -> dict:
         [i for i in ids if i is not None])
 
 
-def person_access_log(*, person: Person, limit: int = 50) -> list[AccessEntry]:
-    """Who viewed the person's full identity number or changed their record, newest first:
-    the audit trail's unmasking events and the record's changes."""
+def person_access_log(*, user, person: Person, limit: int = 50) -> list[AccessEntry]:
+    """Who viewed the person's full identity number or changed their record, newest first,
+    as `user` may see it: nothing unless the person is in the user's scope (a worker: their
+    own record), and only the changes PersonChange's scope shows them."""
     from jineng.core.models import AuditEvent
 
+    if not Person.objects.restrict(user, "view").filter(pk=person.pk).exists():
+        return []
+    # The unmasking events of a record the user may see are theirs to know about, without
+    # the audit administrator's core.view_auditevent: only when and by which organisation.
     views = list(AuditEvent.objects.filter(
         object_type="people.person", object_id=str(person.pk), action="view_sensitive",
     ).order_by("-seq").values_list("at", "actor_id")[:limit])
-    changes = list(PersonChange.objects.filter(person=person).order_by("-at", "-id")
+    changes = list(person_change_list(user=user, person=person)
                    .values_list("at", "actor_id", "changes")[:limit])
     actors = _actors({a for _, a in views} | {a for _, a, _ in changes})
     entries = [AccessEntry(at, organisation_of(actors.get(a), person=person), "unmask")

@@ -159,7 +159,7 @@ def _archive(request, person: Person, *, revealed=None, status=200, own=False):
         "groups": _groups(person),
         "history": selectors.person_history(user=user, person=person),
         "sections": selectors.archive_sections(person=person, user=user),
-        "access_log": selectors.person_access_log(person=person) if own else None,
+        "access_log": selectors.person_access_log(user=user, person=person) if own else None,
         "can_unmask": user.has_permission("people.unmask_person")
         and services.can_unmask(user, person),
         "can_edit": Person.objects.restrict(user, "change").filter(pk=person.pk).exists(),
