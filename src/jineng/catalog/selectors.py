@@ -116,7 +116,7 @@ def document_list(*, user, q: str = "", region_code: str = "",
 
 
 def version_queryset(user, action: str = "view") -> QuerySet[PolicyVersion]:
-    qs = PolicyVersion.objects.select_related("region", "document", "created_by")
+    qs = PolicyVersion.objects.select_related("region", "document__region", "created_by")
     return with_policies_from_above(qs, user, action)
 
 
