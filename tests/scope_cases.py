@@ -15,8 +15,8 @@ Each app's tests/<app>/test_scope_cases.py declares one subclass per scoped mode
         def select(self, user, obj):           # the app's selector for the list
             return selectors.institution_list(user=user, q=obj.name)
 
-and inherits these cases, each through the selector, the list and detail pages and the API
-list and detail where the class names them:
+and inherits these cases, each through the selector, the list and detail pages, the list's
+export and the API list and detail where the class names them:
 
 - a sibling county (梁园区, 411402) cannot see it, and opening it is the same 404 as opening
   a record that does not exist;
@@ -61,6 +61,7 @@ class ScopeCases:
     # URL templates, formatted with the record as `obj` (None: the model has no such read).
     page_list: ClassVar[str | None] = None
     page_detail: ClassVar[str | None] = None
+    page_export: ClassVar[str | None] = None  # the list's .xlsx export
     api_list: ClassVar[str | None] = None
     api_detail: ClassVar[str | None] = None
 
@@ -104,7 +105,7 @@ class ScopeCases:
     def selected(self, user, obj) -> set:
         return set(self.select(user, obj).values_list("pk", flat=True))
 
-    def assert_sees(self, username, obj, *, user_named, client_for, api_for):
+    def assert_sees(self, username, obj, *, user_named, client_for, api_for, exports=True):
         user = user_named(username)
         assert obj.pk in self.selected(user, obj), f"{username} 的查询应包含该记录"
         if self.page_list:
@@ -120,6 +121,11 @@ class ScopeCases:
         if self.page_detail:
             response = client_for(username).get(self._url(self.page_detail, obj))
             assert response.status_code == 200, (username, response.status_code)
+        if self.page_export and exports and user.has_permission(_permission(self.model,
+                                                                             "export")):
+            response = client_for(username).get(self._url(self.page_export, obj))
+            assert response.status_code == 200, (username, response.status_code)
+            assert self.marker(obj) in _xlsx_text(response), f"{username} 的导出应包含该记录"
         if self.api_list or self.api_detail:
             api = api_for(username)
             if self.api_list:
@@ -153,6 +159,11 @@ class ScopeCases:
                 missing = client.get(self._url(self.page_detail, self.missing(obj)))
                 assert missing.status_code == 404
                 assert NOT_FOUND_TEXT in refused.content.decode()
+        if self.page_export:
+            response = client_for(username).get(self._url(self.page_export, obj))
+            assert response.status_code in (200, 302, 403)
+            if response.status_code == 200:
+                assert self.marker(obj) not in _xlsx_text(response), f"{username} 的导出不应包含"
         if self.api_list or self.api_detail:
             api = api_for(username)
             if self.api_list:
@@ -202,14 +213,15 @@ class ScopeCases:
     def test_a_worker_sees_only_their_own(self, user_named, client_for, api_for):
         obj = self.make(user_named)
         worker = user_named(WORKER)
-        granted = worker.has_permission(_view_permission(self.model))
+        granted = worker.has_permission(_permission(self.model, "view"))
         self.assert_hidden(WORKER, obj, granted=granted,
                            **self._fixtures(user_named, client_for, api_for))
         for row in self.select(worker, obj):
             assert _owned_by(row, worker), f"劳动者查到了不属于本人的记录：{row}"
         own = self.own_record(worker, user_named)
         if own is not None:
-            self.assert_sees(WORKER, own, **self._fixtures(user_named, client_for, api_for))
+            self.assert_sees(WORKER, own, exports=False,  # a worker exports nothing
+                             **self._fixtures(user_named, client_for, api_for))
 
     def test_a_user_without_a_grant_sees_nothing(self, user_named, client_for, api_for,
                                                  no_grant_user):
@@ -235,12 +247,21 @@ class _Missing:
         return getattr(self._obj, name)
 
 
+def _xlsx_text(response) -> str:
+    from io import BytesIO
+
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_filelike(BytesIO(response.content)).get_sheet_by_index(0)
+    return "\n".join("\t".join(str(v) for v in row) for row in sheet.to_python())
+
+
 def _page_pks(response) -> set:
     return {o.pk for o in response.context["page"].object_list}
 
 
-def _view_permission(model) -> str:
-    return f"{model._meta.app_label}.view_{model._meta.model_name}"
+def _permission(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
 def _owned_by(row, user) -> bool:

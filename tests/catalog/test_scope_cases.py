@@ -49,6 +49,7 @@ def _version(kind=PolicyKind.PLACEMENT_SUBSIDY, note="范围测试版本") -> Po
 class TestPolicyDocumentScope(ScopeCases):
     model = PolicyDocument
     page_list = "/catalog/documents/?q={obj.title}"
+    page_export = "/catalog/documents/?q={obj.title}&export=xlsx"
     api_list = "/api/v1/policy-documents?q={obj.title}&limit=100"
 
     def make(self, user_named):
@@ -57,6 +58,9 @@ class TestPolicyDocumentScope(ScopeCases):
 
     def select(self, user, obj):
         return selectors.document_list(user=user, q=obj.title)
+
+    def marker(self, obj):
+        return obj.title
 
 
 class TestPolicyVersionScope(ScopeCases):
@@ -93,6 +97,7 @@ class TestCatalogueEntryScope(ScopeCases):
 class TestFundBudgetScope(ScopeCases):
     model = FundBudget
     page_list = "/catalog/budgets/?year={obj.year}&region_code=411403"
+    page_export = "/catalog/budgets/?year={obj.year}&region_code=411403&export=xlsx"
     api_list = "/api/v1/fund-budgets?year={obj.year}&limit=100"
 
     def make(self, user_named):
@@ -102,10 +107,14 @@ class TestFundBudgetScope(ScopeCases):
     def select(self, user, obj):
         return selectors.fund_budget_list(user=user, year=obj.year)
 
+    def marker(self, obj):
+        return f"{obj.region.name}\t{obj.year}"
+
 
 class TestProgrammeScope(ScopeCases):
     model = Programme
     page_list = "/catalog/programmes/?q={obj.name}"
+    page_export = "/catalog/programmes/?q={obj.name}&export=xlsx"
     page_detail = "/catalog/programmes/{obj.pk}/"
     api_list = "/api/v1/programmes?q={obj.name}&limit=100"
     api_detail = "/api/v1/programmes/{obj.pk}"
@@ -126,6 +135,7 @@ class TestOccupationScope(ScopeCases):
     readers = REFERENCE_READERS
     outsiders = ()
     page_list = "/catalog/occupations/?q={obj.name}"
+    page_export = "/catalog/occupations/?q={obj.name}&export=xlsx"
     api_list = "/api/v1/occupations?q={obj.name}&limit=100"
     api_detail = "/api/v1/occupations/{obj.code}"
 
@@ -137,6 +147,9 @@ class TestOccupationScope(ScopeCases):
 
     def select(self, user, obj):
         return selectors.occupation_list(user=user, q=obj.name)
+
+    def marker(self, obj):
+        return obj.name
 
     def api_key(self, obj):
         return obj.code
@@ -150,6 +163,7 @@ class TestWorkTypeScope(ScopeCases):
     readers = REFERENCE_READERS
     outsiders = ()
     page_list = "/catalog/work-types/?q={obj.name}"
+    page_export = "/catalog/work-types/?q={obj.name}&export=xlsx"
 
     def make(self, user_named):
         occupation = Occupation.objects.filter(is_current=True,
@@ -158,6 +172,9 @@ class TestWorkTypeScope(ScopeCases):
 
     def select(self, user, obj):
         return selectors.work_type_list(user=user, q=obj.name)
+
+    def marker(self, obj):
+        return obj.name
 
 
 class TestSkillLevelScope(ScopeCases):

@@ -23,6 +23,7 @@ def _county():
 class TestRegionScope(ScopeCases):
     model = Region
     page_list = "/orgs/regions/?q={obj.name}"
+    page_export = "/orgs/regions/?q={obj.name}&export=xlsx"
     page_detail = "/orgs/regions/{obj.code}/"
     api_list = "/api/v1/regions?q={obj.name}&limit=1000"
     api_detail = "/api/v1/regions/{obj.code}"
@@ -46,6 +47,7 @@ class TestRegionScope(ScopeCases):
 class TestDepartmentScope(ScopeCases):
     model = Department
     page_list = "/orgs/departments/?q={obj.name}"
+    page_export = "/orgs/departments/?q={obj.name}&export=xlsx"
     page_detail = "/orgs/departments/{obj.pk}/"
     api_list = "/api/v1/departments?q={obj.name}&limit=1000"
     api_detail = "/api/v1/departments/{obj.pk}"
@@ -60,6 +62,7 @@ class TestDepartmentScope(ScopeCases):
 class TestInstitutionScope(ScopeCases):
     model = Institution
     page_list = "/orgs/institutions/?q={obj.name}"
+    page_export = "/orgs/institutions/?q={obj.name}&export=xlsx"
     page_detail = "/orgs/institutions/{obj.pk}/"
     api_list = "/api/v1/institutions?q={obj.name}&limit=1000"
     api_detail = "/api/v1/institutions/{obj.pk}"
@@ -76,6 +79,7 @@ class TestInstitutionScope(ScopeCases):
 class TestUserScope(ScopeCases):
     model = User
     page_list = "/orgs/users/?q={obj.username}"
+    page_export = "/orgs/users/?q={obj.username}&export=xlsx"
     page_detail = "/orgs/users/{obj.pk}/"
 
     def make(self, user_named):

@@ -26,6 +26,7 @@ def _worker_person(worker) -> Person | None:
 class TestPersonScope(ScopeCases):
     model = Person
     page_list = "/people/?q={obj.name}"
+    page_export = "/people/?q={obj.name}&export=xlsx"
     page_detail = "/people/{obj.pk}/"
     api_list = "/api/v1/people?name={obj.name}&limit=100"
     api_detail = "/api/v1/people/{obj.pk}"
