@@ -170,3 +170,93 @@ def test_the_generated_worlds_reach_every_outcome(db):
         assert selected(Person, persons, reach_of([])) == set() == admitted(
             Person, persons, reach_of([]))
         transaction.set_rollback(True)
+
+
+# ---------------------------------------------------------------- against the written rule
+
+
+def _at_or_below(region, top) -> bool:
+    """Walks the parents (not the paths the filter uses)."""
+    while region is not None:
+        if region.pk == top.pk:
+            return True
+        region = region.parent
+    return False
+
+
+def oracle(person, user, roles) -> bool:
+    """DESIGN's reading of each grant kind, for a person record (household or residence
+    region, registering institution, login)."""
+    places = [r for r in (person.household_region, person.residence_region) if r is not None]
+    for role in roles:
+        if not role.is_active or not role.grants("people.view_person"):
+            continue
+        kind = role.scope_kind
+        if kind == ScopeKind.ALL:
+            return True
+        if kind == ScopeKind.REGIONS and any(
+                _at_or_below(p, top) for p in places for top in role.scope_regions.all()):
+            return True
+        if kind == ScopeKind.OWN_REGION and user.region_id and any(
+                p.pk == user.region_id for p in places):
+            return True
+        if kind == ScopeKind.OWN_REGION_AND_BELOW and user.region_id and any(
+                _at_or_below(p, user.region) for p in places):
+            return True
+        if (kind == ScopeKind.OWN_INSTITUTION and user.institution_id
+                and person.registered_by_id == user.institution_id):
+            return True
+        if kind == ScopeKind.SELF and person.user_id == user.pk:
+            return True
+    return False
+
+
+@st.composite
+def role_sets(draw, n_regions: int):
+    return draw(st.lists(st.tuples(
+        st.sampled_from(ScopeKind.values),
+        st.lists(st.integers(0, n_regions - 1), max_size=2, unique=True),  # scope regions
+        st.sampled_from([["people.*"], ["people.view_person"], ["orgs.view_region"]]),
+        st.booleans(),  # active
+    ), max_size=3))
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                  HealthCheck.too_slow])
+@given(world=worlds(), data=st.data())
+def test_restrict_follows_the_written_rule_for_real_roles(db, world, data):
+    """A user's roles (kind, chosen regions, permissions, active or not) as stored, read by
+    User.grants_for and restrict, select exactly the people the written rule admits."""
+    from jineng.orgs.models import Role
+
+    parents, institutions, users, people, imports, _ = world
+    n = len(parents)
+    roles_spec = data.draw(role_sets(n))
+    reader_region = data.draw(maybe(n))
+    reader_institution = data.draw(maybe(max(len(institutions), 1)))
+    try:
+        with transaction.atomic():
+            regions, insts, accounts, persons, _, _ = build(parents, institutions, users,
+                                                            people, imports)
+            reader = accounts[0] if accounts else User.objects.create(username="h8_reader")
+            reader.region = _at(regions, reader_region)
+            reader.institution = _at(insts, reader_institution)
+            reader.save()
+            roles = []
+            for i, (kind, chosen, permissions, active) in enumerate(roles_spec):
+                role = Role.objects.create(code=f"h8_role_{i}", name=f"测试角色{i}",
+                                           scope_kind=kind, permissions=permissions,
+                                           is_active=active)
+                role.scope_regions.set([regions[j] for j in chosen])
+                roles.append(role)
+            reader.roles.set(roles)
+            reader = User.objects.get(pk=reader.pk)  # no cached roles
+            expected = {p.pk for p in Person.objects.filter(pk__in=[p.pk for p in persons])
+                        .select_related("household_region", "residence_region")
+                        if oracle(p, reader, roles)}
+            got = set(Person.objects.restrict(reader, "view")
+                      .filter(pk__in=[p.pk for p in persons]).values_list("pk", flat=True))
+            assert got == expected
+            raise _RolledBack
+    except _RolledBack:
+        pass
