@@ -53,6 +53,7 @@ class WorkTypeOut(Schema):
     occupation_code: str
     occupation_name: str
     name: str
+    is_active: bool
 
     @staticmethod
     def resolve_occupation_code(obj):
@@ -357,6 +358,11 @@ class WorkTypeIn(Schema):
     name: str
 
 
+class WorkTypePatch(Schema):
+    name: str | None = None
+    is_active: bool | None = None
+
+
 class ProgrammePatch(Schema):
     name: str | None = None
     kind: str | None = None
@@ -413,6 +419,14 @@ def create_work_type(request, code: str, payload: WorkTypeIn):
     work_type = services.work_type_create(actor=request.auth, occupation=occupation,
                                           name=payload.name)
     return Status(201, work_type)
+
+
+@router.patch("/work-types/{work_type_id}", response=WorkTypeOut,
+              summary="修改或停用工种（is_active=false 为停用）")
+def update_work_type(request, work_type_id: int, payload: WorkTypePatch):
+    work_type = selectors.work_type_get(user=request.auth, pk=work_type_id)
+    return services.work_type_update(actor=request.auth, work_type=work_type,
+                                     **payload.dict(exclude_unset=True))
 
 
 @router.get("/skill-levels", response=list[LevelOut], summary="技能等级")

@@ -97,6 +97,10 @@ def work_type_list(*, user, q: str = "", occupation_code: str = "",
     return qs.order_by("occupation__code", "name")
 
 
+def work_type_get(*, user, pk, action: str = "view") -> WorkType:
+    return _one(WorkType.objects.restrict(user, action).select_related("occupation"), pk=pk)
+
+
 def level_list(*, user, q: str = "", action: str = "view") -> QuerySet[SkillLevel]:
     qs = SkillLevel.objects.restrict(user, action)
     return qs.filter(name__contains=q) if q else qs

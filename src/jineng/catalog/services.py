@@ -190,18 +190,53 @@ def occupation_current(code: str) -> Occupation | None:
     return occ if occ is not None and occ.is_current else None
 
 
-@transaction.atomic
-def work_type_create(*, actor, occupation: Occupation, name: str) -> WorkType:
-    require(actor, permission_code(WorkType, "add"))
+WORK_TYPE_FIELDS = ("occupation", "name", "is_active")
+
+
+def _work_type_refusal(verb: str) -> str:
+    return f"您的角色不能{verb}工种：工种是全省共用的参考数据，由省级经办人员维护"
+
+
+def _work_type_name(occupation: Occupation, name, *, exclude_pk=None) -> str:
+    """The name as stored, unless it is empty or already taken under this occupation."""
     name = _text(name)
     if not name:
         _fail("name", "工种名称不能为空")
+    if len(name) > WorkType._meta.get_field("name").max_length:
+        _fail("name", "工种名称不能超过 100 个字")
+    if occupation.work_types.filter(name=name).exclude(pk=exclude_pk).exists():
+        _fail("name", f"职业「{occupation.name}」下已有工种「{name}」", Conflict)
+    return name
+
+
+@transaction.atomic
+def work_type_create(*, actor, occupation: Occupation, name: str) -> WorkType:
+    require(actor, permission_code(WorkType, "add"), message=_work_type_refusal("新增"))
     if occupation.level != OccupationLevel.OCCUPATION or not occupation.is_current:
         _fail("occupation", "工种只能建在现行版本的职业（第 4 层）下")
-    if occupation.work_types.filter(name=name).exists():
-        _fail("name", f"「{occupation.name}」下已有工种「{name}」", Conflict)
+    name = _work_type_name(occupation, name)
     work_type = WorkType.objects.create(occupation=occupation, name=name)
-    return _created(actor, work_type, ("occupation", "name", "is_active"))
+    return _created(actor, work_type, WORK_TYPE_FIELDS)
+
+
+@transaction.atomic
+def work_type_update(*, actor, work_type: WorkType, name: str | None = None,
+                     is_active: bool | None = None) -> WorkType:
+    """Rename a 工种, or retire it (is_active=False: new catalogues may no longer name it;
+    the catalogues that already do keep it) or bring it back."""
+    require(actor, permission_code(WorkType, "change"), message=_work_type_refusal("修改"))
+    work_type = WorkType.objects.select_for_update().select_related("occupation") \
+        .get(pk=work_type.pk)
+    before = snapshot(work_type, WORK_TYPE_FIELDS)
+    if name is not None:
+        work_type.name = _work_type_name(work_type.occupation, name, exclude_pk=work_type.pk)
+    if is_active is not None:
+        work_type.is_active = bool(is_active)
+    work_type.save()
+    changes = diff(before, snapshot(work_type, WORK_TYPE_FIELDS))
+    if changes:
+        audit_record(actor=actor, action="update", obj=work_type, changes=changes)
+    return work_type
 
 
 # ---------------------------------------------------------------- documents
@@ -378,6 +413,10 @@ def _work_types_for(actor, wanted: set[tuple[Occupation, str]]) -> dict[tuple[st
     occ_ids = {occ.pk for occ, _ in wanted}
     existing = {(w.occupation_id, w.name): w for w in
                 WorkType.objects.filter(occupation_id__in=occ_ids).select_related("occupation")}
+    retired = sorted(f"{occ.name}（{name}）" for occ, name in wanted
+                     if (occ.pk, name) in existing and not existing[occ.pk, name].is_active)
+    if retired:
+        _fail("work_type", f"工种已停用，不能列入新目录：{'、'.join(retired[:10])}")
     missing = [WorkType(occupation=occ, name=name) for occ, name in sorted(
         wanted, key=lambda pair: (pair[0].code, pair[1])) if (occ.pk, name) not in existing]
     if missing:

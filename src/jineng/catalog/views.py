@@ -88,8 +88,16 @@ class WorkTypeList(ScopedListPage):
     columns = [
         Column(_("职业代码"), lambda w: w.occupation.code),
         Column(_("职业"), lambda w: w.occupation.name),
-        Column(_("工种"), lambda w: w.name),
+        Column(_("工种"), lambda w: w.name, link=True),
+        Column(_("状态"), lambda w: _("启用") if w.is_active else _("已停用")),
     ]
+
+    def respond(self, request):
+        self.can_change = request.user.has_permission("catalog.change_worktype")
+        return super().respond(request)
+
+    def row_url(self, obj):
+        return reverse("catalog:work_type_edit", args=[obj.pk]) if self.can_change else None
 
 
 class LevelList(ScopedListPage):
@@ -511,5 +519,34 @@ class WorkTypeCreate(ServiceFormPage):
         return services.work_type_create(actor=request.user, occupation=occupation,
                                          name=data["name"])
 
+    def initial(self, obj):
+        return {"occupation_code": self.request.GET.get("occupation", "")}
+
     def success_url(self, obj):
-        return reverse("catalog:work_type_list")
+        return reverse("catalog:work_type_list") + f"?occupation_code={obj.occupation.code}"
+
+
+class WorkTypeEdit(ServiceFormPage):
+    title = _("修改工种")
+    form_class = forms.WorkTypeEditForm
+    success_message = _("工种已保存")
+
+    def get_object(self, request, pk):
+        return selectors.work_type_get(user=request.user, pk=pk)
+
+    def check_allowed(self, request, obj):
+        require(request.user, "catalog.change_worktype")
+
+    def initial(self, obj):
+        return {"name": obj.name, "is_active": obj.is_active}
+
+    def render(self, request, form, obj, status=200, **extra):
+        self.title = _("修改工种（职业 %(code)s %(occupation)s）") % {
+            "code": obj.occupation.code, "occupation": obj.occupation.name}
+        return super().render(request, form, obj, status=status, **extra)
+
+    def save(self, request, obj, data):
+        return services.work_type_update(actor=request.user, work_type=obj, **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:work_type_list") + f"?occupation_code={obj.occupation.code}"
