@@ -134,7 +134,7 @@ def test_the_pages_refuse_a_county_officer(client_for, user_named):
 def test_the_public_catalogue_shows_the_work_types_of_the_demo():
     from django.test import Client
 
-    html = Client().get("/catalogue/", {"region": "411402", "date": "2024-01-01",
+    html = Client().get("/catalogue/", {"region": "梁园区", "date": "2024-01-01",
                                         "q": "电工"}).content.decode()
     assert "<td>电工</td><td>维修电工</td>" in html.replace("\n", "")
     api = Client().get("/api/v1/catalogue?region=411402&date=2024-01-01&q=焊工").json()

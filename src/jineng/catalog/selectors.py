@@ -4,6 +4,7 @@ policies apply to them; a sibling region's stays invisible (the same 404 as a mi
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -172,6 +173,17 @@ def version_history(version: PolicyVersion) -> QuerySet[PolicyVersion]:
 
 
 # ---------------------------------------------------------------- catalogue (public)
+
+
+def public_default_region() -> Region | None:
+    """Where the public catalogue opens: settings.JINENG_PUBLIC_REGION, else the first region
+    (by code) that publishes a training-subsidy catalogue, else the first province."""
+    regions = Region.objects.filter(is_active=True)
+    chosen = settings.JINENG_PUBLIC_REGION
+    publishing = regions.filter(policyversion__kind=PolicyKind.TRAINING_SUBSIDY)
+    return ((regions.filter(code=chosen).first() if chosen else None)
+            or publishing.order_by("code").first()
+            or regions.filter(level=1).order_by("code").first())
 
 
 def catalogue_in_force(*, region: Region, on_date: dt.date, q: str = "",
