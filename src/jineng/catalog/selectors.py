@@ -62,6 +62,14 @@ def region_visible(user, region: Region) -> bool:
     return bool(home) and region.code in ancestor_codes(home)
 
 
+def regions_visible(user) -> QuerySet[Region]:
+    """The regions `region_visible` admits, in force: own scope and the regions above."""
+    home = home_region(user)
+    above = Q(code__in=ancestor_codes(home)) if home else Q(pk__in=[])
+    return Region.objects.filter(
+        Q(pk__in=Region.objects.restrict(user, "view").values("pk")) | above, is_active=True)
+
+
 def region_for(user, code: str) -> Region:
     """A region the user may see; NotFound otherwise (same as a missing code)."""
     region = Region.objects.filter(code=code).first()

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from jineng.core.errors import NotFound, ServiceError
 from jineng.core.refusals import require
 from jineng.core.scope import permission_code, region_allowed
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
-from jineng.orgs.forms import region_filter
+from jineng.orgs.forms import RegionField, region_filter
 from jineng.orgs.models import Region
 
 
@@ -264,18 +265,23 @@ def policy_in_force_view(request):
     """Which policies are in force for the officer's region, and which came from above."""
     require(request.user, "catalog.view_policyversion")
     on_date = _date(request.GET.get("date", "")) or selectors.today()
-    code = request.GET.get("region", "").strip()
-    home = selectors.home_region(request.user)
-    try:
-        region = selectors.region_for(request.user, code) if code else home
-    except NotFound:
-        raise Http404 from None
+    typed = request.GET.get("region", "").strip()
+    field = RegionField(required=False, scope="view",
+                        regions=selectors.regions_visible(request.user))
+    region, problem = selectors.home_region(request.user), ""
+    if typed:
+        try:
+            region = field.clean(typed)
+        except ValidationError as exc:
+            region, problem = None, exc.messages[0]
     items = selectors.policies_in_force(user=request.user, region=region, on_date=on_date) \
         if region else []
+    picker = field.widget.render("region", region or typed, attrs={
+        "id": "region", "aria-label": _("地区"), "placeholder": _("地区名称或代码（默认本地区）")})
     return render(request, "catalog/in_force.html", {
         "title": _("在用政策"), "region": region, "on_date": on_date, "items": items,
-        "region_code": code,
-    })
+        "region_picker": picker, "problem": problem,
+    }, status=404 if problem else 200)
 
 
 # ---------------------------------------------------------------- forms
