@@ -143,6 +143,22 @@ def region_options(*, regions: QuerySet[Region], q: str = "",
     } for r in found]
 
 
+_LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def region_list_parts(text: str) -> list[str]:
+    """The regions typed into a box that holds several («梁园区 411402、睢阳区»)."""
+    return [part.strip() for part in _LIST_SEPARATORS.split(text) if part.strip()]
+
+
+def region_being_typed(text: str) -> str:
+    """The last of several regions typed, or "" after a separator (the picker then lists
+    the top regions to walk down from)."""
+    if _LIST_SEPARATORS.search(text.rstrip(" ")[-1:] or ","):
+        return ""
+    return region_list_parts(text)[-1]
+
+
 def region_label(region: Region) -> str:
     """How a chosen region reads in a picker's box; `region_find` reads it back."""
     return f"{region.name} {region.code}"
