@@ -76,3 +76,13 @@ def test_an_anonymous_visitor_chooses_a_region_by_typing_its_name(browser, site)
     table = page.get_by_test_id("list").inner_text()
     assert "维修电工" in table and "养老护理员" not in table
     context.close()
+
+
+@pytest.mark.django_db
+def test_the_public_api_takes_a_region_name_too():
+    anonymous = Client()
+    by_name = anonymous.get("/api/v1/catalogue", {"region": "梁园区", "date": DAY}).json()
+    by_code = anonymous.get("/api/v1/catalogue", {"region": "411402", "date": DAY}).json()
+    assert by_name == by_code and by_name["count"] == 14
+    unknown = anonymous.get("/api/v1/catalogue", {"region": "梁园"})
+    assert unknown.status_code == 404 and "地区「梁园」不存在" in unknown.json()["message"]
