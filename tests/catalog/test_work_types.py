@@ -116,6 +116,10 @@ def test_page_flow_add_edit_retire(client_for):
     listing = client.get(retired["Location"]).content.decode()
     work_type.refresh_from_db()
     assert work_type.is_active is False and "已停用" in listing
+    retired_only = client.get("/catalog/work-types/", {"status": "retired"}).content.decode()
+    active_only = client.get("/catalog/work-types/", {"status": "active"}).content.decode()
+    assert "气焊工" in retired_only and "维修电工" not in retired_only
+    assert "维修电工" in active_only and "气焊工" not in active_only
 
 
 def test_the_pages_refuse_a_county_officer(client_for, user_named):

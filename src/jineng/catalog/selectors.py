@@ -96,13 +96,16 @@ def occupation_list(*, user, q: str = "", level: int | None = None, mark: str = 
     return qs.order_by("code")
 
 
-def work_type_list(*, user, q: str = "", occupation_code: str = "",
+def work_type_list(*, user, q: str = "", occupation_code: str = "", status: str = "",
                    action: str = "view") -> QuerySet[WorkType]:
+    """`status` "active" or "retired" (停用) narrows the list; anything else lists both."""
     qs = WorkType.objects.restrict(user, action).select_related("occupation")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(occupation__name__contains=q))
     if occupation_code:
         qs = qs.filter(occupation__code=occupation_code)
+    if status in ("active", "retired"):
+        qs = qs.filter(is_active=status == "active")
     return qs.order_by("occupation__code", "name")
 
 

@@ -85,7 +85,8 @@ class WorkTypeList(ScopedListPage):
     create_url_name = "catalog:work_type_create"
     selector = selectors.work_type_list
     object_type = "catalog.worktype"
-    filters = [Filter("occupation_code", _("职业代码"))]
+    filters = [Filter("occupation_code", _("职业代码")),
+               Filter("status", _("状态"), [("active", _("启用")), ("retired", _("已停用"))])]
     columns = [
         Column(_("职业代码"), lambda w: w.occupation.code),
         Column(_("职业"), lambda w: w.occupation.name),
@@ -545,11 +546,6 @@ class WorkTypeEdit(ServiceFormPage):
 
     def initial(self, obj):
         return {"name": obj.name, "is_active": obj.is_active}
-
-    def render(self, request, form, obj, status=200, **extra):
-        self.title = _("修改工种（职业 %(code)s %(occupation)s）") % {
-            "code": obj.occupation.code, "occupation": obj.occupation.name}
-        return super().render(request, form, obj, status=status, **extra)
 
     def save(self, request, obj, data):
         return services.work_type_update(actor=request.user, work_type=obj, **data)
