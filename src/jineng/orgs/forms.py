@@ -201,7 +201,7 @@ class RoleForm(forms.Form):
     description = forms.CharField(label=_("说明"), max_length=300, required=False)
     scope_kind = forms.ChoiceField(label=_("数据范围"), choices=ScopeKind.choices)
     scope_regions = RegionListField(
-        label=_("指定地区"), required=False,
+        label=_("指定地区"), required=False, regions=Region.objects.all(),  # kept if retired
         help_text=_("数据范围为“指定地区及下级”时填写：输入名称或代码选择，可选多个，用顿号分隔"))
     permissions = forms.CharField(label=_("功能权限"), widget=forms.Textarea(attrs={"rows": 6}),
                                   required=False,
