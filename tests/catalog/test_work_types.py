@@ -143,3 +143,22 @@ def test_the_public_catalogue_shows_the_work_types_of_the_demo():
     assert "<td>电工</td><td>维修电工</td>" in html.replace("\n", "")
     api = Client().get("/api/v1/catalogue?region=411402&date=2024-01-01&q=焊工").json()
     assert {i["work_type"] for i in api["items"]} == {"电焊工"}
+
+
+def _catalogue_naming(actor, work_type: str, region_code: str):
+    line = {"occupation_code": WELDER, "work_type": work_type, "level": "4",
+            "amount_fen": 150000, "min_hours": 120}
+    return services.policy_version_publish(
+        actor=actor, kind="training_subsidy", region=Region.objects.get(code=region_code),
+        valid_from=dt.date(NEXT, 1, 1), data={"entries": [line]}, is_sample=True)
+
+
+def test_a_county_catalogue_cannot_bring_in_a_new_work_type(user_named):
+    with pytest.raises(ServiceError) as refused:
+        _catalogue_naming(user_named("county_411402"), "水下焊工", "411402")
+    assert refused.value.errors["work_type"].startswith("工种不存在：焊工（水下焊工）")
+    assert not WorkType.objects.filter(name="水下焊工").exists()
+    # A 工种 the province keeps is named freely; the province may bring in a new one.
+    assert _catalogue_naming(user_named("county_411402"), "电焊工", "411402").entries.count() == 1
+    _catalogue_naming(user_named("province_410000"), "水下焊工", "410000")
+    assert WorkType.objects.filter(name="水下焊工", occupation__code=WELDER).exists()

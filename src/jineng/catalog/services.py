@@ -383,9 +383,10 @@ def _lock_region(region: Region) -> None:
     list(Region.objects.select_for_update().filter(pk=region.pk).values_list("pk", flat=True))
 
 
-def _catalogue_lines(actor, data: dict) -> list[dict]:
+def _catalogue_lines(actor, data: dict, may_add_work_types: bool) -> list[dict]:
     """Resolve the catalogue's occupation codes, 工种 and levels; every unknown code is named.
-    工种 named for the first time are created (set-based, audited)."""
+    工种 named for the first time are created (set-based, audited) when the publisher may add
+    工种 (a province officer); for anyone else they are refused, named."""
     lines = data["entries"]
     codes = {line["occupation_code"] for line in lines}
     occupations = {o.code: o for o in Occupation.objects.filter(code__in=codes, is_current=True)}
@@ -400,13 +401,15 @@ def _catalogue_lines(actor, data: dict) -> list[dict]:
         summary = "；".join(list(errors.values())[:5])
         raise ServiceError(f"目录有 {len(errors)} 行不正确：{summary}", errors=errors)
     work_types = _work_types_for(actor, {(occupations[line["occupation_code"]], line["work_type"])
-                                         for line in lines if line["work_type"]})
+                                         for line in lines if line["work_type"]},
+                                 may_add=may_add_work_types)
     return [{"occupation": occupations[line["occupation_code"]],
              "work_type": work_types.get((line["occupation_code"], line["work_type"])),
              "level": levels[line["level"]], "line": line} for line in lines]
 
 
-def _work_types_for(actor, wanted: set[tuple[Occupation, str]]) -> dict[tuple[str, str], WorkType]:
+def _work_types_for(actor, wanted: set[tuple[Occupation, str]],
+                    may_add: bool) -> dict[tuple[str, str], WorkType]:
     """{(occupation code, name): WorkType}, creating the missing ones in one statement."""
     if not wanted:
         return {}
@@ -419,6 +422,10 @@ def _work_types_for(actor, wanted: set[tuple[Occupation, str]]) -> dict[tuple[st
         _fail("work_type", f"工种已停用，不能列入新目录：{'、'.join(retired[:10])}")
     missing = [WorkType(occupation=occ, name=name) for occ, name in sorted(
         wanted, key=lambda pair: (pair[0].code, pair[1])) if (occ.pk, name) not in existing]
+    if missing and not may_add:
+        unknown = "、".join(f"{w.occupation.name}（{w.name}）" for w in missing[:10])
+        _fail("work_type", f"工种不存在：{unknown}。工种由省级经办人员维护，请先请其新增，"
+                           "或将该行的工种留空")
     if missing:
         WorkType.objects.bulk_create(missing)
         audit_record(actor=actor, action="create", object_type="catalog.worktype",
@@ -443,8 +450,11 @@ def _write_entries(version: PolicyVersion, resolved: list[dict]) -> None:
 
 
 def _create_version(*, actor, kind, region, valid_from, valid_to, data, document, section,
-                    is_sample, note, supersedes=None) -> PolicyVersion:
-    resolved = _catalogue_lines(actor, data) if kind == PolicyKind.TRAINING_SUBSIDY else None
+                    is_sample, note, supersedes=None, check_permission=True) -> PolicyVersion:
+    may_add_work_types = not check_permission or actor.has_permission(
+        permission_code(WorkType, "add"))
+    resolved = _catalogue_lines(actor, data, may_add_work_types) \
+        if kind == PolicyKind.TRAINING_SUBSIDY else None
     last = PolicyVersion.objects.filter(kind=kind, region=region).order_by("-number").first()
     version = PolicyVersion.objects.create(
         kind=kind, region=region, number=(last.number + 1) if last else 1,
@@ -481,7 +491,7 @@ def policy_version_publish(
     _check_past_unchanged(kind, region, valid_from, valid_to)
     return _create_version(actor=actor, kind=kind, region=region, valid_from=valid_from,
                            valid_to=valid_to, data=data, document=document, section=section,
-                           is_sample=is_sample, note=note)
+                           is_sample=is_sample, note=note, check_permission=check_permission)
 
 
 @transaction.atomic
