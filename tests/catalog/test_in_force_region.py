@@ -38,3 +38,14 @@ def test_an_account_without_a_region_chooses_one_by_name(client_for):
     assert "请选择地区" in sysadmin.get("/catalog/in-force/").content.decode()
     response = sysadmin.get("/catalog/in-force/", {"region": "红河哈尼族彝族自治州"})
     assert response.context["region"].code == "532500"
+
+
+def test_the_picker_offers_own_and_above_but_not_a_sibling(client_for):
+    county = client_for("county_411402")
+    options = county.get("/orgs/regions/options/", {"scope": "above", "q": "区"})
+    html = options.content.decode()
+    assert "梁园区" in html and "睢阳区" not in html
+    above = county.get("/orgs/regions/options/", {"scope": "above", "q": "商丘"}).content
+    assert "商丘市" in above.decode()
+    page = county.get("/catalog/in-force/").content.decode()
+    assert '"scope": "above"' in page

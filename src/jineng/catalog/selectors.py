@@ -24,6 +24,7 @@ from jineng.catalog.services import ancestor_codes, resolve
 from jineng.core.errors import NotFound
 from jineng.core.scope import permission_code
 from jineng.orgs.models import Region
+from jineng.orgs.selectors import picker_regions, user_home_region
 
 
 def today() -> dt.date:
@@ -32,11 +33,7 @@ def today() -> dt.date:
 
 def home_region(user) -> Region | None:
     """The region whose policies apply to the user: their own, or their institution's."""
-    if getattr(user, "region_id", None):
-        return user.region
-    if getattr(user, "institution_id", None):
-        return user.institution.region
-    return None
+    return user_home_region(user)
 
 
 def with_policies_from_above(qs: QuerySet, user, action: str = "view",
@@ -64,10 +61,7 @@ def region_visible(user, region: Region) -> bool:
 
 def regions_visible(user) -> QuerySet[Region]:
     """The regions `region_visible` admits, in force: own scope and the regions above."""
-    home = home_region(user)
-    above = Q(code__in=ancestor_codes(home)) if home else Q(pk__in=[])
-    return Region.objects.filter(
-        Q(pk__in=Region.objects.restrict(user, "view").values("pk")) | above, is_active=True)
+    return picker_regions(user, "above")
 
 
 def region_for(user, code: str) -> Region:

@@ -267,7 +267,7 @@ def policy_in_force_view(request):
     require(request.user, "catalog.view_policyversion")
     on_date = _date(request.GET.get("date", "")) or selectors.today()
     typed = request.GET.get("region", "").strip()
-    field = RegionField(required=False, scope="view",
+    field = RegionField(required=False, scope="above",
                         regions=selectors.regions_visible(request.user))
     region, problem = selectors.home_region(request.user), ""
     if typed:
