@@ -162,3 +162,18 @@ def test_a_county_catalogue_cannot_bring_in_a_new_work_type(user_named):
     assert _catalogue_naming(user_named("county_411402"), "电焊工", "411402").entries.count() == 1
     _catalogue_naming(user_named("province_410000"), "水下焊工", "410000")
     assert WorkType.objects.filter(name="水下焊工", occupation__code=WELDER).exists()
+
+
+@pytest.mark.parametrize("typed, words", [("电工", None), ("6-31-01-03", None),
+                                          ("甘油制造工", "名为「甘油制造工」的职业不止一个"),
+                                          ("电焊", "职业「电焊」不存在"),
+                                          ("9-99-99-99", "职业代码 9-99-99-99 不存在")])
+def test_the_add_page_takes_an_occupation_by_name_or_code(client_for, typed, words):
+    response = client_for("province_410000").post("/catalog/work-types/new/", {
+        "occupation_code": typed, "name": "高压电工"})
+    if words is None:
+        assert response.status_code == 302
+        assert WorkType.objects.filter(occupation__code="6-31-01-03", name="高压电工").exists()
+    else:
+        assert words in response.content.decode()
+        assert not WorkType.objects.filter(name="高压电工").exists()

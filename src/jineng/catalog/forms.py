@@ -129,8 +129,8 @@ class BudgetForm(forms.Form):
 
 
 class WorkTypeForm(forms.Form):
-    occupation_code = forms.CharField(label=_("职业代码"), max_length=16,
-                                      help_text=_("如 6-31-01-03"))
+    occupation_code = forms.CharField(label=_("职业"), max_length=100,
+                                      help_text=_("职业名称或代码，如 电工 或 6-31-01-03"))
     name = forms.CharField(label=_("工种名称"), max_length=100)
 
 

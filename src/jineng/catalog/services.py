@@ -209,6 +209,23 @@ def _work_type_name(occupation: Occupation, name, *, exclude_pk=None) -> str:
     return name
 
 
+def occupation_find(text: str) -> tuple[Occupation | None, str]:
+    """The current occupation (第 4 层) meant by a code (old codes followed) or an exact
+    name, or None and a message in Chinese saying why not."""
+    text = clean_text(text or "")
+    if CODE_RE.match(text):
+        occupation = occupation_current(text)
+        return (occupation, "") if occupation else (None, f"职业代码 {text} 不存在")
+    named = list(Occupation.objects.filter(name=text, is_current=True,
+                                           level=OccupationLevel.OCCUPATION)[:6])
+    if len(named) == 1:
+        return named[0], ""
+    if not named:
+        return None, f"职业「{text}」不存在，请输入职业分类大典中的职业名称或代码"
+    listed = "、".join(f"{o.code} {o.name}" for o in named[:5])
+    return None, f"名为「{text}」的职业不止一个（{listed}），请输入职业代码"
+
+
 @transaction.atomic
 def work_type_create(*, actor, occupation: Occupation, name: str) -> WorkType:
     require(actor, permission_code(WorkType, "add"), message=_work_type_refusal("新增"))

@@ -519,10 +519,9 @@ class WorkTypeCreate(ServiceFormPage):
         require(request.user, "catalog.add_worktype")
 
     def save(self, request, obj, data):
-        occupation = services.occupation_current(data["occupation_code"])
+        occupation, problem = services.occupation_find(data["occupation_code"])
         if occupation is None:
-            message = _("职业代码 %(code)s 不存在") % {"code": data["occupation_code"]}
-            raise ServiceError(message, errors={"occupation_code": message})
+            raise ServiceError(problem, errors={"occupation_code": problem})
         return services.work_type_create(actor=request.user, occupation=occupation,
                                          name=data["name"])
 
