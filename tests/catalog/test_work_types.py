@@ -12,6 +12,12 @@ from jineng.core.errors import ServiceError
 from jineng.core.models import AuditEvent
 from jineng.orgs.models import Region
 from tests.catalog.conftest import NEXT
+from tests.orgs.test_browser import (  # noqa: F401  (fixtures)
+    browser,
+    database_snapshot,
+    sign_in,
+    site,
+)
 
 pytestmark = pytest.mark.django_db
 WELDER = "6-18-02-04"
@@ -177,3 +183,22 @@ def test_the_add_page_takes_an_occupation_by_name_or_code(client_for, typed, wor
     else:
         assert words in response.content.decode()
         assert not WorkType.objects.filter(name="高压电工").exists()
+
+
+@pytest.mark.browser
+def test_a_province_officer_adds_and_retires_one_in_a_browser(browser, site,  # noqa: F811
+                                                              demo_password):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sign_in(page, site, "province_410000", demo_password)
+    page.goto(f"{site}/catalog/work-types/")
+    page.get_by_role("link", name="新增").click()
+    page.fill("#id_occupation_code", "焊工")
+    page.fill("#id_name", "气焊工")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_test_id("list").get_by_role("link", name="气焊工").click()
+    page.uncheck("#id_is_active")
+    page.get_by_role("button", name="保存").click()
+    row = page.get_by_test_id("list").get_by_role("row", name="气焊工")
+    assert "已停用" in row.inner_text()
+    context.close()
