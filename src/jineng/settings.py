@@ -166,6 +166,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # A roster file larger than this is refused before it is stored (pages and API).
 JINENG_IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("JINENG_IMPORT_MAX_UPLOAD_BYTES",
                                                     200 * 1024 * 1024))
+# The region the public catalogue opens on (a code): unset, the first region that publishes
+# a training-subsidy catalogue (in one province's deployment, the province).
+JINENG_PUBLIC_REGION = os.environ.get("JINENG_PUBLIC_REGION", "").strip()
 
 # Background tasks: the database backend and `jineng db_worker` by default; with
 # JINENG_REDIS_URL (and `pip install '.[rq]'`) Redis queues and `jineng rqworker` on any

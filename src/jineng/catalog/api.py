@@ -3,7 +3,7 @@ resolution, programmes, fund budgets; and the public catalogue of subsidised occ
 
 import datetime as dt
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jineng.catalog import selectors, services
@@ -12,6 +12,7 @@ from jineng.core.api import Paging
 from jineng.core.errors import NotFound, ServiceError
 from jineng.orgs.api import InRegion
 from jineng.orgs.models import Department, Region
+from jineng.orgs.selectors import region_find
 
 router = Router(tags=["目录与政策"])
 
@@ -53,6 +54,7 @@ class WorkTypeOut(Schema):
     occupation_code: str
     occupation_name: str
     name: str
+    is_active: bool
 
     @staticmethod
     def resolve_occupation_code(obj):
@@ -297,7 +299,7 @@ class ResolveQuery(Schema):
 
 
 class CatalogueQuery(Schema):
-    region: str
+    region: str = Field(description="地区：区划代码或名称，如 411402 或 梁园区")
     date: dt.date | None = None
     q: str = ""
     level: str = ""
@@ -357,6 +359,11 @@ class WorkTypeIn(Schema):
     name: str
 
 
+class WorkTypePatch(Schema):
+    name: str | None = None
+    is_active: bool | None = None
+
+
 class ProgrammePatch(Schema):
     name: str | None = None
     kind: str | None = None
@@ -413,6 +420,14 @@ def create_work_type(request, code: str, payload: WorkTypeIn):
     work_type = services.work_type_create(actor=request.auth, occupation=occupation,
                                           name=payload.name)
     return Status(201, work_type)
+
+
+@router.patch("/work-types/{work_type_id}", response=WorkTypeOut,
+              summary="修改或停用工种（is_active=false 为停用）")
+def update_work_type(request, work_type_id: int, payload: WorkTypePatch):
+    work_type = selectors.work_type_get(user=request.auth, pk=work_type_id)
+    return services.work_type_update(actor=request.auth, work_type=work_type,
+                                     **payload.dict(exclude_unset=True))
 
 
 @router.get("/skill-levels", response=list[LevelOut], summary="技能等级")
@@ -533,9 +548,9 @@ def create_document(request, payload: DocumentIn):
             summary="补贴性培训职业目录（公开，无需登录）：某地区某日生效的目录")
 @paginate(Paging)
 def public_catalogue(request, query: Query[CatalogueQuery]):
-    region = Region.objects.filter(code=query.region, is_active=True).first()
+    region, problem = region_find(query.region, Region.objects.filter(is_active=True))
     if region is None:
-        raise NotFound(f"地区代码 {query.region} 不存在")
+        raise NotFound(problem, errors={"region": problem})
     _, entries = selectors.catalogue_in_force(
         region=region, on_date=query.date or selectors.today(), q=query.q, level=query.level)
     return entries

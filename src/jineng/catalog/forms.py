@@ -129,9 +129,15 @@ class BudgetForm(forms.Form):
 
 
 class WorkTypeForm(forms.Form):
-    occupation_code = forms.CharField(label=_("职业代码"), max_length=16,
-                                      help_text=_("如 6-31-01-03"))
+    occupation_code = forms.CharField(label=_("职业"), max_length=100,
+                                      help_text=_("职业名称或代码，如 电工 或 6-31-01-03"))
     name = forms.CharField(label=_("工种名称"), max_length=100)
+
+
+class WorkTypeEditForm(forms.Form):
+    name = forms.CharField(label=_("工种名称"), max_length=100)
+    is_active = forms.BooleanField(label=_("启用"), required=False,
+                                   help_text=_("取消勾选即停用：新目录不能再列入该工种，已发布的目录不变"))
 
 
 UPLOAD_HELP = _("列同公开目录导出的 Excel：职业代码、工种、等级、培训补贴标准（元）等")

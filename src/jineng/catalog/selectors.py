@@ -4,6 +4,7 @@ policies apply to them; a sibling region's stays invisible (the same 404 as a mi
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from jineng.catalog.services import ancestor_codes, resolve
 from jineng.core.errors import NotFound
 from jineng.core.scope import permission_code
 from jineng.orgs.models import Region
+from jineng.orgs.selectors import picker_regions, user_home_region
 
 
 def today() -> dt.date:
@@ -31,11 +33,7 @@ def today() -> dt.date:
 
 def home_region(user) -> Region | None:
     """The region whose policies apply to the user: their own, or their institution's."""
-    if getattr(user, "region_id", None):
-        return user.region
-    if getattr(user, "institution_id", None):
-        return user.institution.region
-    return None
+    return user_home_region(user)
 
 
 def with_policies_from_above(qs: QuerySet, user, action: str = "view",
@@ -59,6 +57,11 @@ def region_visible(user, region: Region) -> bool:
         return True
     home = home_region(user)
     return bool(home) and region.code in ancestor_codes(home)
+
+
+def regions_visible(user) -> QuerySet[Region]:
+    """The regions `region_visible` admits, in force: own scope and the regions above."""
+    return picker_regions(user, "above")
 
 
 def region_for(user, code: str) -> Region:
@@ -87,14 +90,21 @@ def occupation_list(*, user, q: str = "", level: int | None = None, mark: str = 
     return qs.order_by("code")
 
 
-def work_type_list(*, user, q: str = "", occupation_code: str = "",
+def work_type_list(*, user, q: str = "", occupation_code: str = "", status: str = "",
                    action: str = "view") -> QuerySet[WorkType]:
+    """`status` "active" or "retired" (停用) narrows the list; anything else lists both."""
     qs = WorkType.objects.restrict(user, action).select_related("occupation")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(occupation__name__contains=q))
     if occupation_code:
         qs = qs.filter(occupation__code=occupation_code)
+    if status in ("active", "retired"):
+        qs = qs.filter(is_active=status == "active")
     return qs.order_by("occupation__code", "name")
+
+
+def work_type_get(*, user, pk, action: str = "view") -> WorkType:
+    return _one(WorkType.objects.restrict(user, action).select_related("occupation"), pk=pk)
 
 
 def level_list(*, user, q: str = "", action: str = "view") -> QuerySet[SkillLevel]:
@@ -168,6 +178,17 @@ def version_history(version: PolicyVersion) -> QuerySet[PolicyVersion]:
 
 
 # ---------------------------------------------------------------- catalogue (public)
+
+
+def public_default_region() -> Region | None:
+    """Where the public catalogue opens: settings.JINENG_PUBLIC_REGION, else the first region
+    (by code) that publishes a training-subsidy catalogue, else the first province."""
+    regions = Region.objects.filter(is_active=True)
+    chosen = settings.JINENG_PUBLIC_REGION
+    publishing = regions.filter(policyversion__kind=PolicyKind.TRAINING_SUBSIDY)
+    return ((regions.filter(code=chosen).first() if chosen else None)
+            or publishing.order_by("code").first()
+            or regions.filter(level=1).order_by("code").first())
 
 
 def catalogue_in_force(*, region: Region, on_date: dt.date, q: str = "",

@@ -190,18 +190,70 @@ def occupation_current(code: str) -> Occupation | None:
     return occ if occ is not None and occ.is_current else None
 
 
-@transaction.atomic
-def work_type_create(*, actor, occupation: Occupation, name: str) -> WorkType:
-    require(actor, permission_code(WorkType, "add"))
+WORK_TYPE_FIELDS = ("occupation", "name", "is_active")
+
+
+def _work_type_refusal(verb: str) -> str:
+    return f"您的角色不能{verb}工种：工种是全省共用的参考数据，由省级经办人员维护"
+
+
+def _work_type_name(occupation: Occupation, name, *, exclude_pk=None) -> str:
+    """The name as stored, unless it is empty or already taken under this occupation."""
     name = _text(name)
     if not name:
         _fail("name", "工种名称不能为空")
+    if len(name) > WorkType._meta.get_field("name").max_length:
+        _fail("name", "工种名称不能超过 100 个字")
+    if occupation.work_types.filter(name=name).exclude(pk=exclude_pk).exists():
+        _fail("name", f"职业「{occupation.name}」下已有工种「{name}」", Conflict)
+    return name
+
+
+def occupation_find(text: str) -> tuple[Occupation | None, str]:
+    """The current occupation (第 4 层) meant by a code (old codes followed) or an exact
+    name, or None and a message in Chinese saying why not."""
+    text = clean_text(text or "")
+    if CODE_RE.match(text):
+        occupation = occupation_current(text)
+        return (occupation, "") if occupation else (None, f"职业代码 {text} 不存在")
+    named = list(Occupation.objects.filter(name=text, is_current=True,
+                                           level=OccupationLevel.OCCUPATION)[:6])
+    if len(named) == 1:
+        return named[0], ""
+    if not named:
+        return None, f"职业「{text}」不存在，请输入职业分类大典中的职业名称或代码"
+    listed = "、".join(f"{o.code} {o.name}" for o in named[:5])
+    return None, f"名为「{text}」的职业不止一个（{listed}），请输入职业代码"
+
+
+@transaction.atomic
+def work_type_create(*, actor, occupation: Occupation, name: str) -> WorkType:
+    require(actor, permission_code(WorkType, "add"), message=_work_type_refusal("新增"))
     if occupation.level != OccupationLevel.OCCUPATION or not occupation.is_current:
         _fail("occupation", "工种只能建在现行版本的职业（第 4 层）下")
-    if occupation.work_types.filter(name=name).exists():
-        _fail("name", f"「{occupation.name}」下已有工种「{name}」", Conflict)
+    name = _work_type_name(occupation, name)
     work_type = WorkType.objects.create(occupation=occupation, name=name)
-    return _created(actor, work_type, ("occupation", "name", "is_active"))
+    return _created(actor, work_type, WORK_TYPE_FIELDS)
+
+
+@transaction.atomic
+def work_type_update(*, actor, work_type: WorkType, name: str | None = None,
+                     is_active: bool | None = None) -> WorkType:
+    """Rename a 工种, or retire it (is_active=False: new catalogues may no longer name it;
+    the catalogues that already do keep it) or bring it back."""
+    require(actor, permission_code(WorkType, "change"), message=_work_type_refusal("修改"))
+    work_type = WorkType.objects.select_for_update().select_related("occupation") \
+        .get(pk=work_type.pk)
+    before = snapshot(work_type, WORK_TYPE_FIELDS)
+    if name is not None:
+        work_type.name = _work_type_name(work_type.occupation, name, exclude_pk=work_type.pk)
+    if is_active is not None:
+        work_type.is_active = bool(is_active)
+    work_type.save()
+    changes = diff(before, snapshot(work_type, WORK_TYPE_FIELDS))
+    if changes:
+        audit_record(actor=actor, action="update", obj=work_type, changes=changes)
+    return work_type
 
 
 # ---------------------------------------------------------------- documents
@@ -348,9 +400,10 @@ def _lock_region(region: Region) -> None:
     list(Region.objects.select_for_update().filter(pk=region.pk).values_list("pk", flat=True))
 
 
-def _catalogue_lines(actor, data: dict) -> list[dict]:
+def _catalogue_lines(actor, data: dict, may_add_work_types: bool) -> list[dict]:
     """Resolve the catalogue's occupation codes, 工种 and levels; every unknown code is named.
-    工种 named for the first time are created (set-based, audited)."""
+    工种 named for the first time are created (set-based, audited) when the publisher may add
+    工种 (a province officer); for anyone else they are refused, named."""
     lines = data["entries"]
     codes = {line["occupation_code"] for line in lines}
     occupations = {o.code: o for o in Occupation.objects.filter(code__in=codes, is_current=True)}
@@ -365,21 +418,31 @@ def _catalogue_lines(actor, data: dict) -> list[dict]:
         summary = "；".join(list(errors.values())[:5])
         raise ServiceError(f"目录有 {len(errors)} 行不正确：{summary}", errors=errors)
     work_types = _work_types_for(actor, {(occupations[line["occupation_code"]], line["work_type"])
-                                         for line in lines if line["work_type"]})
+                                         for line in lines if line["work_type"]},
+                                 may_add=may_add_work_types)
     return [{"occupation": occupations[line["occupation_code"]],
              "work_type": work_types.get((line["occupation_code"], line["work_type"])),
              "level": levels[line["level"]], "line": line} for line in lines]
 
 
-def _work_types_for(actor, wanted: set[tuple[Occupation, str]]) -> dict[tuple[str, str], WorkType]:
+def _work_types_for(actor, wanted: set[tuple[Occupation, str]],
+                    may_add: bool) -> dict[tuple[str, str], WorkType]:
     """{(occupation code, name): WorkType}, creating the missing ones in one statement."""
     if not wanted:
         return {}
     occ_ids = {occ.pk for occ, _ in wanted}
     existing = {(w.occupation_id, w.name): w for w in
                 WorkType.objects.filter(occupation_id__in=occ_ids).select_related("occupation")}
+    retired = sorted(f"{occ.name}（{name}）" for occ, name in wanted
+                     if (occ.pk, name) in existing and not existing[occ.pk, name].is_active)
+    if retired:
+        _fail("work_type", f"工种已停用，不能列入新目录：{'、'.join(retired[:10])}")
     missing = [WorkType(occupation=occ, name=name) for occ, name in sorted(
         wanted, key=lambda pair: (pair[0].code, pair[1])) if (occ.pk, name) not in existing]
+    if missing and not may_add:
+        unknown = "、".join(f"{w.occupation.name}（{w.name}）" for w in missing[:10])
+        _fail("work_type", f"工种不存在：{unknown}。工种由省级经办人员维护，请先请其新增，"
+                           "或将该行的工种留空")
     if missing:
         WorkType.objects.bulk_create(missing)
         audit_record(actor=actor, action="create", object_type="catalog.worktype",
@@ -404,8 +467,11 @@ def _write_entries(version: PolicyVersion, resolved: list[dict]) -> None:
 
 
 def _create_version(*, actor, kind, region, valid_from, valid_to, data, document, section,
-                    is_sample, note, supersedes=None) -> PolicyVersion:
-    resolved = _catalogue_lines(actor, data) if kind == PolicyKind.TRAINING_SUBSIDY else None
+                    is_sample, note, supersedes=None, check_permission=True) -> PolicyVersion:
+    may_add_work_types = not check_permission or actor.has_permission(
+        permission_code(WorkType, "add"))
+    resolved = _catalogue_lines(actor, data, may_add_work_types) \
+        if kind == PolicyKind.TRAINING_SUBSIDY else None
     last = PolicyVersion.objects.filter(kind=kind, region=region).order_by("-number").first()
     version = PolicyVersion.objects.create(
         kind=kind, region=region, number=(last.number + 1) if last else 1,
@@ -442,7 +508,7 @@ def policy_version_publish(
     _check_past_unchanged(kind, region, valid_from, valid_to)
     return _create_version(actor=actor, kind=kind, region=region, valid_from=valid_from,
                            valid_to=valid_to, data=data, document=document, section=section,
-                           is_sample=is_sample, note=note)
+                           is_sample=is_sample, note=note, check_permission=check_permission)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("occupations/", views.OccupationList.as_view(), name="occupation_list"),
     path("work-types/", views.WorkTypeList.as_view(), name="work_type_list"),
     path("work-types/new/", views.WorkTypeCreate.as_view(), name="work_type_create"),
+    path("work-types/<int:pk>/edit/", views.WorkTypeEdit.as_view(), name="work_type_edit"),
     path("levels/", views.LevelList.as_view(), name="level_list"),
     path("policies/", views.PolicyList.as_view(), name="policy_list"),
     path("in-force/", views.policy_in_force_view, name="policy_in_force"),

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from jineng.core.errors import NotFound, ServiceError
 from jineng.core.refusals import require
 from jineng.core.scope import permission_code, region_allowed
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
-from jineng.orgs.forms import region_filter
+from jineng.orgs.forms import RegionField, region_filter
 from jineng.orgs.models import Region
 
 
@@ -84,12 +85,21 @@ class WorkTypeList(ScopedListPage):
     create_url_name = "catalog:work_type_create"
     selector = selectors.work_type_list
     object_type = "catalog.worktype"
-    filters = [Filter("occupation_code", _("职业代码"))]
+    filters = [Filter("occupation_code", _("职业代码")),
+               Filter("status", _("状态"), [("active", _("启用")), ("retired", _("已停用"))])]
     columns = [
         Column(_("职业代码"), lambda w: w.occupation.code),
         Column(_("职业"), lambda w: w.occupation.name),
-        Column(_("工种"), lambda w: w.name),
+        Column(_("工种"), lambda w: w.name, link=True),
+        Column(_("状态"), lambda w: _("启用") if w.is_active else _("已停用")),
     ]
+
+    def respond(self, request):
+        self.can_change = request.user.has_permission("catalog.change_worktype")
+        return super().respond(request)
+
+    def row_url(self, obj):
+        return reverse("catalog:work_type_edit", args=[obj.pk]) if self.can_change else None
 
 
 class LevelList(ScopedListPage):
@@ -256,18 +266,23 @@ def policy_in_force_view(request):
     """Which policies are in force for the officer's region, and which came from above."""
     require(request.user, "catalog.view_policyversion")
     on_date = _date(request.GET.get("date", "")) or selectors.today()
-    code = request.GET.get("region", "").strip()
-    home = selectors.home_region(request.user)
-    try:
-        region = selectors.region_for(request.user, code) if code else home
-    except NotFound:
-        raise Http404 from None
+    typed = request.GET.get("region", "").strip()
+    field = RegionField(required=False, scope="above",
+                        regions=selectors.regions_visible(request.user))
+    region, problem = selectors.home_region(request.user), ""
+    if typed:
+        try:
+            region = field.clean(typed)
+        except ValidationError as exc:
+            region, problem = None, exc.messages[0]
     items = selectors.policies_in_force(user=request.user, region=region, on_date=on_date) \
         if region else []
+    picker = field.widget.render("region", region or typed, attrs={
+        "id": "region", "aria-label": _("地区"), "placeholder": _("地区名称或代码（默认本地区）")})
     return render(request, "catalog/in_force.html", {
         "title": _("在用政策"), "region": region, "on_date": on_date, "items": items,
-        "region_code": code,
-    })
+        "region_picker": picker, "problem": problem,
+    }, status=404 if problem else 200)
 
 
 # ---------------------------------------------------------------- forms
@@ -504,12 +519,35 @@ class WorkTypeCreate(ServiceFormPage):
         require(request.user, "catalog.add_worktype")
 
     def save(self, request, obj, data):
-        occupation = services.occupation_current(data["occupation_code"])
+        occupation, problem = services.occupation_find(data["occupation_code"])
         if occupation is None:
-            message = _("职业代码 %(code)s 不存在") % {"code": data["occupation_code"]}
-            raise ServiceError(message, errors={"occupation_code": message})
+            raise ServiceError(problem, errors={"occupation_code": problem})
         return services.work_type_create(actor=request.user, occupation=occupation,
                                          name=data["name"])
 
+    def initial(self, obj):
+        return {"occupation_code": self.request.GET.get("occupation", "")}
+
     def success_url(self, obj):
-        return reverse("catalog:work_type_list")
+        return reverse("catalog:work_type_list") + f"?occupation_code={obj.occupation.code}"
+
+
+class WorkTypeEdit(ServiceFormPage):
+    title = _("修改工种")
+    form_class = forms.WorkTypeEditForm
+    success_message = _("工种已保存")
+
+    def get_object(self, request, pk):
+        return selectors.work_type_get(user=request.user, pk=pk)
+
+    def check_allowed(self, request, obj):
+        require(request.user, "catalog.change_worktype")
+
+    def initial(self, obj):
+        return {"name": obj.name, "is_active": obj.is_active}
+
+    def save(self, request, obj, data):
+        return services.work_type_update(actor=request.user, work_type=obj, **data)
+
+    def success_url(self, obj):
+        return reverse("catalog:work_type_list") + f"?occupation_code={obj.occupation.code}"

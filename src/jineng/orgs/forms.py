@@ -18,17 +18,20 @@ from jineng.orgs.models import (
 class RegionPicker(forms.TextInput):
     """A text box that takes a region's name or code and, as one types (htmx), lists the
     matching regions of its `scope` (see `selectors.PICKER_SCOPES`) to choose from or to
-    walk down from province to city to county."""
+    walk down from province to city to county. With `multiple`, the box holds several
+    regions separated by 、 and a choice is added to them."""
 
     template_name = "orgs/widgets/region_picker.html"
 
-    def __init__(self, scope: str = "view", attrs=None):
+    def __init__(self, scope: str = "view", attrs=None, multiple: bool = False):
         super().__init__(attrs)
-        self.scope = scope
+        self.scope, self.multiple = scope, multiple
 
     def format_value(self, value):
         if isinstance(value, Region):
             return selectors.region_label(value)
+        if isinstance(value, list | tuple):
+            return "、".join(filter(None, (self.format_value(v) for v in value)))
         if isinstance(value, str) and value.strip().isdigit():
             region = Region.objects.filter(code=value.strip()).first()
             return selectors.region_label(region) if region else value
@@ -36,7 +39,8 @@ class RegionPicker(forms.TextInput):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"].update(scope=self.scope, options_url=reverse("orgs:region_options"))
+        context["widget"].update(scope=self.scope, multiple=self.multiple,
+                                 options_url=reverse("orgs:region_options"))
         return context
 
 
@@ -61,7 +65,29 @@ class RegionField(forms.CharField):
         return region.code if self.as_code else region
 
 
-RegionCodeField = RegionField  # the name other branches may still import
+class RegionListField(forms.CharField):
+    """Several regions, each a name, a code or a picker label, separated by 、 (or commas,
+    semicolons, new lines), among `regions` (every region in force when None). Cleans to
+    the list of Regions, each once, in the order typed; every part not found is named."""
+
+    def __init__(self, *args, regions=None, scope: str = "all", **kwargs):
+        self.regions = regions
+        kwargs.setdefault("widget", RegionPicker(scope=scope, multiple=True))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        parts = selectors.region_list_parts(super().clean(value) or "")
+        regions = Region.objects.filter(is_active=True) if self.regions is None else self.regions
+        found, problems = [], []
+        for part in parts:
+            region, problem = selectors.region_find(part, regions)
+            if region is None:
+                problems.append(problem)
+            elif region not in found:
+                found.append(region)
+        if problems:
+            raise forms.ValidationError(problems)
+        return found
 
 
 REGION_LABEL = _("地区")
@@ -174,8 +200,9 @@ class RoleForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     description = forms.CharField(label=_("说明"), max_length=300, required=False)
     scope_kind = forms.ChoiceField(label=_("数据范围"), choices=ScopeKind.choices)
-    scope_regions = forms.CharField(label=_("指定地区代码"), required=False,
-                                    help_text=_("数据范围为“指定地区及下级”时填写，多个用逗号分隔"))
+    scope_regions = RegionListField(
+        label=_("指定地区"), required=False, regions=Region.objects.all(),  # kept if retired
+        help_text=_("数据范围为“指定地区及下级”时填写：输入名称或代码选择，可选多个，用顿号分隔"))
     permissions = forms.CharField(label=_("功能权限"), widget=forms.Textarea(attrs={"rows": 6}),
                                   required=False,
                                   help_text=_("每行一个，如 orgs.view_institution；可用 * 通配"))
@@ -190,15 +217,6 @@ class RoleForm(forms.Form):
     def clean_permissions(self):
         lines = self.cleaned_data["permissions"].splitlines()
         return [line.strip() for line in lines if line.strip()]
-
-    def clean_scope_regions(self):
-        codes = [c.strip() for c in self.cleaned_data["scope_regions"].replace("，", ",").split(",")
-                 if c.strip()]
-        regions = list(Region.objects.filter(code__in=codes))
-        missing = set(codes) - {r.code for r in regions}
-        if missing:
-            raise forms.ValidationError(f"区划代码不存在：{'、'.join(sorted(missing))}")
-        return regions
 
 
 class TokenForm(forms.Form):

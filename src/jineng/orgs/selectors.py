@@ -98,8 +98,9 @@ def own_institution(*, user) -> Institution | None:
 # ---------------------------------------------------------------- the region picker
 
 # Which regions a picker offers: "all" is every region in force (public pages, list filters);
-# "view" / "add" are the regions the user may read / create records in.
-PICKER_SCOPES = ("all", "view", "add")
+# "view" / "add" are the regions the user may read / create records in; "above" is "view"
+# and the regions above the user's own (whose policies apply to them).
+PICKER_SCOPES = ("all", "view", "add", "above")
 PICKER_LIMIT = 20
 _CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{6}|\d{9}|\d{12})(?!\d)")
 
@@ -107,9 +108,24 @@ _CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{6}|\d{9}|\d{12})(?!\d)")
 def picker_regions(user, scope: str) -> QuerySet[Region]:
     if scope in ("view", "add") and getattr(user, "is_authenticated", False):
         return Region.objects.restrict(user, scope).filter(is_active=True)
+    if scope == "above" and getattr(user, "is_authenticated", False):
+        home = user_home_region(user)
+        above = Q(code__in=home.path.strip("/").split("/")) if home else Q(pk__in=[])
+        return Region.objects.filter(
+            Q(pk__in=Region.objects.restrict(user, "view").values("pk")) | above,
+            is_active=True)
     if scope == "all":
         return Region.objects.filter(is_active=True)
     return Region.objects.none()
+
+
+def user_home_region(user) -> Region | None:
+    """The user's own region, or their institution's."""
+    if getattr(user, "region_id", None):
+        return user.region
+    if getattr(user, "institution_id", None):
+        return user.institution.region
+    return None
 
 
 def region_options(*, regions: QuerySet[Region], q: str = "",
@@ -141,6 +157,22 @@ def region_options(*, regions: QuerySet[Region], q: str = "",
                                  r.name]),
         "has_children": r.pk in with_children,
     } for r in found]
+
+
+_LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def region_list_parts(text: str) -> list[str]:
+    """The regions typed into a box that holds several («梁园区 411402、睢阳区»)."""
+    return [part.strip() for part in _LIST_SEPARATORS.split(text) if part.strip()]
+
+
+def region_being_typed(text: str) -> str:
+    """The last of several regions typed, or "" after a separator (the picker then lists
+    the top regions to walk down from)."""
+    if _LIST_SEPARATORS.search(text.rstrip(" ")[-1:] or ","):
+        return ""
+    return region_list_parts(text)[-1]
 
 
 def region_label(region: Region) -> str:

@@ -111,6 +111,8 @@ def region_options_view(request):
         scope = "all"
     field = request.GET.get("field", "")
     q = request.GET.get("q") or (request.GET.get(field, "") if field else "")
+    if request.GET.get("multiple"):  # a box of several regions: look up the one being typed
+        q = selectors.region_being_typed(q)
     parent_code = "" if q.strip() else request.GET.get("parent", "").strip()
     regions = selectors.picker_regions(request.user, scope)
     parent = regions.select_related("parent").filter(code=parent_code).first() \
@@ -468,7 +470,7 @@ class RoleEdit(_EditPage):
         return {
             "code": obj.code, "name": obj.name, "description": obj.description,
             "scope_kind": obj.scope_kind, "permissions": "\n".join(obj.permissions),
-            "scope_regions": ",".join(r.code for r in obj.scope_regions.all()),
+            "scope_regions": list(obj.scope_regions.order_by("code")),
             "is_active": obj.is_active,
         }
 

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from jineng.catalog import selectors
 from jineng.catalog.models import SAMPLE_LABEL, PolicyKind, PolicyVersion, SkillLevel
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
+from jineng.orgs.forms import RegionPicker
 from jineng.orgs.models import Region
+from jineng.orgs.selectors import region_find
 
 TITLE = _("补贴性培训职业目录")
 PAGE_SIZE = 50
@@ -54,12 +56,20 @@ def _date(value):
         return None
 
 
+def _region_asked(text: str) -> tuple[Region | None, str]:
+    """The region typed (a name, a code or a picker label), or the default one."""
+    if not text:
+        return selectors.public_default_region(), ""
+    return region_find(text, Region.objects.filter(is_active=True))
+
+
 def catalogue_view(request):
-    """The subsidised-occupation catalogue in force for a region (searchable, .xlsx)."""
-    code = request.GET.get("region", "").strip()
+    """The subsidised-occupation catalogue in force for a region (searchable, .xlsx). It opens
+    on a default region; any region in force can be chosen by name or code."""
+    typed = request.GET.get("region", "").strip()
     on_date = _date(request.GET.get("date", "")) or selectors.today()
     q, level = request.GET.get("q", "").strip(), request.GET.get("level", "").strip()
-    region = Region.objects.filter(code=code, is_active=True).first() if code else None
+    region, problem = _region_asked(typed)
     version, entries = (selectors.catalogue_in_force(region=region, on_date=on_date, q=q,
                                                      level=level)
                         if region else (None, None))
@@ -71,13 +81,15 @@ def catalogue_view(request):
             f"attachment; filename*=UTF-8''catalogue-{region.code}-{on_date:%Y%m%d}.xlsx")
         return response
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")) if region else None
-    published = (PolicyVersion.objects.filter(kind=PolicyKind.TRAINING_SUBSIDY)
-                 .values_list("region__code", "region__name").distinct().order_by("region__code"))
+    published = Region.objects.filter(
+        pk__in=PolicyVersion.objects.filter(kind=PolicyKind.TRAINING_SUBSIDY)
+        .values("region")).order_by("code")
+    picker = RegionPicker(scope="all").render("region", region or typed, attrs={
+        "id": "region", "aria-label": _("地区"), "placeholder": _("地区名称或代码，如 梁园区")})
     return render(request, "portal/catalogue.html", {
-        "title": TITLE, "region": region, "region_code": code, "on_date": on_date,
+        "title": TITLE, "region": region, "region_picker": picker, "on_date": on_date,
         "q": q, "level": level, "version": version, "page": page,
         "rows": [_page_row(e) for e in page.object_list] if page else [],
         "headers": PAGE_HEADERS, "sample_label": SAMPLE_LABEL,
-        "levels": SkillLevel.objects.all(), "published": published,
-        "not_found": bool(code) and region is None,
-    }, status=404 if code and region is None else 200)
+        "levels": SkillLevel.objects.all(), "published": published, "problem": problem,
+    }, status=404 if problem else 200)

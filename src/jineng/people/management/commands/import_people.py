@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jineng.orgs.models import Region
+from jineng.orgs.selectors import region_find
 from jineng.people.importing.service import person_import_from_path, person_import_run
 from jineng.people.models import ImportMode, OnDuplicate, PersonImport
 
@@ -50,7 +51,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="花名册文件路径")
-        parser.add_argument("--region", required=True, help="默认地区的区划代码，如 411402")
+        parser.add_argument("--region", required=True,
+                            help="默认地区：名称或区划代码，如 梁园区 或 411402")
         parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.PARTIAL,
                             help="strict：有错误行则全部不导入；partial：导入正确的行（默认）")
         parser.add_argument("--on-duplicate", choices=OnDuplicate.values,
@@ -61,9 +63,9 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"文件不存在或无法读取：{path}", returncode=2)
-        region = Region.objects.filter(code=options["region"].strip()).first()
+        region, problem = region_find(options["region"], Region.objects.filter(is_active=True))
         if region is None:
-            raise CommandError(f"区划代码 {options['region']} 不存在", returncode=2)
+            raise CommandError(problem, returncode=2)
         if options["report"] and not Path(options["report"]).parent.resolve().is_dir():
             raise CommandError(f"报告目录不存在：{Path(options['report']).parent}", returncode=2)
         imp = person_import_from_path(path=path, region=region, mode=options["mode"],
