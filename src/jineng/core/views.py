@@ -17,6 +17,7 @@ from django.views import View
 
 from jineng.core.audit import audit_record
 from jineng.core.errors import Forbidden, ServiceError
+from jineng.core.events import CoreAction
 from jineng.core.refusals import require
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 
@@ -167,7 +168,7 @@ class ScopedListPage(LoginRequiredMixin, View):
         headers = [str(c.label) for c in self.columns]
         rows = [[_plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(2000)]
         with transaction.atomic():
-            audit_record(actor=request.user, action="export", object_type=self.object_type,
+            audit_record(actor=request.user, action=CoreAction.EXPORT, object_type=self.object_type,
                          changes={"rows": len(rows), "filters": self.public_values(values)})
         response = HttpResponse(
             xlsx_bytes(headers, rows, str(self.title)), content_type=XLSX_CONTENT_TYPE

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 
 from jineng.core.fields import CodeNames
 from jineng.orgs.models import Region
+from jineng.people.events import PeopleAction
 from jineng.people.models import Person, PersonChange, TargetGroup
 from jineng.people.services import FIELD_LABELS, identity_search_hashes
 
@@ -241,7 +242,7 @@ def person_access_log(*, person: Person, limit: int = 50) -> list[AccessEntry]:
     from jineng.core.models import AuditEvent
 
     views = list(AuditEvent.objects.filter(
-        object_type="people.person", object_id=str(person.pk), action="view_sensitive",
+        object_type="people.person", object_id=str(person.pk), action=PeopleAction.VIEW_SENSITIVE,
     ).order_by("-seq").values_list("at", "actor_id")[:limit])
     changes = list(PersonChange.objects.filter(person=person).order_by("-at", "-id")
                    .values_list("at", "actor_id", "changes")[:limit])
