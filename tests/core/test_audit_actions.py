@@ -116,8 +116,10 @@ def test_no_row_is_locked_but_through_a_lock_helper():
     assert outside == []
 
 
-def test_top_level_loads_refuse_to_run_inside_another_transaction():
+def test_top_level_transactions_refuse_to_run_inside_another(demo_password):
     with pytest.raises(RuntimeError), transaction.atomic():
         presets.load()
+    with pytest.raises(RuntimeError), transaction.atomic():  # failures must commit on their own
+        services.login_check(username="county_411402", password="wrong")
     with pytest.raises(RuntimeError), transaction.atomic():
         audit_checkpoint_create(actor=system_actor("audit_checkpoint"))

@@ -505,7 +505,7 @@ def login_check(*, username: str, password: str) -> User:
     policy = SecurityPolicy.current()
     source = f"ip:{context.current().ip}"
     if until := _throttle_locked_until(source):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             audit_record(actor=None, action=OrgsAction.LOGIN_REFUSED_THROTTLED,
                          object_type="orgs.user", object_repr=clean_text(username)[:150])
         raise LoginRefused(f"本机登录失败次数过多，请 {_minutes_left(until)} 分钟后再试")
@@ -513,19 +513,19 @@ def login_check(*, username: str, password: str) -> User:
     until = user.locked_until if user is not None and user.is_locked else (
         _throttle_locked_until(_unknown_name_key(username)) if user is None else None)
     if until:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             audit_record(actor=user, action=OrgsAction.LOGIN_REFUSED_LOCKED, obj=user,
                          object_type="orgs.user", object_repr=clean_text(username)[:150])
         raise LoginRefused(_locked_message(until))
     if user is None:
         User().set_password(password)  # as slow as a real check: no probing for names
     if user is None or not user.is_active or not user.check_password(password):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             _throttle_fail(source, policy.lockout_threshold * SOURCE_THROTTLE_FACTOR,
                            policy.lockout_minutes)
             _login_failed(user, username, policy)
         raise LoginRefused("用户名或密码不正确")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
         user.failed_login_count, user.locked_until = 0, None
         audit_record(actor=user, action=OrgsAction.LOGIN, obj=user)
@@ -553,7 +553,7 @@ def _login_failed(user: User | None, username: str, policy: SecurityPolicy) -> N
 
 def logout_record(*, user: User, idle: bool = False) -> None:
     """A sign-out: the user's own, or the server's after the idle timeout."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         action = OrgsAction.LOGOUT_IDLE if idle else OrgsAction.LOGOUT
         audit_record(actor=user, action=action, obj=user)
 
