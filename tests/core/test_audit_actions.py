@@ -123,3 +123,15 @@ def test_top_level_transactions_refuse_to_run_inside_another(demo_password):
         services.login_check(username="county_411402", password="wrong")
     with pytest.raises(RuntimeError), transaction.atomic():
         audit_checkpoint_create(actor=system_actor("audit_checkpoint"))
+
+
+def test_an_import_from_the_command_line_is_audited_as_the_system(tmp_path):
+    from django.test import override_settings
+
+    from tests.people.test_import_kit import HEADERS, person_row, write_xlsx
+
+    roster = write_xlsx(tmp_path / "名单.xlsx", [HEADERS, person_row(301)])
+    with override_settings(MEDIA_ROOT=str(tmp_path / "media")):
+        call_command("import_people", roster, "--region", "411402", stdout=io.StringIO())
+    event = AuditEvent.objects.filter(action="import").order_by("-seq").first()
+    assert (event.actor_id, event.actor_name) == (None, "system:import_people")

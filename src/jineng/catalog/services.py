@@ -28,6 +28,7 @@ from jineng.catalog.models import (
     WorkType,
 )
 from jineng.catalog.policies import KINDS, MAX_FEN, validation_errors
+from jineng.core.actors import user_or_none
 from jineng.core.audit import audit_record, diff, snapshot
 from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, NotFound, ServiceError
@@ -344,11 +345,6 @@ def _period_label(version: PolicyVersion) -> str:
     return f"{version.valid_from.isoformat()} 至 {end}"
 
 
-def _lock_region(region: Region) -> None:
-    """Publications for one region take turns (SQLite serialises writes anyway)."""
-    region_lock(region)
-
-
 def _catalogue_lines(actor, data: dict) -> list[dict]:
     """Resolve the catalogue's occupation codes, 工种 and levels; every unknown code is named.
     工种 named for the first time are created (set-based, audited)."""
@@ -412,7 +408,7 @@ def _create_version(*, actor, kind, region, valid_from, valid_to, data, document
         kind=kind, region=region, number=(last.number + 1) if last else 1,
         valid_from=valid_from, valid_to=valid_to, data=data, document=document,
         section=_text(section), is_sample=is_sample, note=_text(note),
-        supersedes=supersedes, created_by=actor if getattr(actor, "pk", None) else None,
+        supersedes=supersedes, created_by=user_or_none(actor),
     )
     if resolved is not None:
         _write_entries(version, resolved)
@@ -433,7 +429,7 @@ def policy_version_publish(
     data = policy_data_validate(kind, data)
     _check_period(valid_from, valid_to)
     _check_source(document, is_sample)
-    _lock_region(region)
+    region_lock(region)
     clash = _overlapping(kind, region, valid_from, valid_to)
     if clash is not None:
         message = (f"「{region.name}」的{KINDS[kind].label}第 {clash.number} 版"
@@ -457,7 +453,7 @@ def policy_version_revise(
     data = policy_data_validate(version.kind, data)
     _check_period(valid_from, None)
     _check_source(document, is_sample)
-    _lock_region(version.region)
+    region_lock(version.region)
     version = policy_version_lock(version)
     if PolicyVersion.objects.filter(supersedes=version).exists():
         _fail("version", f"第 {version.number} 版已被修订，请在最新版本上修订", Conflict)

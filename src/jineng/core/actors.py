@@ -20,6 +20,7 @@ SYSTEM_TASKS = {
     "loaddemo": _("载入演示数据"),
     "load_regions": _("载入行政区划"),
     "import_occupations": _("导入职业分类大典"),
+    "import_people": _("命令行导入花名册"),
     "bootstrap_admin": _("创建三员账号"),
     "create_token": _("命令行创建接口令牌"),
     "audit_checkpoint": _("命令行导出审计检查点"),

@@ -5,7 +5,8 @@ from jineng.orgs.models import LoginThrottle, Region, SecurityPolicy, User
 
 
 def region_lock(region: Region) -> None:
-    """Writes that must see one region's rows unchanged take turns on the region."""
+    """Writes that must see one region's rows unchanged (e.g. publications of policies for
+    it) take turns on the region. SQLite serialises writes anyway."""
     list(locked(Region.objects.filter(pk=region.pk)).values_list("pk", flat=True))
 
 

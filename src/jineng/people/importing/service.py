@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from jineng.core.actors import system_actor
 from jineng.core.audit import audit_record
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.refusals import OutOfScope, require
@@ -269,4 +270,5 @@ def _finish(imp: PersonImport, *, status, error: str = "", result: ImportResult 
             changes["seconds"] = round(result.seconds, 1)
         if error:
             changes["error"] = error
-        audit_record(actor=imp.created_by, action=PeopleAction.IMPORT, obj=imp, changes=changes)
+        actor = imp.created_by or system_actor("import_people")  # no creator: the command line
+        audit_record(actor=actor, action=PeopleAction.IMPORT, obj=imp, changes=changes)
