@@ -135,3 +135,17 @@ def test_an_import_from_the_command_line_is_audited_as_the_system(tmp_path):
         call_command("import_people", roster, "--region", "411402", stdout=io.StringIO())
     event = AuditEvent.objects.filter(action="import").order_by("-seq").first()
     assert (event.actor_id, event.actor_name) == (None, "system:import_people")
+
+
+def test_two_apps_cannot_register_one_action_value():
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import models
+
+    from jineng.core.events import action_label, register
+
+    class Clash(models.TextChoices):
+        LOGIN = "login", "别的意思"
+
+    with pytest.raises(ImproperlyConfigured, match="login"):
+        register(Clash)
+    assert action_label("login") == "登录"

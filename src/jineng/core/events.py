@@ -17,11 +17,15 @@ class UnknownAuditAction(ValueError):
 
 def register(choices: type[models.TextChoices]) -> type[models.TextChoices]:
     for value in choices.values:
-        owner = _ACTIONS.setdefault(value, choices)
-        if owner is not choices:
-            raise ImproperlyConfigured(
-                f"审计操作「{value}」已由 {owner.__module__}.{owner.__name__} 登记")
+        owner = _ACTIONS.get(value, choices)
+        if _name(owner) != _name(choices):  # the same class imported again is no clash
+            raise ImproperlyConfigured(f"审计操作「{value}」已由 {_name(owner)} 登记")
+    _ACTIONS.update({v: choices for v in choices.values})
     return choices
+
+
+def _name(choices) -> str:
+    return f"{choices.__module__}.{choices.__qualname__}"
 
 
 def checked_action(action) -> str:
