@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jineng.catalog import services
+from jineng.core.actors import system_actor
 from jineng.core.errors import NotFound
 from jineng.orgs.models import Region, RegionLevel, User
 from tests.catalog.conftest import NEXT, eval_table
@@ -67,7 +68,7 @@ cut_lists = st.lists(st.integers(min_value=0, max_value=DAYS), max_size=5)
 @given(shape=tree_shapes, data=st.data())
 def test_most_specific_region_whose_period_covers_the_date_wins(shape, data):
     with transaction.atomic():
-        actor = User.objects.get(username="sysadmin")
+        actor = system_actor("presets")
         regions = _tree(shape)
         tables, marker = {}, 0
         for region in regions:
@@ -78,8 +79,7 @@ def test_most_specific_region_whose_period_covers_the_date_wins(shape, data):
                     actor=actor, kind="evaluation_subsidy", region=region,
                     valid_from=BASE + dt.timedelta(days=start),
                     valid_to=None if end is None else BASE + dt.timedelta(days=end),
-                    data=eval_table(marker), is_sample=True,
-                    check_permission=False)
+                    data=eval_table(marker), is_sample=True)
                 tables.setdefault(region.code, []).append((marker, (start, end)))
         for region in regions:
             for day in range(-1, DAYS + 2):

@@ -23,9 +23,9 @@ from jineng.catalog.models import (
     PolicyVersion,
 )
 from jineng.catalog.policies import MAX_FEN
+from jineng.core.actors import system_actor
 from jineng.core.errors import Conflict, NotFound, ServiceError
 from jineng.core.models import AuditEvent
-from jineng.orgs.models import User
 from tests.catalog.conftest import NEXT, eval_table
 from tests.catalog.test_resolution import _tree
 
@@ -109,7 +109,7 @@ PAST = 5
                          min_size=1, max_size=8))
 def test_publishing_never_changes_what_a_past_date_resolves_to(shape, attempts):
     with transaction.atomic():
-        actor = User.objects.get(username="sysadmin")
+        actor = system_actor("presets")
         regions = _tree(shape)
         today = timezone.localdate()
         past = [today - dt.timedelta(days=d) for d in range(1, PAST + 2)]
@@ -132,7 +132,7 @@ def test_publishing_never_changes_what_a_past_date_resolves_to(shape, attempts):
             with contextlib.suppress(ServiceError):
                 services.policy_version_publish(
                     actor=actor, kind="evaluation_subsidy", region=region, valid_from=valid_from,
-                    valid_to=valid_to, data=eval_table(i), is_sample=True, check_permission=False)
+                    valid_to=valid_to, data=eval_table(i), is_sample=True)
             after = snapshot()
             # A past day that had a figure keeps it; a day that had none may get one (a
             # historical document entered late).

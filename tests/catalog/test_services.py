@@ -13,9 +13,12 @@ from jineng.catalog.models import (
     PolicyVersion,
     WorkType,
 )
+from jineng.core.actors import system_actor
 from jineng.core.errors import Conflict, Forbidden, ServiceError
 from jineng.core.models import AuditEvent
 from tests.catalog.conftest import NEXT, eval_table
+
+SYSTEM = system_actor("import_occupations")
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -180,7 +183,6 @@ def test_catalogue_lines_resolve_with_work_types(user_named, region):
 
 
 def test_new_edition_keeps_references_to_old_codes(user_named, region):
-    user = user_named("county_411402")
     old_cat = services.resolve("training_subsidy", region("411400"), D(2024, 1, 1)).version
     old_nurse = Occupation.objects.get(code="4-10-01-05", is_current=True)
     WorkType.objects.create(occupation=old_nurse, name="失能老人护理")
@@ -191,8 +193,8 @@ def test_new_edition_keeps_references_to_old_codes(user_named, region):
         {"code": "4-10-01-07", "level": "4", "name": "养老护理员", "mark": "L"},
     ]
     result = services.occupation_edition_import(
-        actor=user_named("sysadmin"), edition="2030", rows=rows,
-        successor_map={"4-10-01-05": "4-10-01-07"}, check_permission=False)
+        actor=SYSTEM, edition="2030", rows=rows,
+        successor_map={"4-10-01-05": "4-10-01-07"})
     assert result.created == 4
     old_nurse.refresh_from_db()
     assert not old_nurse.is_current and old_nurse.successor.code == "4-10-01-07"
@@ -202,16 +204,14 @@ def test_new_edition_keeps_references_to_old_codes(user_named, region):
     # The published catalogue still points at the 2022 rows.
     assert old_cat.entries.filter(occupation=old_nurse).exists()
     with pytest.raises(Conflict):
-        services.occupation_edition_import(actor=user, edition="2030", rows=rows,
-                                           check_permission=False)
+        services.occupation_edition_import(actor=SYSTEM, edition="2030", rows=rows)
 
 
 def test_bad_occupation_rows_are_all_reported():
     rows = [{"code": "4-10-01", "level": "4", "name": "x"},
             {"code": "4-10-01-99", "level": "7", "name": "y"}]
     with pytest.raises(ServiceError) as exc:
-        services.occupation_edition_import(actor=None, edition="2031", rows=rows,
-                                           check_permission=False)
+        services.occupation_edition_import(actor=SYSTEM, edition="2031", rows=rows)
     assert len(exc.value.errors) == 2 and "第 2 行" in exc.value.errors["row2.code"]
     assert not Occupation.objects.filter(edition="2031").exists()
 
@@ -240,10 +240,9 @@ def test_budgets_in_fen_and_audited(user_named, region):
 def test_successor_map_with_unknown_codes_is_refused():
     rows = [{"code": "4-00-00-00", "level": "1", "name": "社会生产服务和生活服务人员"}]
     with pytest.raises(ServiceError) as exc:
-        services.occupation_edition_import(actor=None, edition="2032", rows=rows,
+        services.occupation_edition_import(actor=SYSTEM, edition="2032", rows=rows,
                                            successor_map={"0-00-00-01": "4-00-00-00",
-                                                          "4-10-01-05": "4-10-01-99"},
-                                           check_permission=False)
+                                                          "4-10-01-05": "4-10-01-99"})
     assert "新代码不存在：4-10-01-99" in exc.value.message
     assert "旧代码不在现行版本中：0-00-00-01" in exc.value.message
     assert not Occupation.objects.filter(edition="2032").exists()

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
+from jineng.core.actors import system_actor
 from jineng.core.audit import audit_checkpoint_create, event_hash, verify_chain
 from jineng.core.models import AuditChainHead, AuditEvent
 from jineng.orgs import services
@@ -63,7 +64,7 @@ def test_after_rotation_old_events_verify_with_their_key_and_new_ones_use_the_ne
 def test_a_checkpoint_catches_a_trail_cut_back_to_an_earlier_head(user_named):
     admin = user_named("sysadmin")
     services.user_set_language(user=admin, language="en")
-    checkpoint = audit_checkpoint_create(actor=None)
+    checkpoint = audit_checkpoint_create(actor=system_actor("audit_checkpoint"))
     services.user_set_language(user=admin, language="zh-hans")
     assert verify_chain(checkpoints=[checkpoint]) is None
     # Cut the trail back before the checkpointed event and point the head at what is left:
@@ -78,7 +79,7 @@ def test_a_checkpoint_catches_a_trail_cut_back_to_an_earlier_head(user_named):
 
 
 def test_an_edited_checkpoint_file_is_refused():
-    checkpoint = audit_checkpoint_create(actor=None)
+    checkpoint = audit_checkpoint_create(actor=system_actor("audit_checkpoint"))
     checkpoint["seq"] -= 1
     problem = verify_chain(checkpoints=[checkpoint])
     assert problem is not None and "签名不符" in problem.message

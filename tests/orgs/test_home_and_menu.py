@@ -2,6 +2,8 @@
 
 import pytest
 
+from jineng.core.actors import actor_label
+from jineng.core.events import action_label
 from jineng.core.models import AuditEvent
 from jineng.people.models import Person
 
@@ -56,7 +58,10 @@ def test_audit_panel_shows_latest_events_and_chain(client_for):
     panel = _panels(client_for("auditadmin"))["audit"]
     assert "审计链完整" in panel.notes[0]
     latest = AuditEvent.objects.order_by("-seq").first()
-    assert latest.actor_name in panel.lines[0].text or latest.action in panel.lines[0].text
+    # In words: who (系统（…） for the system), and the action's Chinese name, not its code.
+    assert actor_label(latest.actor_name) in panel.lines[0].text
+    assert action_label(latest.action) in panel.lines[0].text
+    assert latest.action not in panel.lines[0].text
 
 
 def test_phone_menu_toggle_is_a_button(client_for):

@@ -5,7 +5,7 @@ from jineng.catalog import presets
 
 
 def load(*, actor, stdout=None) -> None:
-    counts = presets.load(actor=actor)
+    counts = presets.load()
     if stdout is not None:
         stdout.write(
             "目录与政策：新增职业 {occupations} 条、政策版本 {versions} 个、"

@@ -18,6 +18,7 @@ from jineng.catalog.models import (
     Programme,
     ProgrammeKind,
 )
+from jineng.core.actors import system_actor
 from jineng.orgs.models import Department, Region
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -273,7 +274,7 @@ def load_occupations(*, actor) -> int:
         return 0
     with open(OCCUPATIONS_FILE, encoding="utf-8", newline="") as f:
         result = services.occupation_edition_import(
-            actor=actor, edition="2022", rows=csv.DictReader(f), check_permission=False)
+            actor=actor, edition="2022", rows=csv.DictReader(f))
     return result.created
 
 
@@ -284,7 +285,7 @@ def _documents(actor) -> dict[str, PolicyDocument]:
         doc = PolicyDocument.objects.filter(region=region, title=title).first()
         out[key] = doc or services.policy_document_create(
             actor=actor, region=region, issuer=issuer, title=title, number=number,
-            issued_on=issued_on, source=source, check_permission=False)
+            issued_on=issued_on, source=source)
     return out
 
 
@@ -292,7 +293,7 @@ def _publish_once(actor, *, kind, region, valid_from, **kwargs) -> bool:
     if PolicyVersion.objects.filter(kind=kind, region=region, valid_from=valid_from).exists():
         return False
     services.policy_version_publish(actor=actor, kind=kind, region=region,
-                                    valid_from=valid_from, check_permission=False, **kwargs)
+                                    valid_from=valid_from, **kwargs)
     return True
 
 
@@ -328,7 +329,7 @@ def _samples(actor) -> int:
         if not source.budgets.filter(region=region, year=year).exists():
             services.fund_budget_set(actor=actor, source=source, region=region, year=year,
                                      amount_fen=yuan * YUAN, is_sample=True,
-                                     note="示例数据，仅供演示", check_permission=False)
+                                     note="示例数据，仅供演示")
     return count
 
 
@@ -348,7 +349,7 @@ def _programme(actor, *, region, code, name, kind, start, end, goal, responsible
         departments=_departments(region, responsible), target_groups=groups,
         occupations=list(Occupation.objects.filter(code__in=occupations, is_current=True)),
         fund_sources=list(FundSource.objects.filter(code__in=funds)), document=document,
-        section=section, check_permission=False,
+        section=section,
     )
     return True
 
@@ -397,9 +398,11 @@ def _yunnan_programmes(actor, documents) -> int:
     return count
 
 
-@transaction.atomic
-def load(*, actor, samples: bool = True) -> dict[str, int]:
-    """Load everything (idempotent). Returns how many rows of each kind were added."""
+@transaction.atomic(durable=True)
+def load(*, samples: bool = True) -> dict[str, int]:
+    """Load everything (idempotent), as the system. Returns how many rows of each kind were
+    added."""
+    actor = system_actor("presets")
     occupations = load_occupations(actor=actor)
     documents = _documents(actor)
     versions = _versions(actor, documents)

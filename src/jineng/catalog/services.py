@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
 
+from jineng.catalog.events import CatalogAction
+from jineng.catalog.lock_objects import fund_budget_lock, policy_version_lock
 from jineng.catalog.models import (
     CatalogueEntry,
     FundBudget,
@@ -26,11 +28,14 @@ from jineng.catalog.models import (
     WorkType,
 )
 from jineng.catalog.policies import KINDS, MAX_FEN, validation_errors
+from jineng.core.actors import user_or_none
 from jineng.core.audit import audit_record, diff, snapshot
 from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, NotFound, ServiceError
+from jineng.core.events import CoreAction
 from jineng.core.refusals import require, require_region
 from jineng.core.scope import permission_code
+from jineng.orgs.lock_objects import region_lock
 from jineng.orgs.models import Department, Region
 
 CODE_RE = re.compile(r"^[0-9]-[0-9]{2}-[0-9]{2}-[0-9]{2}$")
@@ -50,7 +55,7 @@ def _fail(field: str, message: str, cls=ServiceError):
     raise cls(message, errors={field: message})
 
 
-def _created(actor, obj, fields: tuple[str, ...], action: str = "create"):
+def _created(actor, obj, fields: tuple[str, ...], action: str = CoreAction.CREATE):
     audit_record(actor=actor, action=action, obj=obj,
                  changes={k: [None, v] for k, v in snapshot(obj, fields).items()})
     return obj
@@ -125,13 +130,11 @@ def _link_parents(created: dict[str, Occupation], ordered: list[dict]) -> list[O
 @transaction.atomic
 def occupation_edition_import(
     *, actor, edition: str, rows: Iterable[dict], successor_map: dict[str, str] | None = None,
-    check_permission: bool = True,
 ) -> ImportResult:
     """Import an edition of 《职业分类大典》. Rows of the previous edition stay (records keep
     referring to them), become not current, and point to their successor: the row of the same
     code, or the one `successor_map` names for a renumbered code."""
-    if check_permission:
-        require(actor, permission_code(Occupation, "add"))
+    require(actor, permission_code(Occupation, "add"))
     edition = clean_text(edition)
     if not re.fullmatch(r"[0-9]{4}[a-z]?", edition):
         _fail("edition", "版本应为年份，如 2022")
@@ -144,7 +147,7 @@ def occupation_edition_import(
     created = {o.code: o for o in Occupation.objects.filter(edition=edition)}
     Occupation.objects.bulk_update(_link_parents(created, ordered), ["parent"], batch_size=1000)
     superseded, mapped = _supersede_previous(edition, created, successor_map or {})
-    audit_record(actor=actor, action="import_edition", object_type="catalog.occupation",
+    audit_record(actor=actor, action=CatalogAction.IMPORT_EDITION, object_type="catalog.occupation",
                  object_id=edition, object_repr=f"职业分类大典 {edition} 版",
                  changes={"rows": len(objs), "superseded": superseded, "mapped": mapped})
     return ImportResult(edition, len(objs), superseded, mapped)
@@ -252,7 +255,7 @@ def work_type_update(*, actor, work_type: WorkType, name: str | None = None,
     work_type.save()
     changes = diff(before, snapshot(work_type, WORK_TYPE_FIELDS))
     if changes:
-        audit_record(actor=actor, action="update", obj=work_type, changes=changes)
+        audit_record(actor=actor, action=CoreAction.UPDATE, obj=work_type, changes=changes)
     return work_type
 
 
@@ -264,10 +267,9 @@ DOCUMENT_FIELDS = ("region", "issuer", "title", "number", "issued_on", "source")
 @transaction.atomic
 def policy_document_create(
     *, actor, region: Region, issuer: str, title: str, number: str = "",
-    issued_on: dt.date | None = None, source: str = "", check_permission: bool = True,
+    issued_on: dt.date | None = None, source: str = "",
 ) -> PolicyDocument:
-    if check_permission:
-        require_region(actor, PolicyDocument, "add", region)
+    require_region(actor, PolicyDocument, "add", region)
     issuer, title, number = _text(issuer), _text(title), _text(number)
     errors = {}
     if not issuer:
@@ -395,11 +397,6 @@ def _period_label(version: PolicyVersion) -> str:
     return f"{version.valid_from.isoformat()} 至 {end}"
 
 
-def _lock_region(region: Region) -> None:
-    """Publications for one region take turns (SQLite serialises writes anyway)."""
-    list(Region.objects.select_for_update().filter(pk=region.pk).values_list("pk", flat=True))
-
-
 def _catalogue_lines(actor, data: dict, may_add_work_types: bool) -> list[dict]:
     """Resolve the catalogue's occupation codes, 工种 and levels; every unknown code is named.
     工种 named for the first time are created (set-based, audited) when the publisher may add
@@ -445,7 +442,7 @@ def _work_types_for(actor, wanted: set[tuple[Occupation, str]],
                            "或将该行的工种留空")
     if missing:
         WorkType.objects.bulk_create(missing)
-        audit_record(actor=actor, action="create", object_type="catalog.worktype",
+        audit_record(actor=actor, action=CoreAction.CREATE, object_type="catalog.worktype",
                      object_repr=f"随目录新增工种 {len(missing)} 个",
                      changes={"work_types": [f"{w.occupation.code} {w.name}" for w in missing]})
         existing = {(w.occupation_id, w.name): w for w in
@@ -467,9 +464,8 @@ def _write_entries(version: PolicyVersion, resolved: list[dict]) -> None:
 
 
 def _create_version(*, actor, kind, region, valid_from, valid_to, data, document, section,
-                    is_sample, note, supersedes=None, check_permission=True) -> PolicyVersion:
-    may_add_work_types = not check_permission or actor.has_permission(
-        permission_code(WorkType, "add"))
+                    is_sample, note, supersedes=None) -> PolicyVersion:
+    may_add_work_types = actor.has_permission(permission_code(WorkType, "add"))
     resolved = _catalogue_lines(actor, data, may_add_work_types) \
         if kind == PolicyKind.TRAINING_SUBSIDY else None
     last = PolicyVersion.objects.filter(kind=kind, region=region).order_by("-number").first()
@@ -477,29 +473,28 @@ def _create_version(*, actor, kind, region, valid_from, valid_to, data, document
         kind=kind, region=region, number=(last.number + 1) if last else 1,
         valid_from=valid_from, valid_to=valid_to, data=data, document=document,
         section=_text(section), is_sample=is_sample, note=_text(note),
-        supersedes=supersedes, created_by=actor if getattr(actor, "pk", None) else None,
+        supersedes=supersedes, created_by=user_or_none(actor),
     )
     if resolved is not None:
         _write_entries(version, resolved)
-    return _created(actor, version, VERSION_FIELDS, action="publish")
+    return _created(actor, version, VERSION_FIELDS, action=CatalogAction.PUBLISH)
 
 
 @transaction.atomic
 def policy_version_publish(
     *, actor, kind: str, region: Region, valid_from: dt.date, valid_to: dt.date | None = None,
     data: dict, document: PolicyDocument | None = None, section: str = "",
-    is_sample: bool = False, note: str = "", check_permission: bool = True,
+    is_sample: bool = False, note: str = "",
 ) -> PolicyVersion:
     """Publish a new version for a period that no other version of this kind and region
     covers. It may start before today only over days on which nothing of this kind is in force
     for the region, above or below it (a past date never changes what it resolves to). Figures
     are validated by the kind's schema; nothing is written on any error."""
-    if check_permission:
-        require_region(actor, PolicyVersion, "add", region)
+    require_region(actor, PolicyVersion, "add", region)
     data = policy_data_validate(kind, data)
     _check_period(valid_from, valid_to)
     _check_source(document, is_sample)
-    _lock_region(region)
+    region_lock(region)
     clash = _overlapping(kind, region, valid_from, valid_to)
     if clash is not None:
         message = (f"「{region.name}」的{KINDS[kind].label}第 {clash.number} 版"
@@ -508,7 +503,7 @@ def policy_version_publish(
     _check_past_unchanged(kind, region, valid_from, valid_to)
     return _create_version(actor=actor, kind=kind, region=region, valid_from=valid_from,
                            valid_to=valid_to, data=data, document=document, section=section,
-                           is_sample=is_sample, note=note, check_permission=check_permission)
+                           is_sample=is_sample, note=note)
 
 
 @transaction.atomic
@@ -523,8 +518,8 @@ def policy_version_revise(
     data = policy_data_validate(version.kind, data)
     _check_period(valid_from, None)
     _check_source(document, is_sample)
-    _lock_region(version.region)
-    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    region_lock(version.region)
+    version = policy_version_lock(version)
     if PolicyVersion.objects.filter(supersedes=version).exists():
         _fail("version", f"第 {version.number} 版已被修订，请在最新版本上修订", Conflict)
     today = timezone.localdate()
@@ -540,7 +535,7 @@ def policy_version_revise(
     old_end = version.valid_to
     version.valid_to = valid_from - dt.timedelta(days=1)
     version.save(update_fields=["valid_to"])
-    audit_record(actor=actor, action="close", obj=version,
+    audit_record(actor=actor, action=CatalogAction.CLOSE, obj=version,
                  changes={"valid_to": [old_end, version.valid_to]})
     return _create_version(
         actor=actor, kind=version.kind, region=version.region, valid_from=valid_from,
@@ -675,10 +670,9 @@ def programme_create(
     period_end: dt.date | None = None, goal: str = "", responsible: str = "",
     departments: list[Department] | None = None, target_groups: list[str] | None = None,
     occupations: list[Occupation] | None = None, fund_sources: list[FundSource] | None = None,
-    document: PolicyDocument | None = None, section: str = "", check_permission: bool = True,
+    document: PolicyDocument | None = None, section: str = "",
 ) -> Programme:
-    if check_permission:
-        require_region(actor, Programme, "add", region)
+    require_region(actor, Programme, "add", region)
     data = _programme_clean({
         "code": code, "name": name, "kind": kind, "period_start": period_start,
         "period_end": period_end, "goal": goal, "responsible": responsible,
@@ -716,7 +710,7 @@ def programme_update(*, actor, programme: Programme, **fields) -> Programme:
     _programme_set_relations(programme, **relations)
     changes = diff(before, snapshot(programme, PROGRAMME_FIELDS))
     if changes:
-        audit_record(actor=actor, action="update", obj=programme, changes=changes)
+        audit_record(actor=actor, action=CoreAction.UPDATE, obj=programme, changes=changes)
     return programme
 
 
@@ -726,11 +720,10 @@ def programme_update(*, actor, programme: Programme, **fields) -> Programme:
 @transaction.atomic
 def fund_budget_set(
     *, actor, source: FundSource, region: Region, year: int, amount_fen: int,
-    note: str = "", is_sample: bool = False, check_permission: bool = True,
+    note: str = "", is_sample: bool = False,
 ) -> FundBudget:
     """Set (create or change) the budget of a fund source for a region and year."""
-    if check_permission:
-        require_region(actor, FundBudget, "add", region)
+    require_region(actor, FundBudget, "add", region)
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
         _fail("amount_fen", "预算金额应为整数（分）")
     if amount_fen < 0:
@@ -741,8 +734,7 @@ def fund_budget_set(
         _fail("year", "年度应为 2000–2100 之间的年份")
     if not source.is_active:
         _fail("source", f"资金来源「{source.name}」已停用")
-    budget = FundBudget.objects.select_for_update().filter(
-        source=source, region=region, year=year).first()
+    budget = fund_budget_lock(source, region, year)
     fields = ("source", "region", "year", "amount_fen", "note", "is_sample")
     if budget is None:
         budget = FundBudget.objects.create(source=source, region=region, year=year,
@@ -754,7 +746,7 @@ def fund_budget_set(
     budget.save()
     changes = diff(before, snapshot(budget, fields))
     if changes:
-        audit_record(actor=actor, action="update", obj=budget, changes=changes)
+        audit_record(actor=actor, action=CoreAction.UPDATE, obj=budget, changes=changes)
     return budget
 
 

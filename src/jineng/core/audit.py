@@ -21,7 +21,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from jineng.core import context
+from jineng.core.events import CoreAction, checked_action
+from jineng.core.lock_objects import audit_chain_head_lock
 from jineng.core.models import AuditChainHead, AuditEvent
+from jineng.core.refusals import require
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -74,12 +77,14 @@ def audit_record(
     object_repr: str = "",
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Append one event. Call inside the transaction of the change it records."""
+    """Append one event. Call inside the transaction of the change it records. `action` is
+    a registered action type (an app's events.py); anything else is refused."""
+    action = checked_action(action)
     if obj is not None:
         object_type, object_id, object_repr = object_label(obj)
     ctx = context.current()
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head = audit_chain_head_lock()
         event = AuditEvent(
             seq=head.seq + 1,
             at=timezone.now(),
@@ -174,26 +179,24 @@ def checkpoint_signature(checkpoint: dict) -> str:
     return _mac(checkpoint["key_id"], "checkpoint", {f: checkpoint[f] for f in _CHECKPOINT_FIELDS})
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def audit_checkpoint_create(*, actor) -> dict:
     """A signed statement of the chain's head (sequence number and hash) to keep outside the
-    database; `audit_verify --checkpoint` later proves the trail still holds it. `actor` None
-    is the command line. The export itself is audited, after the checkpointed event."""
-    if actor is not None and not actor.has_permission("core.export_auditevent"):
-        from jineng.core.errors import Forbidden
-
-        raise Forbidden("只有审计管理员可以导出审计检查点")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    database; `audit_verify --checkpoint` later proves the trail still holds it. The command
+    line acts as `system_actor("audit_checkpoint")`. The export itself is audited, after the
+    checkpointed event."""
+    require(actor, "core.export_auditevent", message="只有审计管理员可以导出审计检查点")
+    head = audit_chain_head_lock()
     checkpoint = {
         "format": CHECKPOINT_FORMAT,
         "seq": head.seq,
         "hash": head.hash,
         "at": timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "key_id": settings.AUDIT_KEY_ID,
-        "exported_by": getattr(actor, "username", "") or "命令行",
+        "exported_by": actor.username,
     }
     checkpoint["signature"] = checkpoint_signature(checkpoint)
-    audit_record(actor=actor, action="audit_checkpoint", object_type="core.auditevent",
+    audit_record(actor=actor, action=CoreAction.AUDIT_CHECKPOINT, object_type="core.auditevent",
                  object_id=str(head.seq), changes={"seq": head.seq, "hash": head.hash})
     return checkpoint
 

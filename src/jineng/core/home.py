@@ -71,6 +71,8 @@ def _audit(user) -> Panel | None:
     from django.utils.translation import gettext as _
 
     from jineng.core import selectors
+    from jineng.core.actors import actor_label
+    from jineng.core.events import action_label, object_type_label
 
     chain = selectors.audit_chain_tail(user=user)
     if chain is None:
@@ -82,7 +84,8 @@ def _audit(user) -> Panel | None:
             "n": chain["checked"], "seq": chain["last_seq"]}
     events = selectors.audit_event_list(user=user).order_by("-seq")[:10]
     return Panel(_("审计"), notes=[status], lines=[
-        Line(f"{e.actor_name or _('系统')} · {e.action} · {e.object_repr or e.object_type}",
+        Line(f"{actor_label(e.actor_name)} · {action_label(e.action)} · "
+             f"{e.object_repr or object_type_label(e.object_type)}",
              timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
              reverse("core:audit_list") + f"?object_type={e.object_type}&object_id={e.object_id}")
         for e in events

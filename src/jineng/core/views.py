@@ -17,6 +17,7 @@ from django.views import View
 
 from jineng.core.audit import audit_record
 from jineng.core.errors import Forbidden, ServiceError
+from jineng.core.events import CoreAction
 from jineng.core.refusals import require
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 
@@ -166,8 +167,8 @@ class ScopedListPage(LoginRequiredMixin, View):
         qs = selector(user=request.user, action="export", **values)[:EXPORT_LIMIT]
         headers = [str(c.label) for c in self.columns]
         rows = [[_plain(c.value(obj)) for c in self.columns] for obj in qs.iterator(2000)]
-        with transaction.atomic():
-            audit_record(actor=request.user, action="export", object_type=self.object_type,
+        with transaction.atomic(durable=True):
+            audit_record(actor=request.user, action=CoreAction.EXPORT, object_type=self.object_type,
                          changes={"rows": len(rows), "filters": self.public_values(values)})
         response = HttpResponse(
             xlsx_bytes(headers, rows, str(self.title)), content_type=XLSX_CONTENT_TYPE
@@ -224,8 +225,9 @@ class ServiceFormPage(LoginRequiredMixin, View):
         status = 400
         if form.is_valid():
             try:
-                # A page may call several services; they stand or fall together.
-                with transaction.atomic():
+                # A page may call several services; they stand or fall together, in the
+                # request's one top-level transaction.
+                with transaction.atomic(durable=True):
                     saved = self.save(request, obj, form.cleaned_data)
             except ServiceError as exc:
                 _add_service_errors(form, exc)

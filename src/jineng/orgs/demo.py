@@ -80,58 +80,59 @@ def demo_credit_code(kind: str, region_code: str, name: str) -> str:
     return make_credit_code(CREDIT_PREFIX[kind] + region_code + body)
 
 
-def bootstrap_sysadmin(password: str) -> tuple[User, bool]:
-    """The first system administrator, created without an actor (there is none yet)."""
-    return services.user_bootstrap(username="sysadmin", role_code="sysadmin",
+def bootstrap_sysadmin(actor, password: str) -> tuple[User, bool]:
+    """The first system administrator, created by the system (there is no user yet)."""
+    return services.user_bootstrap(actor=actor, username="sysadmin", role_code="sysadmin",
                                    password=password, full_name="系统管理员")
 
 
-@transaction.atomic
-def load(*, stdout=None) -> User:
-    """Load the demo organisations; returns the system administrator used as actor."""
-    admin, _ = bootstrap_sysadmin(DEMO_PASSWORD)
+@transaction.atomic(durable=True)
+def load(*, actor, stdout=None) -> User:
+    """Load the demo organisations as `actor` (the system); returns the system
+    administrator."""
+    admin, _ = bootstrap_sysadmin(actor, DEMO_PASSWORD)
     if admin.must_change_password:
         User.objects.filter(pk=admin.pk).update(must_change_password=False)
         admin.must_change_password = False
-    load_divisions(actor=admin)
+    load_divisions(actor=actor)
     for code in ("411471", "411472"):
-        add_functional_zone(actor=admin, code=code)
+        add_functional_zone(actor=actor, code=code)
     zone_code, zone_name = SHANGQIU_DEMO_ZONE
     if not Region.objects.filter(code=zone_code).exists():
-        services.region_create(actor=admin, code=zone_code, name=zone_name,
+        services.region_create(actor=actor, code=zone_code, name=zone_name,
                                parent=Region.objects.get(code="411400"), non_standard=True)
-    _load_departments(admin)
-    _load_institutions(admin)
-    _load_accounts(admin)
+    _load_departments(actor)
+    _load_institutions(actor)
+    _load_accounts(actor)
     return admin
 
 
-def _load_departments(admin: User) -> None:
+def _load_departments(actor) -> None:
     plan = [("411400", SHANGQIU_DEPARTMENTS)] + list(COUNTY_DEPARTMENTS.items())
     for region_code, names in plan:
         region = Region.objects.get(code=region_code)
         for i, name in enumerate(names, start=1):
             if not Department.objects.filter(region=region, name=name).exists():
-                services.department_create(actor=admin, region=region, code=f"D{i:02d}", name=name)
+                services.department_create(actor=actor, region=region, code=f"D{i:02d}", name=name)
 
 
-def _load_institutions(admin: User) -> None:
+def _load_institutions(actor) -> None:
     for region_code, kind, name in INSTITUTIONS:
         if Institution.objects.filter(name=name).exists():
             continue
         services.institution_create(
-            actor=admin, name=name, kind=kind, region=Region.objects.get(code=region_code),
+            actor=actor, name=name, kind=kind, region=Region.objects.get(code=region_code),
             credit_code=demo_credit_code(kind, region_code, name),
             contact_name="王老师", contact_phone="0370-3210000",
         )
 
 
-def _load_accounts(admin: User) -> None:
+def _load_accounts(actor) -> None:
     for username, role_code, region_code, full_name, place in ACCOUNTS:
         if User.objects.filter(username=username).exists():
             continue
         if role_code in GUARDED_ADMIN_ROLES:  # 三员分立: only from the command line
-            services.user_bootstrap(username=username, role_code=role_code,
+            services.user_bootstrap(actor=actor, username=username, role_code=role_code,
                                     password=DEMO_PASSWORD, full_name=full_name,
                                     must_change_password=False)
             continue
@@ -141,7 +142,7 @@ def _load_accounts(admin: User) -> None:
             Department.objects.filter(name=place, region=region).first() if place else None
         )
         services.user_create(
-            actor=admin, username=username, password=DEMO_PASSWORD, full_name=full_name,
+            actor=actor, username=username, password=DEMO_PASSWORD, full_name=full_name,
             region=region, institution=institution, department=department,
             roles=[Role.objects.get(code=role_code)], must_change_password=False,
         )

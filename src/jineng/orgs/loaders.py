@@ -3,7 +3,9 @@
 from django.db import transaction
 
 from jineng.core.audit import audit_record
+from jineng.core.events import CoreAction
 from jineng.core.reference import current_divisions, statistical_divisions
+from jineng.orgs.events import OrgsAction
 from jineng.orgs.models import Region, RegionLevel
 from jineng.orgs.services import region_path
 
@@ -12,7 +14,7 @@ LEVELS = {"province": RegionLevel.PROVINCE, "prefecture": RegionLevel.PREFECTURE
 
 
 @transaction.atomic
-def load_divisions(*, actor=None, province_codes: set[str] | None = None) -> int:
+def load_divisions(*, actor, province_codes: set[str] | None = None) -> int:
     """Add every division of the 2026 table (or of the given provinces) that is missing.
 
     Existing regions are left as they are. Returns the number of regions added.
@@ -41,13 +43,13 @@ def load_divisions(*, actor=None, province_codes: set[str] | None = None) -> int
         )
         added += len(batch)
     if added:
-        audit_record(actor=actor, action="load_divisions", object_type="orgs.region",
+        audit_record(actor=actor, action=OrgsAction.LOAD_DIVISIONS, object_type="orgs.region",
                      changes={"added": added, "source": "divisions_2026.csv"})
     return added
 
 
 @transaction.atomic
-def add_functional_zone(*, actor=None, code: str) -> Region:
+def add_functional_zone(*, actor, code: str) -> Region:
     """A statistics-only zone (e.g. 411471 商丘经济技术开发区), as a non-standard county-level
     region below its prefecture."""
     region = Region.objects.filter(code=code).first()
@@ -59,7 +61,7 @@ def add_functional_zone(*, actor=None, code: str) -> Region:
         code=code, name=row["name"], level=RegionLevel.COUNTY, parent=parent,
         path=region_path(code, parent), non_standard=True,
     )
-    audit_record(actor=actor, action="create", obj=region,
+    audit_record(actor=actor, action=CoreAction.CREATE, obj=region,
                  changes={"code": [None, code], "name": [None, row["name"]],
                           "non_standard": [None, True]})
     return region

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jineng.core import context
+from jineng.core.actors import is_system, user_or_none
 from jineng.core.audit import audit_record, diff, snapshot
 from jineng.core.codes import (
     clean_text,
@@ -22,8 +23,11 @@ from jineng.core.codes import (
     normalise_credit_code,
 )
 from jineng.core.errors import Conflict, Forbidden, ServiceError
+from jineng.core.events import CoreAction
 from jineng.core.refusals import require, require_region, require_visible
 from jineng.core.scope import ScopeKind, user_reach
+from jineng.orgs.events import OrgsAction
+from jineng.orgs.lock_objects import login_throttle_lock, security_policy_lock
 from jineng.orgs.models import (
     ApiToken,
     Department,
@@ -63,14 +67,14 @@ def _update(actor, obj, fields: dict, allowed: tuple[str, ...]):
     changes = diff(before, after)
     if changes:
         obj.save()
-        audit_record(actor=actor, action="update", obj=obj,
+        audit_record(actor=actor, action=CoreAction.UPDATE, obj=obj,
                      changes=diff(_masked(before), _masked(after)))
     return obj
 
 
 def _created(actor, obj, fields: tuple[str, ...]):
     audit_record(
-        actor=actor, action="create", obj=obj,
+        actor=actor, action=CoreAction.CREATE, obj=obj,
         changes={k: [None, v] for k, v in _masked(snapshot(obj, fields)).items()},
     )
     return obj
@@ -284,17 +288,17 @@ def _guard_separation(actor, target: User | None, new_roles=None) -> None:
     """三员分立. One account holds at most one of the three administrator roles; the
     security and audit administrator roles are granted and withdrawn only from the command
     line (`jineng bootstrap_admin --role`); and no one else may reset the password of, make a
-    token for, or change an account holding them. `actor=None` is the command line."""
+    token for, or change an account holding them. The system actor is the command line."""
     if new_roles is not None:
         codes = {r.code for r in new_roles}
         if len(codes & THREE_ADMIN_ROLES) > 1:
             message = "三员分立：系统管理员、安全管理员、审计管理员不能由同一账号兼任"
             raise ServiceError(message, code="separation_of_duties", errors={"roles": message})
         changed = (codes ^ (_role_codes(target) if target else set())) & GUARDED_ADMIN_ROLES
-        if changed and actor is not None:
+        if changed and not is_system(actor):
             message = "三员分立：安全管理员、审计管理员角色只能由部署人员用命令行授予或收回"
             raise ServiceError(message, code="separation_of_duties", errors={"roles": message})
-    if actor is not None and target is not None and target.pk != actor.pk:
+    if not is_system(actor) and target is not None and target.pk != actor.pk:
         guarded = _role_codes(target) & GUARDED_ADMIN_ROLES
         if guarded and not guarded <= _role_codes(actor):
             raise Forbidden("三员分立：不能修改安全管理员、审计管理员的账号、密码或令牌")
@@ -305,7 +309,7 @@ def _guard_role_assignment(actor, action: str, roles) -> None:
     is not "all data" may assign only roles that are relative to the user's own place (own
     region, institution, self), are not one of the three administrator roles, and grant
     nothing the administrator lacks."""
-    if actor is None or not roles:
+    if is_system(actor) or not roles:
         return
     if user_reach(actor, f"orgs.{action}_user").everything:
         return
@@ -332,6 +336,9 @@ def user_create(
     username = clean_text(username)
     if not username:
         raise ServiceError("用户名不能为空", errors={"username": "用户名不能为空"})
+    if ":" in username:  # "system:<task>" names the system in the audit trail
+        message = "用户名不能包含“:”"
+        raise ServiceError(message, errors={"username": message})
     if User.objects.filter(username__iexact=username).exists():
         message = f"用户名 {username} 已存在"
         raise Conflict(message, errors={"username": message})
@@ -354,10 +361,13 @@ def user_create(
 
 
 @transaction.atomic
-def user_bootstrap(*, username: str, role_code: str, password: str, full_name: str = "",
-                   must_change_password: bool = True) -> tuple[User, bool]:
-    """From the command line (there is no actor): an account holding one of the three
-    administrator roles. Existing accounts are left as they are. Returns (user, created)."""
+def user_bootstrap(*, actor, username: str, role_code: str, password: str,
+                   full_name: str = "", must_change_password: bool = True) -> tuple[User, bool]:
+    """From the command line only (`actor` is a system actor): an account holding one of the
+    three administrator roles. Existing accounts are left as they are. Returns (user,
+    created)."""
+    if not is_system(actor):
+        raise Forbidden("三员账号只能由部署人员用命令行创建")
     if role_code not in THREE_ADMIN_ROLES:
         raise ServiceError(f"只能用命令行创建三员账号：{'、'.join(sorted(THREE_ADMIN_ROLES))}")
     user = User.objects.filter(username__iexact=username).first()
@@ -369,7 +379,7 @@ def user_bootstrap(*, username: str, role_code: str, password: str, full_name: s
     user.save()
     _remember_password(user)
     user.roles.set([Role.objects.get(code=role_code)])
-    audit_record(actor=None, action="bootstrap_admin", obj=user,
+    audit_record(actor=actor, action=OrgsAction.BOOTSTRAP_ADMIN, obj=user,
                  changes={"roles": [None, [role_code]]})
     return user, True
 
@@ -394,7 +404,7 @@ def user_update(*, actor, user: User, roles: list[Role] | None = None, **fields)
         after_roles = sorted(r.code for r in roles)
         if after_roles != before_roles:
             user.roles.set(roles)
-            audit_record(actor=actor, action="update", obj=user,
+            audit_record(actor=actor, action=CoreAction.UPDATE, obj=user,
                          changes={"roles": [before_roles, after_roles]})
     return user
 
@@ -411,7 +421,7 @@ def user_reset_password(*, actor, user: User, password: str) -> User:
     user.locked_until = None
     user.save()
     _remember_password(user)
-    audit_record(actor=actor, action="reset_password", obj=user)
+    audit_record(actor=actor, action=OrgsAction.RESET_PASSWORD, obj=user)
     return user
 
 
@@ -422,7 +432,7 @@ def user_unlock(*, actor, user: User) -> User:
     user.failed_login_count = 0
     user.locked_until = None
     user.save(update_fields=["failed_login_count", "locked_until"])
-    audit_record(actor=actor, action="unlock", obj=user)
+    audit_record(actor=actor, action=OrgsAction.UNLOCK, obj=user)
     return user
 
 
@@ -441,7 +451,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     _remember_password(user)
-    audit_record(actor=user, action="change_password", obj=user)
+    audit_record(actor=user, action=OrgsAction.CHANGE_PASSWORD, obj=user)
     return user
 
 
@@ -470,9 +480,7 @@ def _throttle_locked_until(key: str):
 
 def _throttle_fail(key: str, threshold: int, minutes: int) -> None:
     now = timezone.now()
-    row, _ = LoginThrottle.objects.select_for_update().get_or_create(
-        key=key, defaults={"window_started_at": now}
-    )
+    row = login_throttle_lock(key, window_started_at=now)
     window = dt.timedelta(minutes=minutes)
     if row.window_started_at + window <= now or (row.locked_until and row.locked_until <= now):
         row.failures, row.window_started_at, row.locked_until = 0, now, None
@@ -497,30 +505,30 @@ def login_check(*, username: str, password: str) -> User:
     policy = SecurityPolicy.current()
     source = f"ip:{context.current().ip}"
     if until := _throttle_locked_until(source):
-        with transaction.atomic():
-            audit_record(actor=None, action="login_refused_throttled", object_type="orgs.user",
-                         object_repr=clean_text(username)[:150])
+        with transaction.atomic(durable=True):
+            audit_record(actor=None, action=OrgsAction.LOGIN_REFUSED_THROTTLED,
+                         object_type="orgs.user", object_repr=clean_text(username)[:150])
         raise LoginRefused(f"本机登录失败次数过多，请 {_minutes_left(until)} 分钟后再试")
     user = User.objects.filter(username__iexact=clean_text(username)).first()
     until = user.locked_until if user is not None and user.is_locked else (
         _throttle_locked_until(_unknown_name_key(username)) if user is None else None)
     if until:
-        with transaction.atomic():
-            audit_record(actor=user, action="login_refused_locked", obj=user,
+        with transaction.atomic(durable=True):
+            audit_record(actor=user, action=OrgsAction.LOGIN_REFUSED_LOCKED, obj=user,
                          object_type="orgs.user", object_repr=clean_text(username)[:150])
         raise LoginRefused(_locked_message(until))
     if user is None:
         User().set_password(password)  # as slow as a real check: no probing for names
     if user is None or not user.is_active or not user.check_password(password):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             _throttle_fail(source, policy.lockout_threshold * SOURCE_THROTTLE_FACTOR,
                            policy.lockout_minutes)
             _login_failed(user, username, policy)
         raise LoginRefused("用户名或密码不正确")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
         user.failed_login_count, user.locked_until = 0, None
-        audit_record(actor=user, action="login", obj=user)
+        audit_record(actor=user, action=OrgsAction.LOGIN, obj=user)
     return user
 
 
@@ -528,7 +536,7 @@ def _login_failed(user: User | None, username: str, policy: SecurityPolicy) -> N
     if user is None:
         _throttle_fail(_unknown_name_key(username), policy.lockout_threshold,
                        policy.lockout_minutes)
-        audit_record(actor=None, action="login_failed", object_type="orgs.user",
+        audit_record(actor=None, action=OrgsAction.LOGIN_FAILED, object_type="orgs.user",
                      object_repr=clean_text(username)[:150])
         return
     if user.locked_until is not None and not user.is_locked:
@@ -540,13 +548,14 @@ def _login_failed(user: User | None, username: str, policy: SecurityPolicy) -> N
         user.locked_until = timezone.now() + dt.timedelta(minutes=policy.lockout_minutes)
         changes["locked_until"] = user.locked_until
     user.save(update_fields=["failed_login_count", "locked_until"])
-    audit_record(actor=user, action="login_failed", obj=user, changes=changes)
+    audit_record(actor=user, action=OrgsAction.LOGIN_FAILED, obj=user, changes=changes)
 
 
 def logout_record(*, user: User, idle: bool = False) -> None:
     """A sign-out: the user's own, or the server's after the idle timeout."""
-    with transaction.atomic():
-        audit_record(actor=user, action="logout_idle" if idle else "logout", obj=user)
+    with transaction.atomic(durable=True):
+        action = OrgsAction.LOGOUT_IDLE if idle else OrgsAction.LOGOUT
+        audit_record(actor=user, action=action, obj=user)
 
 
 # ---------------------------------------------------------------- roles
@@ -637,10 +646,11 @@ def token_create(*, actor, user: User, name: str, days: int | None = None) -> tu
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=prefix, key_hash=token_hash(raw), created_by=actor,
+        user=user, name=name, prefix=prefix, key_hash=token_hash(raw),
+        created_by=user_or_none(actor),
         expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
     )
-    audit_record(actor=actor, action="create", obj=token,
+    audit_record(actor=actor, action=CoreAction.CREATE, obj=token,
                  changes={"user": [None, user.username], "name": [None, name]})
     return token, raw
 
@@ -652,7 +662,7 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="revoke", obj=token)
+        audit_record(actor=actor, action=OrgsAction.REVOKE, obj=token)
     return token
 
 
@@ -713,7 +723,7 @@ def security_policy_update(*, actor, **fields) -> SecurityPolicy:
             errors[name] = f"{label}应在 {low} 到 {high} 之间"
     if errors:
         raise ServiceError(next(iter(errors.values())), errors=errors)
-    policy, _ = SecurityPolicy.objects.select_for_update().get_or_create(pk=1)
+    policy = security_policy_lock()
     return _update(actor, policy, fields, POLICY_FIELDS)
 
 

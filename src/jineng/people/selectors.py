@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 
 from jineng.core.fields import CodeNames
 from jineng.orgs.models import Region
+from jineng.people.events import PeopleAction
 from jineng.people.models import Person, PersonChange, TargetGroup
 from jineng.people.services import FIELD_LABELS, identity_search_hashes
 
@@ -246,7 +247,7 @@ def person_access_log(*, user, person: Person, limit: int = 50) -> list[AccessEn
     # The unmasking events of a record the user may see are theirs to know about, without
     # the audit administrator's core.view_auditevent: only when and by which organisation.
     views = list(AuditEvent.objects.filter(
-        object_type="people.person", object_id=str(person.pk), action="view_sensitive",
+        object_type="people.person", object_id=str(person.pk), action=PeopleAction.VIEW_SENSITIVE,
     ).order_by("-seq").values_list("at", "actor_id")[:limit])
     changes = list(person_change_list(user=user, person=person)
                    .values_list("at", "actor_id", "changes")[:limit])

@@ -29,10 +29,14 @@ from jineng.core.audit import audit_record
 from jineng.core.codes import clean_text, mask_phone
 from jineng.core.crypto import blind_index, decrypt, encrypt
 from jineng.core.errors import Conflict, Forbidden, ServiceError
+from jineng.core.events import CoreAction
 from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, parse_identity
 from jineng.core.refusals import OutOfScope, require_visible
 from jineng.core.scope import region_allowed, user_reach
+from jineng.orgs.lock_objects import user_lock
 from jineng.orgs.models import Region, User
+from jineng.people.events import PeopleAction
+from jineng.people.lock_objects import person_lock, target_group_lock
 from jineng.people.models import (
     Education,
     EmploymentStatus,
@@ -492,7 +496,8 @@ def person_create(*, actor, id_number: str, name: str, doc_type: str | None = No
             changes = {k: [None, v] for k, v in
                        person_snapshot(person, groups=clean.groups or []).items()
                        if v not in (None, [])}
-            _record(actor=actor, person=person, action="create", changes=changes, source=source)
+            _record(actor=actor, person=person, action=CoreAction.CREATE, changes=changes,
+                    source=source)
     except IntegrityError:  # a concurrent registration of the same number
         raise Conflict(f"证件号码 {values['id_masked']} 已登记，请勿重复登记",
                        errors={"id_number": "该证件号码已登记"}) from None
@@ -534,7 +539,7 @@ def person_update(*, actor, person: Person, source: str = "page", **fields) -> P
         raise _fail(errors)
 
     with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
+        person = person_lock(person)
         before = person_snapshot(person)
         for key, value in values.items():
             setattr(person, key, value)
@@ -552,7 +557,8 @@ def person_update(*, actor, person: Person, source: str = "page", **fields) -> P
                 person.save()
         except IntegrityError:
             raise _fail({"id_number": "该证件号码已登记在另一条记录上"}) from None
-        _record(actor=actor, person=person, action="update", changes=changes, source=source)
+        _record(actor=actor, person=person, action=CoreAction.UPDATE, changes=changes,
+                source=source)
     return person
 
 
@@ -561,9 +567,9 @@ def person_link_user(*, actor, person: Person, user: User | None,
                      source: str = "page") -> Person:
     """Link a worker's login to their person (None unlinks). One login per person."""
     _visible(actor, person, "change")
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = person_lock(person)
     if user is not None:
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = user_lock(user)
         problem = _worker_login_problem(user)
         if problem:
             raise _fail({"user": problem}, code="not_worker")
@@ -575,7 +581,8 @@ def person_link_user(*, actor, person: Person, user: User | None,
     person.user = user
     person.save(update_fields=["user", "updated_at"])
     changes = {"user": [old, user.username if user else None]}
-    _record(actor=actor, person=person, action="link_user", changes=changes, source=source)
+    _record(actor=actor, person=person, action=PeopleAction.LINK_USER, changes=changes,
+            source=source)
     return person
 
 
@@ -634,7 +641,7 @@ def person_reveal_identity(*, actor, person: Person, reason: str = "") -> Reveal
         phone=decrypt(person.phone_cipher) if person.phone_cipher else "",
         social_security_card=person.social_security_card,
     )
-    audit_record(actor=actor, action="view_sensitive", obj=person,
+    audit_record(actor=actor, action=PeopleAction.VIEW_SENSITIVE, obj=person,
                  changes={"fields": ["id_number", "phone", "social_security_card"],
                           "reason": clean_text(reason)[:200]})
     return revealed
@@ -666,7 +673,7 @@ def person_lookup_for_enrolment(*, actor, id_number: str,
         .only("id", "name", "id_masked", "sex", "birth_date").first()
     )
     audit_record(
-        actor=actor, action="lookup_person", obj=person,
+        actor=actor, action=PeopleAction.LOOKUP_PERSON, obj=person,
         object_type="" if person else "people.person",
         object_repr="" if person else mask(ident.number),
         changes={"id_number": mask(ident.number), "found": person is not None,
@@ -735,7 +742,7 @@ def target_group_create(*, actor, code: str, name: str, sort_order: int | None =
         raise Conflict(f"编码 {code} 已存在", errors={"code": f"编码 {code} 已存在"})
     name = _target_group_name(name)
     group = TargetGroup.objects.create(code=code, name=name, sort_order=sort_order)
-    audit_record(actor=actor, action="create", obj=group,
+    audit_record(actor=actor, action=CoreAction.CREATE, obj=group,
                  changes={k: [None, v] for k, v in _target_group_snapshot(group).items()})
     return group
 
@@ -748,7 +755,7 @@ def target_group_update(*, actor, target_group: TargetGroup, name: str | None = 
     _shared_reference_check(actor, "people.change_targetgroup", "修改")
     if sort_order is not None:
         sort_order = _sort_order(sort_order)
-    group = TargetGroup.objects.select_for_update().get(pk=target_group.pk)
+    group = target_group_lock(target_group)
     before = _target_group_snapshot(group)
     if name is not None:
         group.name = _target_group_name(name, exclude_pk=group.pk)
@@ -760,7 +767,7 @@ def target_group_update(*, actor, target_group: TargetGroup, name: str | None = 
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changes:
         group.save()
-        audit_record(actor=actor, action="update", obj=group, changes=changes)
+        audit_record(actor=actor, action=CoreAction.UPDATE, obj=group, changes=changes)
     return group
 
 

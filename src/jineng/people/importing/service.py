@@ -11,12 +11,14 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from jineng.core.actors import system_actor
 from jineng.core.audit import audit_record
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.refusals import OutOfScope, require
 from jineng.core.scope import region_allowed
 from jineng.core.spreadsheet_reader import XLSX_MAGIC, ReadError, check_xlsx_inflation
 from jineng.orgs.models import Region
+from jineng.people.events import PeopleAction
 from jineng.people.importing import scope
 from jineng.people.importing.run import ImportOptions, ImportResult, import_file
 from jineng.people.models import ImportMode, ImportStatus, OnDuplicate, Person, PersonImport
@@ -268,4 +270,5 @@ def _finish(imp: PersonImport, *, status, error: str = "", result: ImportResult 
             changes["seconds"] = round(result.seconds, 1)
         if error:
             changes["error"] = error
-        audit_record(actor=imp.created_by, action="import", obj=imp, changes=changes)
+        actor = imp.created_by or system_actor("import_people")  # no creator: the command line
+        audit_record(actor=actor, action=PeopleAction.IMPORT, obj=imp, changes=changes)

@@ -3,8 +3,8 @@ import csv
 from django.core.management.base import BaseCommand, CommandError
 
 from jineng.catalog import services
+from jineng.core.actors import system_actor
 from jineng.core.errors import ServiceError
-from jineng.orgs.models import User
 
 
 class Command(BaseCommand):
@@ -15,12 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--edition", required=True)
         parser.add_argument("--map", dest="map_file", default="")
-        parser.add_argument("--actor", default="sysadmin")
 
-    def handle(self, *args, file, edition, map_file, actor, **options):
-        user = User.objects.filter(username=actor).first()
-        if user is None:
-            raise CommandError(f"用户 {actor} 不存在")
+    def handle(self, *args, file, edition, map_file, **options):
         mapping = {}
         if map_file:
             with open(map_file, encoding="utf-8", newline="") as f:
@@ -28,8 +24,8 @@ class Command(BaseCommand):
         try:
             with open(file, encoding="utf-8", newline="") as f:
                 result = services.occupation_edition_import(
-                    actor=user, edition=edition, rows=csv.DictReader(f), successor_map=mapping,
-                    check_permission=False)
+                    actor=system_actor("import_occupations"), edition=edition,
+                    rows=csv.DictReader(f), successor_map=mapping)
         except ServiceError as exc:
             for message in list(exc.errors.values())[:50]:
                 self.stderr.write(message)

@@ -1,21 +1,16 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from jineng.catalog import presets
-from jineng.orgs.models import User
 
 
 class Command(BaseCommand):
     help = "载入种子文件中的政策预置数据（职业分类、政策版本、计划/工程；可重复执行）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--actor", default="sysadmin", help="记入审计日志的用户名")
         parser.add_argument("--no-samples", action="store_true", help="不载入示例数据")
 
-    def handle(self, *args, actor, no_samples, **options):
-        user = User.objects.filter(username=actor).first()
-        if user is None:
-            raise CommandError(f"用户 {actor} 不存在；请先执行 jineng loaddemo 或 bootstrap_admin")
-        counts = presets.load(actor=user, samples=not no_samples)
+    def handle(self, *args, no_samples, **options):
+        counts = presets.load(samples=not no_samples)
         self.stdout.write(self.style.SUCCESS(
             "已载入：职业 {occupations} 条、政策版本 {versions} 个、计划/工程 {programmes} 个、"
             "示例数据 {samples} 项".format(**counts)))

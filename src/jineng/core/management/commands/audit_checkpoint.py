@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from jineng.core.actors import system_actor
 from jineng.core.audit import audit_checkpoint_create
 
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("output", metavar="FILE", help="写入的检查点文件")
 
     def handle(self, *args, output, **options):
-        checkpoint = audit_checkpoint_create(actor=None)
+        checkpoint = audit_checkpoint_create(actor=system_actor("audit_checkpoint"))
         with open(output, "w", encoding="utf-8") as handle:
             json.dump(checkpoint, handle, ensure_ascii=False, indent=2)
         self.stdout.write(f"已导出第 {checkpoint['seq']} 号审计事件的检查点：{output}")

@@ -3,6 +3,7 @@ import string
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jineng.core.actors import system_actor
 from jineng.core.errors import ServiceError
 from jineng.orgs import services
 from jineng.orgs.roles import THREE_ADMIN_ROLES
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         password = "".join(secrets.choice(alphabet) for _ in range(14)) + "@9aA"
         try:
             user, created = services.user_bootstrap(
-                username=username, role_code=role, password=password, full_name=ROLE_NAMES[role]
+                actor=system_actor("bootstrap_admin"), username=username, role_code=role,
+                password=password, full_name=ROLE_NAMES[role],
             )
         except ServiceError as exc:
             raise CommandError(exc.message) from None

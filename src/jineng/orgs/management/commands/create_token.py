@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from jineng.core.actors import system_actor
 from jineng.core.errors import ServiceError
 from jineng.orgs.models import User
 from jineng.orgs.services import token_create
@@ -17,12 +18,9 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"用户 {username} 不存在")
-        # The command line is the operator's console: it acts as the system administrator.
-        actor = User.objects.filter(roles__code="sysadmin", is_active=True).first()
-        if actor is None:
-            raise CommandError("没有可用的系统管理员账号，请先执行 jineng bootstrap_admin")
         try:
-            _, raw = token_create(actor=actor, user=user, name=name, days=days)
+            _, raw = token_create(actor=system_actor("create_token"), user=user, name=name,
+                                  days=days)
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(raw)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from jineng.core.actors import system_actor
 from jineng.orgs.loaders import load_divisions
 
 
@@ -10,5 +11,6 @@ class Command(BaseCommand):
         parser.add_argument("--province", action="append", help="只载入这些省级代码，如 410000")
 
     def handle(self, *args, province=None, **options):
-        added = load_divisions(province_codes=set(province) if province else None)
+        added = load_divisions(actor=system_actor("load_regions"),
+                               province_codes=set(province) if province else None)
         self.stdout.write(f"新增区划 {added} 个")

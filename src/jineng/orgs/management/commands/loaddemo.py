@@ -4,6 +4,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import module_has_submodule
 
+from jineng.core.actors import system_actor
 from jineng.orgs import demo as orgs_demo
 
 
@@ -14,12 +15,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        admin = orgs_demo.load(stdout=self.stdout)
+        actor = system_actor("loaddemo")
+        orgs_demo.load(actor=actor, stdout=self.stdout)
         for config in apps.get_app_configs():
             if config.name == "jineng.orgs" or not config.name.startswith("jineng."):
                 continue
             if module_has_submodule(config.module, "demo"):
-                import_module(f"{config.name}.demo").load(actor=admin, stdout=self.stdout)
+                import_module(f"{config.name}.demo").load(actor=actor, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已就绪。演示账号（密码均为 {orgs_demo.DEMO_PASSWORD}）："
         ))
