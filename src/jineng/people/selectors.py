@@ -21,8 +21,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from jineng.core.fields import CodeNames
-from jineng.orgs.models import Region
-from jineng.people.models import Person, PersonChange, TargetGroup
+from jineng.orgs.models import Region, TargetGroup
+from jineng.people.models import Person, PersonChange
 from jineng.people.services import FIELD_LABELS, identity_search_hashes
 
 

@@ -32,15 +32,8 @@ from jineng.core.errors import Conflict, Forbidden, ServiceError
 from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, parse_identity
 from jineng.core.refusals import OutOfScope, require_visible
 from jineng.core.scope import region_allowed, user_reach
-from jineng.orgs.models import Region, User
-from jineng.people.models import (
-    Education,
-    EmploymentStatus,
-    Person,
-    PersonChange,
-    Sex,
-    TargetGroup,
-)
+from jineng.orgs.models import Region, TargetGroup, User
+from jineng.people.models import Education, EmploymentStatus, Person, PersonChange, Sex
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -62,26 +55,6 @@ FIELD_LABELS = {
 }
 # The fields whose changes PersonChange records, in display order.
 TRACKED_FIELDS = tuple(k for k in FIELD_LABELS if k != "registered_by")
-
-# Seeds 000/001/002/004: the groups the programme aims at. Officers add more.
-TARGET_GROUP_PRESETS = [
-    ("graduate", "高校毕业生"),
-    ("non_continuing_student", "未继续升学的初高中毕业生"),
-    ("rural_migrant", "农村转移劳动力"),
-    ("migrant_worker", "农民工"),
-    ("poverty_alleviated", "脱贫劳动力（含监测帮扶对象）"),
-    ("relocated", "易地搬迁劳动力"),
-    ("unemployed", "失业人员"),
-    ("employment_difficulty", "就业困难人员"),
-    ("veteran", "退役军人"),
-    ("disabled", "残疾人"),
-    ("enterprise_employee", "企业职工"),
-    ("flexible_employed", "灵活就业人员"),
-    ("new_employment_form", "新就业形态"),
-    ("student", "在校生"),
-    ("returning_entrepreneur", "返乡入乡创业人员"),
-    ("inmate_rehab", "服刑/戒毒人员"),
-]
 
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_STRIP = re.compile(r"[\s\-()（）]+")
@@ -725,7 +698,7 @@ def _shared_reference_check(actor, permission: str, verb: str) -> None:
 def target_group_create(*, actor, code: str, name: str, sort_order: int | None = 100
                         ) -> TargetGroup:
     """Province officers extend the list of target groups."""
-    _shared_reference_check(actor, "people.add_targetgroup", "新增")
+    _shared_reference_check(actor, "orgs.add_targetgroup", "新增")
     sort_order = 100 if sort_order is None else _sort_order(sort_order)
     code = clean_text(code).lower()
     if not _GROUP_CODE.match(code):
@@ -745,7 +718,7 @@ def target_group_update(*, actor, target_group: TargetGroup, name: str | None = 
                         is_active: bool | None = None,
                         sort_order: int | None = None) -> TargetGroup:
     """Rename, reorder or switch off a group (the code stays; people keep their groups)."""
-    _shared_reference_check(actor, "people.change_targetgroup", "修改")
+    _shared_reference_check(actor, "orgs.change_targetgroup", "修改")
     if sort_order is not None:
         sort_order = _sort_order(sort_order)
     group = TargetGroup.objects.select_for_update().get(pk=target_group.pk)
@@ -762,17 +735,3 @@ def target_group_update(*, actor, target_group: TargetGroup, name: str | None = 
         group.save()
         audit_record(actor=actor, action="update", obj=group, changes=changes)
     return group
-
-
-def target_group_sync_presets(**kwargs) -> int:
-    """Create the preset groups that are missing (a post_migrate handler; idempotent, and
-    never undoes an officer's renaming or switching off). Returns how many were added."""
-    existing = set(TargetGroup.objects.values_list("code", flat=True))
-    names = set(TargetGroup.objects.values_list("name", flat=True))
-    missing = [
-        TargetGroup(code=code, name=name, builtin=True, sort_order=(i + 1) * 10)
-        for i, (code, name) in enumerate(TARGET_GROUP_PRESETS)
-        if code not in existing and name not in names
-    ]
-    TargetGroup.objects.bulk_create(missing)
-    return len(missing)
