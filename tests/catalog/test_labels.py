@@ -7,7 +7,9 @@ import re
 
 import pytest
 
+from jineng.catalog import services
 from jineng.catalog.models import PolicyVersion
+from jineng.core.errors import ServiceError
 from jineng.orgs.models import Role, TargetGroup, User
 from jineng.people.models import Person
 
@@ -73,3 +75,10 @@ def test_user_pages_show_role_names_not_codes(client_for):
         text = visible(client.get(url))
         assert "县级经办人员" in text
         assert not set(re.findall(r"[a-z_]+", text)) & codes, url
+
+
+def test_an_unknown_level_is_answered_with_the_levels_by_name():
+    with pytest.raises(ServiceError) as exc:
+        services.policy_data_validate("evaluation_subsidy", {"amounts_fen": {"6": 100}})
+    assert "等级「6」不存在" in exc.value.message
+    assert "五级/初级工（5）、四级/中级工（4）" in exc.value.message

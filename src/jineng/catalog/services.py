@@ -290,7 +290,8 @@ def _check_levels(kind: str, data: dict) -> None:
     names = dict(SkillLevel.objects.order_by("rank").values_list("code", "name"))
     unknown = sorted(used - set(names))
     if unknown:
-        message = f"等级「{'、'.join(unknown)}」不存在；可用等级编码：{'、'.join(sorted(names))}"
+        available = "、".join(f"{name}（{code}）" for code, name in names.items())
+        message = f"等级「{'、'.join(unknown)}」不存在；可用等级（编码）：{available}"
         _fail("level", message)
     if kind == PolicyKind.EVALUATION_SUBSIDY:
         # Resolution takes one version whole (no merging with the region above), so a table
