@@ -192,3 +192,12 @@ def test_roles_keep_what_they_could_do_with_target_groups():
         "orgs.export_targetgroup", "!orgs.change_targetgroup"]
     assert renamed(["people.view_person"], "people", "orgs") == ["people.view_person"]
     assert renamed(["*"], "people", "orgs") == ["*"]
+
+
+def test_a_person_takes_a_group_by_its_name_as_written(user_named):
+    """The name as stored holds full-width brackets; typing it must find the group."""
+    person = people_services.person_create(
+        actor=user_named("county_411402"), name="赵六", household_region="411402",
+        id_number=make_resident_number("411402", dt.date(1988, 3, 4), 21),
+        target_groups=["脱贫劳动力（含监测帮扶对象）", "ｖｅｔｅｒａｎ"])
+    assert person.target_groups == ["poverty_alleviated", "veteran"]

@@ -33,6 +33,7 @@ from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, p
 from jineng.core.refusals import OutOfScope, require_visible
 from jineng.core.scope import region_allowed, user_reach
 from jineng.orgs.models import Region, TargetGroup, User
+from jineng.orgs.target_groups import TargetGroupVocabulary, unknown_message
 from jineng.people.models import Education, EmploymentStatus, Person, PersonChange, Sex
 
 # ---------------------------------------------------------------- vocabulary
@@ -231,21 +232,16 @@ def _region(value, field: str, errors: dict) -> Region | None:
 
 
 def _target_groups(values, errors: dict) -> list[TargetGroup]:
+    """The groups named (by code, name or TargetGroup), in the groups' order."""
     if not values:
         return []
-    objs = [v for v in values if isinstance(v, TargetGroup)]
-    keys = {clean_text(v) for v in values if not isinstance(v, TargetGroup) and clean_text(v)}
-    if keys:
-        found = list(TargetGroup.objects.filter(is_active=True, code__in=keys)) + list(
-            TargetGroup.objects.filter(is_active=True, name__in=keys)
-        )
-        known = {g.code for g in found} | {g.name for g in found}
-        missing = sorted(keys - known)
-        if missing:
-            errors["target_groups"] = f"未知或已停用的重点群体：{'、'.join(missing)}"
-        objs += found
-    unique = {g.pk: g for g in objs}
-    return sorted(unique.values(), key=lambda g: (g.sort_order, g.code))
+    given = {v.code for v in values if isinstance(v, TargetGroup)}
+    vocabulary = TargetGroupVocabulary()
+    codes, unknown = vocabulary.parse(
+        [v.code if isinstance(v, TargetGroup) else v for v in values], keep=given)
+    if unknown:
+        errors["target_groups"] = unknown_message(unknown)
+    return [g for g in vocabulary.groups if g.code in codes]
 
 
 def _codes(groups: list[TargetGroup]) -> list[str]:
