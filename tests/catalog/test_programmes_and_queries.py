@@ -77,6 +77,7 @@ def test_programme_edit_page(client_for):
     form = page.context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
     data["fund_sources"] = [s.pk for s in plan.fund_sources.all()]
+    data["target_groups"] = form["target_groups"].value()  # checkboxes: none ticked
     data["occupation_codes"] += ", 4-10-01-03"
     response = city.post(f"/catalog/programmes/{plan.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:2000]

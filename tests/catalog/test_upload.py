@@ -23,7 +23,8 @@ def _post(client, content, name="目录.xlsx", **fields):
 
 
 def test_publish_from_xlsx_with_level_names_and_yuan(client_for, region):
-    rows = [["4-10-01-05", "", "四级/中级工", 1500.5, 120, "是", "农村转移劳动力、脱贫劳动力"],
+    rows = [["4-10-01-05", "", "四级/中级工", 1500.5, 120, "是",
+             "农村转移劳动力、脱贫劳动力（含监测帮扶对象）"],
             ["6-31-01-03", "维修电工", "中级", "1,600", "160", "否", ""],
             [None, None, None, None, None, None, None],
             ["4-09-08-01", "", "专项职业能力", 500, 40, "", "残疾人"]]
@@ -35,9 +36,9 @@ def test_publish_from_xlsx_with_level_names_and_yuan(client_for, region):
            (e.subsidy_fen, e.min_hours, e.direct_subsidy, e.target_groups)
            for e in version.entries.select_related("occupation", "level", "work_type")}
     assert got == {
-        ("4-10-01-05", "4", ""): (150050, 120, True, ["农村转移劳动力", "脱贫劳动力"]),
+        ("4-10-01-05", "4", ""): (150050, 120, True, ["poverty_alleviated", "rural_migrant"]),
         ("6-31-01-03", "4", "维修电工"): (160000, 160, False, []),
-        ("4-09-08-01", "special", ""): (50000, 40, False, ["残疾人"]),
+        ("4-09-08-01", "special", ""): (50000, 40, False, ["disabled"]),
     }
 
 

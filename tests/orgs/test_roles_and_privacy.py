@@ -9,7 +9,7 @@ from jineng.orgs.models import Region, Role, SecurityPolicy
 
 pytestmark = pytest.mark.django_db
 
-SHARED = ["people.change_targetgroup", "people.add_targetgroup", "catalog.add_worktype",
+SHARED = ["orgs.change_targetgroup", "orgs.add_targetgroup", "catalog.add_worktype",
           "catalog.change_occupation", "catalog.add_fundsource"]
 
 

@@ -10,9 +10,9 @@ import pytest
 from jineng.core.errors import Forbidden, ServiceError
 from jineng.core.identity import make_resident_number
 from jineng.core.models import AuditEvent
-from jineng.orgs.models import Region, Role, User
+from jineng.orgs.models import Region, Role, TargetGroup, User
 from jineng.people import services
-from jineng.people.models import Person, TargetGroup
+from jineng.people.models import Person
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,10 @@ from jineng.core.crypto import decrypt
 from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from jineng.core.identity import make_resident_number
 from jineng.core.models import AuditEvent
+from jineng.orgs.models import TargetGroup
+from jineng.orgs.target_groups import target_group_sync_presets
 from jineng.people import selectors, services
-from jineng.people.models import Person, PersonChange, TargetGroup
+from jineng.people.models import Person, PersonChange
 
 pytestmark = pytest.mark.django_db
 
@@ -224,10 +226,10 @@ def test_target_groups_presets_and_officers_extend(user_named):
     assert {"高校毕业生", "农村转移劳动力", "脱贫劳动力（含监测帮扶对象）", "易地搬迁劳动力",
             "失业人员", "就业困难人员", "退役军人", "残疾人", "企业职工", "灵活就业人员",
             "新就业形态", "在校生", "服刑/戒毒人员"} <= names
-    assert services.target_group_sync_presets() == 0  # idempotent
+    assert target_group_sync_presets() == 0  # idempotent
     officer = user_named("province_410000")  # shared reference data: the province's
     group = services.target_group_create(actor=officer, code="home_care", name="家政从业人员")
-    assert AuditEvent.objects.filter(action="create", object_type="people.targetgroup").exists()
+    assert AuditEvent.objects.filter(action="create", object_type="orgs.targetgroup").exists()
     services.target_group_update(actor=officer, target_group=group, is_active=False)
     with pytest.raises(ServiceError) as exc:
         _create(user_named, target_groups=["家政从业人员"])
@@ -242,7 +244,7 @@ def test_renamed_preset_is_not_recreated(user_named):
     group = TargetGroup.objects.get(code="student")
     services.target_group_update(actor=user_named("province_410000"), target_group=group,
                                  name="在校学生")
-    assert services.target_group_sync_presets() == 0
+    assert target_group_sync_presets() == 0
     assert TargetGroup.objects.filter(code="student").get().name == "在校学生"
 
 

@@ -13,6 +13,7 @@ from jineng.core.errors import NotFound, ServiceError
 from jineng.orgs.api import InRegion
 from jineng.orgs.models import Department, Region
 from jineng.orgs.selectors import region_find
+from jineng.orgs.target_groups import target_group_names
 
 router = Router(tags=["目录与政策"])
 
@@ -123,7 +124,8 @@ class CatalogueEntryOut(Schema):
     subsidy_yuan: str
     min_hours: int
     direct_subsidy: bool
-    target_groups: list[str]
+    target_groups: list[str] = Field(description="适用群体编码（与劳动者的重点群体编码相同）")
+    target_group_names: list[str]
     # Where the figure comes from: the catalogue version, its period and its document, or
     # the sample label (a sample is never attributed to a document).
     version_id: int
@@ -202,6 +204,10 @@ class CatalogueEntryOut(Schema):
     def resolve_subsidy_yuan(obj):
         return yuan(obj.subsidy_fen)
 
+    @staticmethod
+    def resolve_target_group_names(obj):
+        return target_group_names(obj)
+
 
 class ResolveOut(Schema):
     kind: str
@@ -227,7 +233,8 @@ class ProgrammeOut(InRegion):
     goal: str
     responsible: str
     departments: list[str]
-    target_groups: list[str]
+    target_groups: list[str] = Field(description="重点群体编码（与劳动者的重点群体编码相同）")
+    target_group_names: list[str]
     occupations: list[str]
     fund_sources: list[str]
     document: str
@@ -240,6 +247,10 @@ class ProgrammeOut(InRegion):
     @staticmethod
     def resolve_departments(obj):
         return [d.name for d in obj.departments.all()]
+
+    @staticmethod
+    def resolve_target_group_names(obj):
+        return target_group_names(obj)
 
     @staticmethod
     def resolve_occupations(obj):
@@ -372,7 +383,7 @@ class ProgrammePatch(Schema):
     goal: str | None = None
     responsible: str | None = None
     department_ids: list[int] | None = None
-    target_groups: list[str] | None = None
+    target_groups: list[str] | None = Field(None, description="重点群体编码或名称")
     occupation_codes: list[str] | None = None
     fund_source_codes: list[str] | None = None
     document_id: int | None = None

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.catalog.models import FundSource, PolicyKind, ProgrammeKind
 from jineng.orgs.forms import RegionField
+from jineng.orgs.target_groups import TargetGroupVocabulary
 
 DATA_HELP = _(
     "JSON；金额一律以“分”为单位的整数（1 元 = 100 分）。修订时已填入现行内容，改数字即可。"
@@ -90,8 +91,8 @@ class ProgrammeForm(forms.Form):
     goal = forms.CharField(label=_("目标"), max_length=300, required=False)
     responsible = forms.CharField(label=_("责任单位"), max_length=300, required=False,
                                   help_text=_("与文件一致，用顿号分隔"))
-    target_groups = forms.CharField(label=_("重点群体"), required=False,
-                                    help_text=_("用顿号或逗号分隔"))
+    target_groups = forms.MultipleChoiceField(label=_("重点群体"), required=False,
+                                              widget=forms.CheckboxSelectMultiple)
     occupation_codes = forms.CharField(label=_("涉及职业代码"), required=False,
                                        help_text=_("如 4-10-01-05，多个用逗号分隔"))
     fund_sources = forms.ModelMultipleChoiceField(
@@ -100,16 +101,18 @@ class ProgrammeForm(forms.Form):
     document = forms.ModelChoiceField(label=_("依据文件"), queryset=None, required=False)
     section = forms.CharField(label=_("条款"), max_length=60, required=False)
 
-    def __init__(self, *args, regions=None, documents=None, editing=False, **kwargs):
+    def __init__(self, *args, regions=None, documents=None, editing=False, kept_groups=(),
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document"].queryset = documents
+        # The active groups, and those the programme has that were switched off since.
+        self.fields["target_groups"].choices = [
+            (g.code, g.name) for g in TargetGroupVocabulary().groups
+            if g.is_active or g.code in kept_groups]
         if editing:  # region and code identify the programme and do not change
             del self.fields["region"], self.fields["code"]
         else:
             self.fields["region"].regions = regions
-
-    def clean_target_groups(self):
-        return _split(self.cleaned_data["target_groups"])
 
     def clean_occupation_codes(self):
         return _split(self.cleaned_data["occupation_codes"])

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from jineng.core.fields import CodeList
 from jineng.core.scope import ScopedManager, ScopeSpec
 from jineng.orgs.models import Department, Region
 
@@ -248,7 +249,7 @@ class CatalogueEntry(models.Model):
     subsidy_fen = models.PositiveBigIntegerField("培训补贴标准（分）")
     min_hours = models.PositiveIntegerField("最低培训课时")
     direct_subsidy = models.BooleanField("证书直补", default=False)
-    target_groups = models.JSONField("适用群体", default=list, blank=True)
+    target_groups = CodeList("适用群体")  # codes of orgs.TargetGroup, sorted
 
     objects = ScopedManager()
     scope = ScopeSpec(regions=("version__region",))
@@ -332,7 +333,7 @@ class Programme(models.Model):
     responsible = models.CharField("责任单位（文件原文）", max_length=300, blank=True)
     departments = models.ManyToManyField(Department, verbose_name="责任单位", blank=True,
                                          related_name="programmes")
-    target_groups = models.JSONField("重点群体", default=list, blank=True)
+    target_groups = CodeList("重点群体")  # codes of orgs.TargetGroup, sorted
     occupations = models.ManyToManyField(Occupation, verbose_name="涉及职业", blank=True,
                                          related_name="programmes")
     fund_sources = models.ManyToManyField(FundSource, verbose_name="资金来源", blank=True,

@@ -71,6 +71,10 @@ class HiringSubsidy(_Table):
     enterprise_sizes: list[Literal["large", "medium", "small", "micro"]] = []
 
 
+ENTERPRISE_SIZE_LABELS = {"large": "大型企业", "medium": "中型企业", "small": "小型企业",
+                          "micro": "微型企业"}
+
+
 class PlacementSubsidy(_Table):
     """Subsidy to an HR agency per certified person placed in stable work (seed 002 §四(三)1)."""
 

@@ -25,6 +25,7 @@ from jineng.core.errors import NotFound
 from jineng.core.scope import permission_code
 from jineng.orgs.models import Region
 from jineng.orgs.selectors import picker_regions, user_home_region
+from jineng.orgs.target_groups import with_target_group_names
 
 
 def today() -> dt.date:
@@ -198,7 +199,8 @@ def catalogue_in_force(*, region: Region, on_date: dt.date, q: str = "",
         version = resolve(PolicyKind.TRAINING_SUBSIDY, region, on_date).version
     except NotFound:
         return None, CatalogueEntry.objects.none()
-    qs = version.entries.select_related("occupation", "work_type", "level")
+    qs = with_target_group_names(version.entries.select_related("occupation", "work_type",
+                                                                "level"))
     if q:
         qs = qs.filter(Q(occupation__name__contains=q) | Q(occupation__code__startswith=q)
                        | Q(work_type__name__contains=q))
@@ -214,6 +216,7 @@ def programme_list(*, user, q: str = "", kind: str = "", region_code: str = "",
                    action: str = "view") -> QuerySet[Programme]:
     qs = with_policies_from_above(Programme.objects.select_related("region", "document"),
                                   user, action)
+    qs = with_target_group_names(qs)
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__icontains=q)
                        | Q(responsible__contains=q))
@@ -227,7 +230,13 @@ def programme_list(*, user, q: str = "", kind: str = "", region_code: str = "",
 
 def programme_get(*, user, pk) -> Programme:
     qs = with_policies_from_above(Programme.objects.select_related("region", "document"), user)
-    return _one(qs, pk=pk)
+    return _one(with_target_group_names(qs), pk=pk)
+
+
+def catalogue_entries(version: PolicyVersion) -> QuerySet[CatalogueEntry]:
+    """A catalogue version's lines, with what their table shows."""
+    return with_target_group_names(
+        version.entries.select_related("occupation", "work_type", "level"))
 
 
 def fund_budget_list(*, user, q: str = "", year: int | None = None, region_code: str = "",

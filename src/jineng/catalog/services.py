@@ -37,6 +37,7 @@ from jineng.core.refusals import require, require_region
 from jineng.core.scope import permission_code
 from jineng.orgs.lock_objects import region_lock
 from jineng.orgs.models import Department, Region
+from jineng.orgs.target_groups import TargetGroupVocabulary, unknown_message
 
 CODE_RE = re.compile(r"^[0-9]-[0-9]{2}-[0-9]{2}-[0-9]{2}$")
 MAX_DATE = dt.date.max
@@ -293,8 +294,10 @@ VERSION_FIELDS = ("kind", "region", "number", "valid_from", "valid_to", "data", 
                   "section", "is_sample", "note", "supersedes")
 
 
-def policy_data_validate(kind: str, data) -> dict:
-    """The data as the kind's schema accepts it, or ServiceError with Chinese messages."""
+def policy_data_validate(kind: str, data, *, keep_groups=()) -> dict:
+    """The data as the kind's schema accepts it, or ServiceError with Chinese messages.
+    A catalogue's target groups (codes or names) become codes; `keep_groups`: codes the
+    version being revised already has, kept even if their group has since been switched off."""
     spec = KINDS.get(kind)
     if spec is None:
         _fail("kind", f"不认识的政策类型「{kind}」")
@@ -308,7 +311,27 @@ def policy_data_validate(kind: str, data) -> dict:
                            errors=errors) from None
     cleaned = model.model_dump(mode="json")
     _check_levels(kind, cleaned)
+    _check_target_groups(kind, cleaned, keep=keep_groups)
     return cleaned
+
+
+def _check_target_groups(kind: str, data: dict, keep=()) -> None:
+    if kind != PolicyKind.TRAINING_SUBSIDY:
+        return
+    vocabulary = TargetGroupVocabulary()
+    errors = {}
+    for i, line in enumerate(data["entries"]):
+        line["target_groups"], unknown = vocabulary.parse(line["target_groups"], keep=keep)
+        if unknown:
+            errors[f"entries.{i}.target_groups"] = f"第 {i + 1} 行：{unknown_message(unknown)}"
+    if errors:
+        summary = "；".join(list(errors.values())[:5])
+        raise ServiceError(f"目录有 {len(errors)} 行不正确：{summary}", errors=errors)
+
+
+def _groups_of(version: PolicyVersion) -> set[str]:
+    """The target-group codes a catalogue version's lines carry."""
+    return {code for line in version.data.get("entries", []) for code in line["target_groups"]}
 
 
 def _check_levels(kind: str, data: dict) -> None:
@@ -321,7 +344,8 @@ def _check_levels(kind: str, data: dict) -> None:
     names = dict(SkillLevel.objects.order_by("rank").values_list("code", "name"))
     unknown = sorted(used - set(names))
     if unknown:
-        message = f"等级「{'、'.join(unknown)}」不存在；可用等级编码：{'、'.join(sorted(names))}"
+        available = "、".join(f"{name}（{code}）" for code, name in names.items())
+        message = f"等级「{'、'.join(unknown)}」不存在；可用等级（编码）：{available}"
         _fail("level", message)
     if kind == PolicyKind.EVALUATION_SUBSIDY:
         # Resolution takes one version whole (no merging with the region above), so a table
@@ -515,7 +539,7 @@ def policy_version_revise(
     """Edit a policy: a new version from `valid_from` (today or later); the old one keeps its
     figures and ends the day before, so every earlier date resolves as it did."""
     require_region(actor, PolicyVersion, "add", version.region)
-    data = policy_data_validate(version.kind, data)
+    data = policy_data_validate(version.kind, data, keep_groups=_groups_of(version))
     _check_period(valid_from, None)
     _check_source(document, is_sample)
     region_lock(version.region)
@@ -620,7 +644,7 @@ PROGRAMME_FIELDS = ("region", "code", "name", "kind", "period_start", "period_en
                     "fund_sources", "document", "section", "is_active")
 
 
-def _programme_clean(data: dict, region: Region, exclude_pk=None) -> dict:
+def _programme_clean(data: dict, region: Region, exclude_pk=None, keep_groups=()) -> dict:
     errors = {}
     for key in ("code", "name", "goal", "responsible", "section"):
         if key in data:
@@ -637,8 +661,12 @@ def _programme_clean(data: dict, region: Region, exclude_pk=None) -> dict:
     elif end is not None and end < start:
         errors["period_end"] = "结束日期不能早于开始日期"
     groups = data.get("target_groups") or []
-    if any(not isinstance(g, str) or not _text(g) for g in groups):
-        errors["target_groups"] = "重点群体应为名称列表"
+    if isinstance(groups, str) or any(not isinstance(g, str) for g in groups):
+        errors["target_groups"] = "重点群体应为编码或名称的列表"
+    else:
+        data["target_groups"], unknown = TargetGroupVocabulary().parse(groups, keep=keep_groups)
+        if unknown:
+            errors["target_groups"] = unknown_message(unknown)
     others = Programme.objects.filter(region=region).exclude(pk=exclude_pk)
     if data.get("code") and others.filter(code=data["code"]).exists():
         errors["code"] = f"「{region.name}」已有编号为 {data['code']} 的计划"
@@ -648,7 +676,6 @@ def _programme_clean(data: dict, region: Region, exclude_pk=None) -> dict:
         errors["departments"] = "责任单位须属于本地区或其上下级"
     if errors:
         raise ServiceError(next(iter(errors.values())), errors=errors)
-    data["target_groups"] = [_text(g) for g in groups]
     return data
 
 
@@ -699,7 +726,8 @@ def programme_update(*, actor, programme: Programme, **fields) -> Programme:
                                                  "target_groups", "section")}
     merged.update({k: v for k, v in fields.items() if k in merged})
     merged["departments"] = relations["departments"] or []
-    data = _programme_clean(merged, programme.region, exclude_pk=programme.pk)
+    data = _programme_clean(merged, programme.region, exclude_pk=programme.pk,
+                            keep_groups=programme.target_groups)
     data.pop("departments")
     for key, value in data.items():
         setattr(programme, key, value)

@@ -12,6 +12,7 @@ from jineng.catalog.policies import MAX_FEN, MAX_HOURS
 from jineng.core.codes import clean_text
 from jineng.core.errors import ServiceError
 from jineng.core.spreadsheet_reader import ReadError, open_rows
+from jineng.orgs.target_groups import TargetGroupVocabulary, unknown_message
 
 COLUMNS = {
     "occupation_code": ("职业代码", "职业编码"),
@@ -158,6 +159,7 @@ def _read(source) -> list[dict]:
                            errors={"file": "没有找到表头"})
     errors.update(_occupation_errors(lines, numbers, header_labels.get("occupation_code", "")))
     errors.update(_duplicate_errors(lines, numbers))
+    errors.update(_target_group_errors(lines, numbers, header_labels.get("target_groups", "")))
     errors = dict(sorted(errors.items(), key=lambda kv: int(re.search(r"[0-9]+", kv[0]).group())))
     if not lines:
         raise ServiceError("文件中没有目录行", errors={"file": "文件中没有目录行"})
@@ -178,6 +180,18 @@ def _occupation_errors(lines, numbers, label) -> dict[str, str]:
             code = line["occupation_code"] or "（空）"
             out[f"row{number}.occupation_code"] = (
                 f"第 {number} 行「{label}」：{code} 不是现行职业分类大典中的职业")
+    return out
+
+
+def _target_group_errors(lines, numbers, label) -> dict[str, str]:
+    """Each line's target groups as codes; every name that is no active group, by row."""
+    vocabulary = TargetGroupVocabulary()
+    out = {}
+    for line, number in zip(lines, numbers, strict=True):
+        line["target_groups"], unknown = vocabulary.parse(line["target_groups"])
+        if unknown:
+            out[f"row{number}.target_groups"] = (
+                f"第 {number} 行「{label}」：{unknown_message(unknown)}")
     return out
 
 

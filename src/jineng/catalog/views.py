@@ -21,13 +21,14 @@ from jineng.catalog.models import (
     ProgrammeKind,
     SkillLevel,
 )
-from jineng.catalog.policies import AWARD_LABELS, FIELD_LABELS
+from jineng.catalog.policies import AWARD_LABELS, ENTERPRISE_SIZE_LABELS, FIELD_LABELS
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.refusals import require
 from jineng.core.scope import permission_code, region_allowed
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs.forms import RegionField, region_filter
 from jineng.orgs.models import Region
+from jineng.orgs.target_groups import target_group_names
 
 
 def yuan(fen) -> str:
@@ -214,7 +215,7 @@ class BudgetList(ScopedListPage):
 # ---------------------------------------------------------------- policy pages
 
 
-def _figure(value) -> str:
+def _figure(value, labels: dict | None = None) -> str:
     if value is None:
         return _("未规定")
     if isinstance(value, bool):
@@ -222,16 +223,21 @@ def _figure(value) -> str:
     if isinstance(value, dict) and "denominator" in value:
         return f"{value['numerator']}/{value['denominator']}"
     if isinstance(value, list):
-        return "、".join(str(v) for v in value) or "—"
+        return "、".join(str((labels or {}).get(v, v)) for v in value) or "—"
     return str(value)
+
+
+# The lists of codes a policy table holds, and the names they are shown by.
+VALUE_LABELS = {"enterprise_sizes": ENTERPRISE_SIZE_LABELS}
 
 
 def figure_rows(version: PolicyVersion) -> list[tuple[str, str]]:
     """The version's figures as (label, value) rows, amounts in yuan."""
     data = version.data
     if version.kind == PolicyKind.EVALUATION_SUBSIDY:
-        levels = {lv.code: lv.name for lv in SkillLevel.objects.all()}
-        rows = [(levels.get(code, code), yuan(fen)) for code, fen in data["amounts_fen"].items()]
+        amounts = data["amounts_fen"]
+        rows = [(lv.name, yuan(amounts[lv.code]))
+                for lv in SkillLevel.objects.order_by("rank") if lv.code in amounts]
         return rows + [(FIELD_LABELS["once_per_person_occupation_level"],
                         _figure(data["once_per_person_occupation_level"]))]
     if version.kind == PolicyKind.COMPETITION_PRIZE:
@@ -241,7 +247,13 @@ def figure_rows(version: PolicyVersion) -> list[tuple[str, str]]:
     if version.kind == PolicyKind.TRAINING_SUBSIDY:
         return [(_("目录条目数"), str(len(data["entries"])))]
     return [(FIELD_LABELS.get(k, k).replace("（分）", ""),
-             yuan(v) if "_fen" in k and v is not None else _figure(v)) for k, v in data.items()]
+             yuan(v) if "_fen" in k and v is not None else _figure(v, VALUE_LABELS.get(k)))
+            for k, v in data.items()]
+
+
+def _entry_row(entry) -> dict:
+    return {"entry": entry, "subsidy": yuan(entry.subsidy_fen),
+            "groups": "、".join(target_group_names(entry)) or "—"}
 
 
 @login_required
@@ -250,12 +262,12 @@ def policy_detail_view(request, pk):
         version = selectors.policy_version_get(user=request.user, pk=pk)
     except NotFound:
         raise Http404 from None
-    entries = version.entries.select_related("occupation", "work_type", "level")
+    entries = selectors.catalogue_entries(version) \
+        if version.kind == PolicyKind.TRAINING_SUBSIDY else None
     return render(request, "catalog/policy_detail.html", {
         "title": str(version), "version": version, "rows": figure_rows(version),
-        "entries": entries if version.kind == PolicyKind.TRAINING_SUBSIDY else None,
+        "entries": [_entry_row(e) for e in entries] if entries is not None else None,
         "history": selectors.version_history(version), "period": _period(version),
-        "data_json": json.dumps(version.data, ensure_ascii=False, indent=2),
         "can_revise": region_allowed(request.user, PolicyVersion, "add", version.region)
         and not hasattr(version, "superseded_by"),
     })
@@ -451,13 +463,14 @@ class ProgrammeEdit(ServiceFormPage):
             raise Http404
 
     def get_form_kwargs(self, request, obj):
-        return {"documents": selectors.document_list(user=request.user), "editing": True}
+        return {"documents": selectors.document_list(user=request.user), "editing": True,
+                "kept_groups": obj.target_groups}
 
     def initial(self, obj):
         return {
             "name": obj.name, "kind": obj.kind,
             "period_start": obj.period_start, "period_end": obj.period_end, "goal": obj.goal,
-            "responsible": obj.responsible, "target_groups": "、".join(obj.target_groups),
+            "responsible": obj.responsible, "target_groups": list(obj.target_groups),
             "occupation_codes": ", ".join(o.code for o in obj.occupations.all()),
             "fund_sources": list(obj.fund_sources.all()), "document": obj.document_id,
             "section": obj.section,
@@ -481,6 +494,7 @@ def programme_detail_view(request, pk):
         raise Http404 from None
     return render(request, "catalog/programme_detail.html", {
         "title": programme.name, "programme": programme,
+        "target_groups": "、".join(target_group_names(programme)) or "—",
         "can_edit": region_allowed(request.user, Programme, "change", programme.region),
     })
 

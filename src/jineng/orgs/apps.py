@@ -9,5 +9,8 @@ class OrgsConfig(AppConfig):
 
     def ready(self):
         from jineng.orgs.roles import sync_builtin_roles
+        from jineng.orgs.target_groups import target_group_sync_presets
 
         post_migrate.connect(sync_builtin_roles, sender=self)
+        post_migrate.connect(target_group_sync_presets, sender=self,
+                             dispatch_uid="orgs_target_group_presets")

@@ -1,7 +1,7 @@
 """Row locks of orgs (see core/lock_objects.py)."""
 
 from jineng.core.lock_objects import locked
-from jineng.orgs.models import LoginThrottle, Region, SecurityPolicy, User
+from jineng.orgs.models import LoginThrottle, Region, SecurityPolicy, TargetGroup, User
 
 
 def region_lock(region: Region) -> None:
@@ -22,3 +22,7 @@ def login_throttle_lock(key: str, **defaults) -> LoginThrottle:
 def security_policy_lock() -> SecurityPolicy:
     policy, _ = locked(SecurityPolicy.objects.all()).get_or_create(pk=1)
     return policy
+
+
+def target_group_lock(group: TargetGroup) -> TargetGroup:
+    return locked(TargetGroup.objects.filter(pk=group.pk)).get()

@@ -65,6 +65,29 @@ class Department(models.Model):
         return self.name
 
 
+class TargetGroup(models.Model):
+    """A group a policy aims at (高校毕业生, 农村转移劳动力 …); officers can add more. People and
+    programmes both carry these codes (people and catalog are siblings: the table lives here,
+    below both, so eligibility compares like with like)."""
+
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60, unique=True)
+    builtin = models.BooleanField("内置", default=False)
+    is_active = models.BooleanField("启用", default=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=100)
+
+    objects = ScopedManager()
+    scope = ScopeSpec(is_global=True)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = "重点群体"
+        verbose_name_plural = "重点群体"
+
+    def __str__(self):
+        return self.name
+
+
 class InstitutionKind(models.TextChoices):
     TRAINING = "training", _("培训机构")
     TECHNICAL_SCHOOL = "technical_school", _("技工院校")
@@ -112,7 +135,7 @@ class Role(models.Model):
     name = models.CharField("名称", max_length=100)
     description = models.CharField("说明", max_length=300, blank=True)
     # Permission codes `<app>.<action>_<model>`; shell-style patterns ("orgs.view_*") grant,
-    # patterns starting with ! take away ("!people.change_targetgroup").
+    # patterns starting with ! take away ("!orgs.change_targetgroup").
     permissions = models.JSONField("功能权限", default=list, blank=True)
     scope_kind = models.CharField(
         "数据范围", max_length=20, choices=ScopeKind.choices, default=ScopeKind.SELF

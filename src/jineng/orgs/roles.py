@@ -15,6 +15,7 @@ ORG_OFFICER_WRITE = [
     "orgs.add_institution", "orgs.change_institution",
 ]
 OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
+    "orgs.view_targetgroup", "orgs.add_targetgroup", "orgs.change_targetgroup",
     "people.*",
     "catalog.*",
 ]
@@ -23,7 +24,7 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
 SHARED_REFERENCE_WRITES = [
     f"!{app}.{action}_{model}"
     for app, model in [
-        ("people", "targetgroup"), ("catalog", "occupation"), ("catalog", "worktype"),
+        ("orgs", "targetgroup"), ("catalog", "occupation"), ("catalog", "worktype"),
         ("catalog", "skilllevel"), ("catalog", "evaluationtype"), ("catalog", "fundsource"),
     ]
     for action in ("add", "change", "delete")
@@ -89,7 +90,7 @@ BUILTIN_ROLES = {
         "scope_kind": ScopeKind.OWN_REGION_AND_BELOW,
         "permissions": [
             "orgs.view_region", "orgs.view_department", "orgs.view_institution",
-            "people.view_person", "people.view_personchange", "people.view_targetgroup",
+            "people.view_person", "people.view_personchange", "orgs.view_targetgroup",
             "catalog.view_*",
         ],
     },
@@ -110,7 +111,7 @@ BUILTIN_ROLES = {
             "orgs.view_institution", "orgs.view_user",
             "people.view_person", "people.view_personchange", "people.add_person",
             "people.import_person", "people.view_personimport", "people.lookup_person",
-            "people.view_targetgroup", "catalog.view_*",
+            "orgs.view_targetgroup", "catalog.view_*",
         ],
     },
     "enterprise_operator": {
@@ -121,7 +122,7 @@ BUILTIN_ROLES = {
             "orgs.view_institution", "orgs.view_user",
             "people.view_person", "people.view_personchange", "people.add_person",
             "people.import_person", "people.view_personimport", "people.lookup_person",
-            "people.view_targetgroup", "catalog.view_*",
+            "orgs.view_targetgroup", "catalog.view_*",
         ],
     },
     "worker": {

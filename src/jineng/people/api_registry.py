@@ -10,8 +10,8 @@ from ninja.pagination import paginate
 from jineng.core.api import ErrorOut, Paging
 from jineng.core.errors import NotFound, ServiceError
 from jineng.core.scope import get_restricted
+from jineng.orgs.models import TargetGroup
 from jineng.people import selectors, services
-from jineng.people.models import TargetGroup
 
 router = Router(tags=["实名登记"])
 
@@ -323,7 +323,7 @@ def create_target_group(request, payload: TargetGroupIn):
 @router.patch("/target-groups/{int:group_id}", response={200: TargetGroupOut, **ERRORS},
               summary="修改重点群体")
 def update_target_group(request, group_id: int, payload: TargetGroupPatch):
-    # Found through "view" so that a role without people.change_targetgroup hears why (403).
+    # Found through "view" so that a role without orgs.change_targetgroup hears why (403).
     group = get_restricted(TargetGroup, request.auth, "view", pk=group_id)
     return services.target_group_update(actor=request.auth, target_group=group,
                                         **payload.dict(exclude_unset=True))

@@ -10,6 +10,6 @@ MENU = [
 ]
 
 REFERENCE = [
-    ReferenceEntry(_("重点群体"), "people:targetgroup_list", "people.view_targetgroup",
-                   "people.change_targetgroup"),
+    ReferenceEntry(_("重点群体"), "people:targetgroup_list", "orgs.view_targetgroup",
+                   "orgs.change_targetgroup"),
 ]

@@ -4,7 +4,7 @@ from django.db import models
 from jineng.core.fields import CodeList
 from jineng.core.identity import DocType
 from jineng.core.scope import ScopedManager, ScopeSpec
-from jineng.orgs.models import Institution, Region
+from jineng.orgs.models import Institution, Region, TargetGroup  # noqa: F401 (for the importer)
 
 
 class OptionalOneToOneField(models.OneToOneField):
@@ -16,27 +16,6 @@ class OptionalOneToOneField(models.OneToOneField):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._unique = False  # enforced by the model's Meta.constraints
-
-
-class TargetGroup(models.Model):
-    """A group a policy aims at (高校毕业生, 农村转移劳动力 …); officers can add more."""
-
-    code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=60, unique=True)
-    builtin = models.BooleanField("内置", default=False)
-    is_active = models.BooleanField("启用", default=True)
-    sort_order = models.PositiveSmallIntegerField("排序", default=100)
-
-    objects = ScopedManager()
-    scope = ScopeSpec(is_global=True)
-
-    class Meta:
-        ordering = ["sort_order", "code"]
-        verbose_name = "重点群体"
-        verbose_name_plural = "重点群体"
-
-    def __str__(self):
-        return self.name
 
 
 class Education(models.TextChoices):
@@ -101,7 +80,7 @@ class Person(models.Model):
     employment_status = models.CharField(
         "就业状态", max_length=24, choices=EmploymentStatus.choices, blank=True
     )
-    # Codes of TargetGroup, sorted (core.fields.CodeList; GIN-indexed on PostgreSQL by
+    # Codes of orgs.TargetGroup, sorted (core.fields.CodeList; GIN-indexed on PostgreSQL by
     # migration 0003).
     target_groups = CodeList("重点群体")
     social_security_card = models.CharField("社会保障卡号", max_length=32, blank=True)

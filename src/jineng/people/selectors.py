@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
-from jineng.core.fields import CodeNames
-from jineng.orgs.models import Region
+from jineng.orgs.models import Region, TargetGroup
+from jineng.orgs.target_groups import target_group_names, with_target_group_names
 from jineng.people.events import PeopleAction
-from jineng.people.models import Person, PersonChange, TargetGroup
+from jineng.people.models import Person, PersonChange
 from jineng.people.services import FIELD_LABELS, identity_search_hashes
 
 
@@ -33,7 +33,7 @@ def person_list(*, user, q: str = "", id_number: str = "", name: str = "",
     """People in the user's scope. `id_number` is an exact match through the keyed hash (any
     disguise of the number works); `q` is a number if it looks like one, else a name prefix;
     `region_code` matches the household or residence region and everything below it."""
-    qs = _with_group_names(
+    qs = with_target_group_names(
         Person.objects.restrict(user, action).select_related("household_region",
                                                              "residence_region")
     )
@@ -62,7 +62,7 @@ def person_get(*, user, pk, action: str = "view") -> Person:
     """One person through the restricted queryset (NotFound if missing or out of scope)."""
     from jineng.core.scope import get_restricted
 
-    qs = _with_group_names(Person.objects.select_related(
+    qs = with_target_group_names(Person.objects.select_related(
         "household_region", "residence_region", "registered_by", "user"))
     return get_restricted(qs, user, action, pk=pk)
 
@@ -71,25 +71,16 @@ def person_of_user(*, user) -> Person | None:
     """The person a worker's login is linked to (through the same scope)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return _with_group_names(
+    return with_target_group_names(
         Person.objects.restrict(user, "view").filter(user=user)
         .select_related("household_region", "residence_region", "registered_by", "user")
     ).first()
 
 
-def _with_group_names(qs: QuerySet[Person]) -> QuerySet[Person]:
-    return qs.annotate(target_group_names=CodeNames("target_groups",
-                                                    table=TargetGroup._meta.db_table))
-
-
 def person_group_names(person: Person) -> list[str]:
     """The names of a person's target groups, in the groups' order: annotated by the
     selectors above (no query), else looked up."""
-    names = getattr(person, "target_group_names", None)
-    if names is None:
-        names = list(TargetGroup.objects.filter(code__in=person.target_groups)
-                     .values_list("name", flat=True))
-    return names
+    return target_group_names(person)
 
 
 def self_only(user) -> bool:

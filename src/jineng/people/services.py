@@ -33,18 +33,12 @@ from jineng.core.events import CoreAction
 from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, parse_identity
 from jineng.core.refusals import OutOfScope, require_visible
 from jineng.core.scope import region_allowed, user_reach
-from jineng.orgs.lock_objects import user_lock
-from jineng.orgs.models import Region, User
+from jineng.orgs.lock_objects import target_group_lock, user_lock
+from jineng.orgs.models import Region, TargetGroup, User
+from jineng.orgs.target_groups import TargetGroupVocabulary, unknown_message
 from jineng.people.events import PeopleAction
-from jineng.people.lock_objects import person_lock, target_group_lock
-from jineng.people.models import (
-    Education,
-    EmploymentStatus,
-    Person,
-    PersonChange,
-    Sex,
-    TargetGroup,
-)
+from jineng.people.lock_objects import person_lock
+from jineng.people.models import Education, EmploymentStatus, Person, PersonChange, Sex
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -66,26 +60,6 @@ FIELD_LABELS = {
 }
 # The fields whose changes PersonChange records, in display order.
 TRACKED_FIELDS = tuple(k for k in FIELD_LABELS if k != "registered_by")
-
-# Seeds 000/001/002/004: the groups the programme aims at. Officers add more.
-TARGET_GROUP_PRESETS = [
-    ("graduate", "高校毕业生"),
-    ("non_continuing_student", "未继续升学的初高中毕业生"),
-    ("rural_migrant", "农村转移劳动力"),
-    ("migrant_worker", "农民工"),
-    ("poverty_alleviated", "脱贫劳动力（含监测帮扶对象）"),
-    ("relocated", "易地搬迁劳动力"),
-    ("unemployed", "失业人员"),
-    ("employment_difficulty", "就业困难人员"),
-    ("veteran", "退役军人"),
-    ("disabled", "残疾人"),
-    ("enterprise_employee", "企业职工"),
-    ("flexible_employed", "灵活就业人员"),
-    ("new_employment_form", "新就业形态"),
-    ("student", "在校生"),
-    ("returning_entrepreneur", "返乡入乡创业人员"),
-    ("inmate_rehab", "服刑/戒毒人员"),
-]
 
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _PHONE_STRIP = re.compile(r"[\s\-()（）]+")
@@ -262,21 +236,16 @@ def _region(value, field: str, errors: dict) -> Region | None:
 
 
 def _target_groups(values, errors: dict) -> list[TargetGroup]:
+    """The groups named (by code, name or TargetGroup), in the groups' order."""
     if not values:
         return []
-    objs = [v for v in values if isinstance(v, TargetGroup)]
-    keys = {clean_text(v) for v in values if not isinstance(v, TargetGroup) and clean_text(v)}
-    if keys:
-        found = list(TargetGroup.objects.filter(is_active=True, code__in=keys)) + list(
-            TargetGroup.objects.filter(is_active=True, name__in=keys)
-        )
-        known = {g.code for g in found} | {g.name for g in found}
-        missing = sorted(keys - known)
-        if missing:
-            errors["target_groups"] = f"未知或已停用的重点群体：{'、'.join(missing)}"
-        objs += found
-    unique = {g.pk: g for g in objs}
-    return sorted(unique.values(), key=lambda g: (g.sort_order, g.code))
+    given = {v.code for v in values if isinstance(v, TargetGroup)}
+    vocabulary = TargetGroupVocabulary()
+    codes, unknown = vocabulary.parse(
+        [v.code if isinstance(v, TargetGroup) else v for v in values], keep=given)
+    if unknown:
+        errors["target_groups"] = unknown_message(unknown)
+    return [g for g in vocabulary.groups if g.code in codes]
 
 
 def _codes(groups: list[TargetGroup]) -> list[str]:
@@ -732,7 +701,7 @@ def _shared_reference_check(actor, permission: str, verb: str) -> None:
 def target_group_create(*, actor, code: str, name: str, sort_order: int | None = 100
                         ) -> TargetGroup:
     """Province officers extend the list of target groups."""
-    _shared_reference_check(actor, "people.add_targetgroup", "新增")
+    _shared_reference_check(actor, "orgs.add_targetgroup", "新增")
     sort_order = 100 if sort_order is None else _sort_order(sort_order)
     code = clean_text(code).lower()
     if not _GROUP_CODE.match(code):
@@ -752,7 +721,7 @@ def target_group_update(*, actor, target_group: TargetGroup, name: str | None = 
                         is_active: bool | None = None,
                         sort_order: int | None = None) -> TargetGroup:
     """Rename, reorder or switch off a group (the code stays; people keep their groups)."""
-    _shared_reference_check(actor, "people.change_targetgroup", "修改")
+    _shared_reference_check(actor, "orgs.change_targetgroup", "修改")
     if sort_order is not None:
         sort_order = _sort_order(sort_order)
     group = target_group_lock(target_group)
@@ -769,17 +738,3 @@ def target_group_update(*, actor, target_group: TargetGroup, name: str | None = 
         group.save()
         audit_record(actor=actor, action=CoreAction.UPDATE, obj=group, changes=changes)
     return group
-
-
-def target_group_sync_presets(**kwargs) -> int:
-    """Create the preset groups that are missing (a post_migrate handler; idempotent, and
-    never undoes an officer's renaming or switching off). Returns how many were added."""
-    existing = set(TargetGroup.objects.values_list("code", flat=True))
-    names = set(TargetGroup.objects.values_list("name", flat=True))
-    missing = [
-        TargetGroup(code=code, name=name, builtin=True, sort_order=(i + 1) * 10)
-        for i, (code, name) in enumerate(TARGET_GROUP_PRESETS)
-        if code not in existing and name not in names
-    ]
-    TargetGroup.objects.bulk_create(missing)
-    return len(missing)

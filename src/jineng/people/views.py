@@ -15,8 +15,9 @@ from jineng.core.refusals import require
 from jineng.core.scope import get_restricted
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs.forms import region_filter
+from jineng.orgs.models import TargetGroup
 from jineng.people import forms, selectors, services
-from jineng.people.models import Person, TargetGroup
+from jineng.people.models import Person
 
 # ---------------------------------------------------------------- people
 
@@ -229,10 +230,10 @@ def person_lookup_view(request):
 
 class TargetGroupList(ScopedListPage):
     title = _("重点群体")
-    permission = "people.view_targetgroup"
-    add_permission = "people.add_targetgroup"
+    permission = "orgs.view_targetgroup"
+    add_permission = "orgs.add_targetgroup"
     selector = selectors.target_group_list
-    object_type = "people.targetgroup"
+    object_type = "orgs.targetgroup"
     create_url_name = "people:targetgroup_create"
     columns = [
         Column(_("名称"), lambda g: g.name, link=True),
@@ -251,7 +252,7 @@ class TargetGroupCreate(ServiceFormPage):
     form_class = forms.TargetGroupForm
 
     def check_allowed(self, request, obj):
-        require(request.user, "people.add_targetgroup")
+        require(request.user, "orgs.add_targetgroup")
 
     def save(self, request, obj, data):
         return services.target_group_create(actor=request.user, code=data["code"],
@@ -278,7 +279,7 @@ class TargetGroupEdit(ServiceFormPage):
                 "is_active": obj.is_active}
 
     def render(self, request, form, obj, status=200, **extra):
-        read_only = not request.user.has_permission("people.change_targetgroup")
+        read_only = not request.user.has_permission("orgs.change_targetgroup")
         if read_only:
             for f in form.fields.values():
                 f.disabled = True

@@ -13,6 +13,7 @@ from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 from jineng.orgs.forms import RegionPicker
 from jineng.orgs.models import Region
 from jineng.orgs.selectors import region_find
+from jineng.orgs.target_groups import target_group_names
 
 TITLE = _("补贴性培训职业目录")
 PAGE_SIZE = 50
@@ -31,7 +32,8 @@ def _row(entry) -> list:
     return [entry.occupation.code, entry.occupation.name,
             entry.work_type.name if entry.work_type_id else "", entry.level.name,
             f"{fen // 100}.{fen % 100:02d}", entry.min_hours,
-            str(_("是") if entry.direct_subsidy else _("否")), "、".join(entry.target_groups)]
+            str(_("是") if entry.direct_subsidy else _("否")),
+            "、".join(target_group_names(entry))]
 
 
 def _page_row(entry) -> list:
