@@ -12,7 +12,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from jineng.catalog.events import CatalogAction
-from jineng.catalog.lock_objects import fund_budget_lock, policy_version_lock
+from jineng.catalog.lock_objects import fund_budget_lock, policy_version_lock, work_type_lock
 from jineng.catalog.models import (
     CatalogueEntry,
     FundBudget,
@@ -246,8 +246,7 @@ def work_type_update(*, actor, work_type: WorkType, name: str | None = None,
     """Rename a 工种, or retire it (is_active=False: new catalogues may no longer name it;
     the catalogues that already do keep it) or bring it back."""
     require(actor, permission_code(WorkType, "change"), message=_work_type_refusal("修改"))
-    work_type = WorkType.objects.select_for_update().select_related("occupation") \
-        .get(pk=work_type.pk)
+    work_type = work_type_lock(work_type)
     before = snapshot(work_type, WORK_TYPE_FIELDS)
     if name is not None:
         work_type.name = _work_type_name(work_type.occupation, name, exclude_pk=work_type.pk)
