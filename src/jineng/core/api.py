@@ -139,11 +139,11 @@ def install_error_handlers(api) -> None:
 
 # The answers every operation may give besides its own, all in the ErrorOut shape.
 ERROR_RESPONSES = {
-    "400": "请求被拒绝：规则不允许，或参数含有不可见的控制字符",
-    "401": "需要登录或有效的接口令牌",
-    "403": "没有执行此操作的权限，或所选地区不在数据范围内",
-    "404": "记录不存在或无权访问",
-    "422": "请求参数不正确（errors 按字段说明）",
+    400: "请求被拒绝：规则不允许，或参数含有不可见的控制字符",
+    401: "需要登录或有效的接口令牌",
+    403: "没有执行此操作的权限，或所选地区不在数据范围内",
+    404: "记录不存在或无权访问",
+    422: "请求参数不正确（errors 按字段说明）",
 }
 _ERROR_REF = "#/components/schemas/ErrorOut"
 
@@ -160,12 +160,15 @@ class JinengAPI(NinjaAPI):
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 for status, description in ERROR_RESPONSES.items():
-                    if status == "401" and not operation.get("security"):
+                    # ninja keys its own answers by int: one key per status in the JSON
+                    if status in responses or str(status) in responses:
+                        continue
+                    if status == 401 and not operation.get("security"):
                         continue  # public: nobody is asked to sign in
-                    responses.setdefault(status, {
+                    responses[status] = {
                         "description": description,
                         "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}},
-                    })
+                    }
         return schema
 
 
