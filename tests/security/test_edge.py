@@ -233,3 +233,9 @@ def test_a_word_for_an_id_or_an_unknown_address_is_the_json_404(api_for, path):
     assert response.status_code == 404
     assert response.json() == {"code": "not_found", "message": "记录不存在或无权访问",
                                "errors": {}}
+
+
+def test_a_form_sent_where_json_belongs_is_a_422_not_a_server_error(api_for):
+    response = api_for("city_411400").post("/api/v1/people", {"name": "赵六"})  # multipart
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"body": "请求体不是有效的 JSON"}

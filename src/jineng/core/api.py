@@ -1,6 +1,7 @@
 """Shared pieces of the /api/v1/ routers: authentication, errors, paging."""
 
 from django.http import Http404, JsonResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -128,6 +129,17 @@ def install_error_handlers(api) -> None:
         summary = "；".join(f"{field}：{message}" for field, message in errors.items())
         return api.create_response(
             request, error_body("invalid", f"请求参数不正确：{summary}", errors), status=422
+        )
+
+    @api.exception_handler(RawPostDataException)
+    def form_where_json_belongs(request, exc):
+        # A multipart form sent to an operation that reads a JSON body: the edge middleware
+        # has read it as a form (for control characters), so the body is gone; it was not
+        # JSON either way.
+        message = VALIDATION_MESSAGES["json_invalid"]
+        return api.create_response(
+            request, error_body("invalid", f"请求参数不正确：body：{message}", {"body": message}),
+            status=422,
         )
 
     @api.exception_handler(HttpError)
