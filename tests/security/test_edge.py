@@ -74,6 +74,20 @@ def test_a_control_character_deep_in_a_json_body_is_named_by_its_path(api_for):
     assert list(response.json()["errors"]) == ["target_groups.1"]
 
 
+def test_a_json_body_is_checked_whatever_its_content_type_says(api_for):
+    response = api_for("county_411402").post("/api/v1/people/search", '{"name": "a\\u0000"}',
+                                             content_type="text/plain")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"name": "字段「name」含有不可见的控制字符"}
+
+
+def test_a_json_body_nested_too_deep_for_the_parser_is_a_400(api_for):
+    response = api_for("county_411402").post("/api/v1/people/search",
+                                             "[" * 5000 + "]" * 5000, content_type=JSON)
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_deep"
+
+
 def test_searching_people_with_a_nul_is_refused_on_the_api_and_the_page(api_for, client_for):
     api = api_for("county_411402")
     searched = api.post("/api/v1/people/search", {"name": "赵\x00"}, content_type=JSON)

@@ -2,6 +2,7 @@ import json
 import re
 
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 
 from jineng.core import context
 
@@ -69,31 +70,45 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
-def _json_strings(value, path: str = ""):
-    """(field path, text) for every key and string in a parsed JSON body."""
-    if isinstance(value, str):
-        yield path or "body", value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            field = f"{path}.{key}" if path else str(key)
-            yield field, str(key)
-            yield from _json_strings(item, field)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _json_strings(item, f"{path}.{index}" if path else str(index))
+FORM_TYPES = {"multipart/form-data", "application/x-www-form-urlencoded"}
+
+
+class TooDeep(Exception):
+    """A JSON body nested deeper than Python's parser goes (it would be a server error)."""
+
+
+def _json_strings(value):
+    """(field path, text) for every key and string in a parsed JSON body (iterative: a
+    deep body does not exhaust the stack)."""
+    stack = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            yield path or "body", item
+        elif isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                field = f"{path}.{key}" if path else str(key)
+                stack.append((field, child))
+                stack.append((field, str(key)))
+        elif isinstance(item, list):
+            for index in reversed(range(len(item))):
+                stack.append((f"{path}.{index}" if path else str(index), item[index]))
 
 
 def _submitted_texts(request):
-    """(field name, text) for every query parameter, form field and JSON string value."""
+    """(field name, text) for every query parameter, form field and JSON string value. A
+    body that is not a form is read as JSON, whatever its Content-Type says, as ninja does."""
     sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
     for data in sources:
         for key, values in data.lists():
             yield key, key
             for value in values:
                 yield key, value
-    if request.content_type == "application/json" and request.body:
+    if request.content_type not in FORM_TYPES and request.body:
         try:
             body = json.loads(request.body)
+        except RecursionError:
+            raise TooDeep from None
         except ValueError:
             return  # not JSON: the API says so itself (422)
         yield from _json_strings(body)
@@ -124,22 +139,32 @@ class EdgeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        field = control_character_field(request)
-        response = self.get_response(request) if field is None else self.refuse(request, field)
+        response = self.refusal(request)
+        if response is None:
+            response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if response.get("Content-Disposition", "").startswith("attachment"):
             add_never_cache_headers(response)
         return response
 
-    def refuse(self, request, field: str):
+    def refusal(self, request):
+        """The 400 for a request the edge does not let in, or None."""
+        try:
+            field = control_character_field(request)
+        except TooDeep:
+            return self.refuse(request, "too_deep", "body", gettext("请求体嵌套层次过深"))
+        if field is None:
+            return None
+        return self.refuse(request, "control_characters", field,
+                           gettext("字段「%(field)s」含有不可见的控制字符") % {"field": field})
+
+    def refuse(self, request, code: str, field: str, message: str):
         from django.http import JsonResponse
         from django.shortcuts import render
-        from django.utils.translation import gettext
 
         from jineng.core.api import error_body
 
-        message = gettext("字段「%(field)s」含有不可见的控制字符") % {"field": field}
         if request.path.startswith(self.API_PREFIX):
-            return JsonResponse(error_body("control_characters", message, {field: message}),
+            return JsonResponse(error_body(code, message, {field: message}),
                                 status=400, json_dumps_params={"ensure_ascii": False})
         return render(request, "core/refused_input.html", {"message": message}, status=400)
