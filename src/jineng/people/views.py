@@ -22,10 +22,6 @@ from jineng.people.models import Person, TargetGroup
 # ---------------------------------------------------------------- people
 
 
-def _looks_like_number(text: str) -> bool:
-    return sum(c.isdigit() for c in text or "") >= 6
-
-
 def _groups(p: Person) -> str:
     return gettext("、").join(selectors.person_group_names(p))
 
@@ -68,7 +64,8 @@ class PersonList(ScopedListPage):
     def sensitive_in_url(self, request):
         # The selector reads a number-like `q` as an identity number: not from a URL either.
         leaked = super().sensitive_in_url(request)
-        return leaked + ["q"] if _looks_like_number(request.GET.get("q", "")) else leaked
+        q = request.GET.get("q", "")
+        return leaked + ["q"] if selectors.looks_like_id_number(q) else leaked
 
     def respond(self, request):
         if request.user.is_authenticated and selectors.self_only(request.user):
