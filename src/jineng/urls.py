@@ -1,8 +1,9 @@
 from django.apps import apps
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.module_loading import module_has_submodule
 
 from jineng.api.site import api
+from jineng.core.api import not_found_json
 from jineng.orgs import views as orgs_views
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("password/", orgs_views.password_change_view, name="password_change"),
     path("language/", orgs_views.language_view, name="set_language"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", not_found_json),  # after every operation: the rest is a JSON 404
 ]
 
 # Each app with a urls module is mounted at /<app label>/ (portal, the public pages, at /).

@@ -38,7 +38,8 @@ def test_create_read_update_search(api_for):
     pk = body["id"]
 
     assert api.get(f"/api/v1/people/{pk}").json()["id"] == pk
-    found = api.get(f"/api/v1/people?id_number={NUMBER[:6]}-{NUMBER[6:]}").json()
+    found = api.post("/api/v1/people/search", {"id_number": f"{NUMBER[:6]}-{NUMBER[6:]}"},
+                     content_type="application/json").json()
     assert [p["id"] for p in found["items"]] == [pk]
     assert api.get("/api/v1/people?q=赵六").json()["count"] == 1
     assert api.get("/api/v1/people?target_group=graduate&region_code=411400").json()["count"] >= 1

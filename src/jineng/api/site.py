@@ -4,13 +4,12 @@ from importlib import import_module
 
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
-from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from jineng.core.api import UnicodeJSONRenderer, install_error_handlers
+from jineng.core.api import JinengAPI, UnicodeJSONRenderer, install_error_handlers
 from jineng.orgs.backends import BearerToken
 
-api = NinjaAPI(
+api = JinengAPI(
     title="技能 Jineng 开放接口",
     version="1",
     description=(

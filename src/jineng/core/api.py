@@ -1,7 +1,8 @@
 """Shared pieces of the /api/v1/ routers: authentication, errors, paging."""
 
-from django.http import Http404
-from ninja import Schema
+from django.http import Http404, JsonResponse
+from django.http.request import RawPostDataException
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
@@ -120,6 +121,8 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def invalid(request, exc: NinjaValidationError):
+        if any(tuple(err.get("loc", ()))[:1] == ("path",) for err in exc.errors):
+            return not_found(request, exc)  # /people/abc names no record: as if missing
         errors = {}
         for err in exc.errors:
             errors.setdefault(validation_field(err.get("loc", ())), validation_message(err))
@@ -128,11 +131,65 @@ def install_error_handlers(api) -> None:
             request, error_body("invalid", f"请求参数不正确：{summary}", errors), status=422
         )
 
+    @api.exception_handler(RawPostDataException)
+    def form_where_json_belongs(request, exc):
+        # A multipart form sent to an operation that reads a JSON body: the edge middleware
+        # has read it as a form (for control characters), so the body is gone; it was not
+        # JSON either way.
+        message = VALIDATION_MESSAGES["json_invalid"]
+        return api.create_response(
+            request, error_body("invalid", f"请求参数不正确：body：{message}", {"body": message}),
+            status=422,
+        )
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return api.create_response(
             request, error_body("http_error", str(exc)), status=exc.status_code
         )
+
+
+# The answers every operation may give besides its own, all in the ErrorOut shape.
+ERROR_RESPONSES = {
+    400: "请求被拒绝：规则不允许，或参数含有不可见的控制字符",
+    401: "需要登录或有效的接口令牌",
+    403: "没有执行此操作的权限，或所选地区不在数据范围内",
+    404: "记录不存在或无权访问",
+    422: "请求参数不正确（errors 按字段说明）",
+}
+_ERROR_REF = "#/components/schemas/ErrorOut"
+
+
+class JinengAPI(NinjaAPI):
+    """The OpenAPI document lists, on every operation, the error answers and their shape
+    (`ErrorOut`), which the handlers installed by `install_error_handlers` give."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template=_ERROR_REF))
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    # ninja keys its own answers by int: one key per status in the JSON
+                    if status in responses or str(status) in responses:
+                        continue
+                    if status == 401 and not operation.get("security"):
+                        continue  # public: nobody is asked to sign in
+                    responses[status] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}},
+                    }
+        return schema
+
+
+def not_found_json(request, *args, **kwargs):
+    """Any /api/ address no operation answers (a word where a number belongs, a typo):
+    the API's JSON 404, not a page."""
+    exc = NotFound()
+    return JsonResponse(error_body(exc.code, exc.message), status=404,
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def restricted_or_404(request, model_or_qs, action: str = "view", **lookup):

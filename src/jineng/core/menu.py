@@ -3,8 +3,11 @@
 maintain some of it)."""
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import NamedTuple
 
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
 from jineng.core.scope import ScopeKind
@@ -53,13 +56,25 @@ def shown_to(user, entry: Entry) -> bool:
     return bool(kinds & _AUDIENCE_KINDS[entry.audience])
 
 
-def _maintains_reference(user) -> bool:
-    from jineng.orgs.context_processors import maintains_reference
+def _app_menus():
+    for config in apps.get_app_configs():
+        if config.name.startswith("jineng.") and module_has_submodule(config.module, "menu"):
+            yield import_module(f"{config.name}.menu")
 
-    return maintains_reference(user)
+
+def all_menu_entries() -> list[Entry]:
+    return [Entry(*e) for m in _app_menus() for e in m.MENU]
+
+
+def all_reference_entries() -> list[ReferenceEntry]:
+    return [ReferenceEntry(*e) for m in _app_menus() for e in getattr(m, "REFERENCE", [])]
+
+
+def maintains_reference(user) -> bool:
+    return any(e.maintain and user.has_permission(e.maintain) for e in all_reference_entries())
 
 
 MENU = [
-    Entry(_("目录与政策"), _("参考数据"), "core:reference", _maintains_reference),
+    Entry(_("目录与政策"), _("参考数据"), "core:reference", maintains_reference),
     Entry(_("系统管理"), _("审计日志"), "core:audit_list", "core.view_auditevent"),
 ]

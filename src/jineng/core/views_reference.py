@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jineng.orgs.context_processors import all_reference_entries
+from jineng.core.menu import all_reference_entries
 
 
 @login_required

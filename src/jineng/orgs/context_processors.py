@@ -1,28 +1,6 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
-from django.utils.module_loading import module_has_submodule
 
-from jineng.core.menu import Entry, ReferenceEntry, shown_to
-
-
-def _app_menus():
-    for config in apps.get_app_configs():
-        if config.name.startswith("jineng.") and module_has_submodule(config.module, "menu"):
-            yield import_module(f"{config.name}.menu")
-
-
-def all_menu_entries() -> list[Entry]:
-    return [Entry(*e) for m in _app_menus() for e in m.MENU]
-
-
-def all_reference_entries() -> list[ReferenceEntry]:
-    return [ReferenceEntry(*e) for m in _app_menus() for e in getattr(m, "REFERENCE", [])]
-
-
-def maintains_reference(user) -> bool:
-    return any(e.maintain and user.has_permission(e.maintain) for e in all_reference_entries())
+from jineng.core.menu import all_menu_entries, shown_to
 
 
 def navigation(request):

@@ -4,7 +4,9 @@ unmasked view, the enrolment look-up, and target groups."""
 import datetime as dt
 from functools import wraps
 
+from django.views.decorators.cache import never_cache
 from ninja import Field, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from jineng.core.api import ErrorOut, Paging
@@ -142,13 +144,23 @@ class PersonPatch(Schema):
     social_security_card: str | None = None
 
 
-class PersonFilter(Schema):
-    q: str = Field("", description="姓名前缀；形如证件号码时按号码精确查找")
-    id_number: str = Field("", description="证件号码，精确匹配（经密钥哈希）")
+class PersonQuery(Schema):
+    """The filters a URL may carry: no identity number (that goes in a POST body)."""
+
+    q: str = Field("", description="姓名前缀（证件号码请用 POST /people/search）")
     name: str = ""
     region_code: str = Field("", description="户籍地或常住地在此区划及其下级")
     target_group: str = Field("", description="重点群体编码")
     doc_type: str = ""
+
+
+class PersonFilter(PersonQuery):
+    q: str = Field("", description="姓名前缀；形如证件号码时按号码精确查找")
+    id_number: str = Field("", description="证件号码，精确匹配（经密钥哈希）")
+
+
+NUMBER_IN_URL = ("出于保护，证件号码不能放在网址中：请改用 POST /api/v1/people/search，"
+                 "把号码放在请求体的 id_number 中")
 
 
 class LookupIn(Schema):
@@ -218,9 +230,24 @@ def _reload(request, pk):
 # ---------------------------------------------------------------- people
 
 
-@router.get("/people", response=list[PersonOut], summary="查询劳动者（本人数据范围内，号码脱敏）")
+def _numbers_in_url(request) -> list[str]:
+    """The query parameters that would carry an identity number."""
+    leaked = ["id_number"] if request.GET.get("id_number", "").strip() else []
+    if selectors.looks_like_id_number(request.GET.get("q", "")):
+        leaked.append("q")
+    return leaked
+
+
+@router.get("/people", response={200: list[PersonOut], 400: ErrorOut},
+            summary="查询劳动者（数据范围内，号码脱敏；按证件号码查找请用 POST /people/search）")
 @paginate(Paging)
-def list_people(request, filters: Query[PersonFilter]):
+def list_people(request, filters: Query[PersonQuery]):
+    """A full number is never taken from the URL (it would stay in logs and histories):
+    `id_number`, or a `q` that looks like a number, answers 400."""
+    leaked = _numbers_in_url(request)
+    if leaked:
+        raise ServiceError(NUMBER_IN_URL, code="number_in_url",
+                           errors={field: NUMBER_IN_URL for field in leaked})
     return selectors.person_list(user=request.auth, **filters.dict())
 
 
@@ -290,11 +317,10 @@ def link_login(request, person_id: int, payload: LoginIn):
 
 
 @router.post("/people/{int:person_id}/reveal", response={200: RevealOut, **ERRORS},
-             summary="查看完整证件号码与手机号（需要权限，记录审计）")
+             summary="查看完整证件号码与手机号（需要权限，记录审计；响应不得缓存）")
+@decorate_view(never_cache)
 def reveal_person(request, person_id: int, reason: str = ""):
-    person = selectors.person_get(user=request.auth, pk=person_id)
-    revealed = services.person_reveal_identity(actor=request.auth, person=person, reason=reason)
-    return revealed.__dict__
+    return services.person_reveal(actor=request.auth, pk=person_id, reason=reason).__dict__
 
 
 @router.get("/people/{int:person_id}/history", response=list[ChangeOut],

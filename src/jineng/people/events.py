@@ -10,5 +10,6 @@ from jineng.core.events import register
 class PeopleAction(models.TextChoices):
     LINK_USER = "link_user", _("关联劳动者账号")
     VIEW_SENSITIVE = "view_sensitive", _("查看完整证件号码或手机号")
+    REVEAL_REFUSED = "reveal_refused", _("查看完整证件号码被拒绝")
     LOOKUP_PERSON = "lookup_person", _("按证件号码查找人员")
     IMPORT = "import", _("导入花名册")

@@ -27,6 +27,11 @@ from jineng.people.models import Person, PersonChange
 from jineng.people.services import FIELD_LABELS, identity_search_hashes
 
 
+def looks_like_id_number(text: str) -> bool:
+    """A search text `person_list` reads as an identity number rather than a name."""
+    return sum(c.isdigit() for c in text or "") >= 6
+
+
 def person_list(*, user, q: str = "", id_number: str = "", name: str = "",
                 region_code: str = "", target_group: str = "", doc_type: str = "",
                 action: str = "view") -> QuerySet[Person]:
@@ -38,7 +43,7 @@ def person_list(*, user, q: str = "", id_number: str = "", name: str = "",
                                                              "residence_region")
     )
     q = (q or "").strip()
-    if q and sum(c.isdigit() for c in q) >= 6:
+    if looks_like_id_number(q):
         id_number, q = id_number or q, ""
     if id_number:
         qs = qs.filter(id_hash__in=identity_search_hashes(id_number))

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jineng.core.errors import NotFound, ServiceError
@@ -20,10 +21,6 @@ from jineng.people import forms, selectors, services
 from jineng.people.models import Person
 
 # ---------------------------------------------------------------- people
-
-
-def _looks_like_number(text: str) -> bool:
-    return sum(c.isdigit() for c in text or "") >= 6
 
 
 def _groups(p: Person) -> str:
@@ -68,7 +65,8 @@ class PersonList(ScopedListPage):
     def sensitive_in_url(self, request):
         # The selector reads a number-like `q` as an identity number: not from a URL either.
         leaked = super().sensitive_in_url(request)
-        return leaked + ["q"] if _looks_like_number(request.GET.get("q", "")) else leaked
+        q = request.GET.get("q", "")
+        return leaked + ["q"] if selectors.looks_like_id_number(q) else leaked
 
     def respond(self, request):
         if request.user.is_authenticated and selectors.self_only(request.user):
@@ -179,12 +177,13 @@ def person_detail_view(request, pk):
 
 @login_required
 @require_POST
+@never_cache
 def person_reveal_view(request, pk):
-    """显示完整号码: audited; the values are rendered once, never put in a URL or session."""
-    person = selectors.person_get(user=request.user, pk=pk)
-    revealed = services.person_reveal_identity(actor=request.user, person=person,
-                                               reason=request.POST.get("reason", ""))
-    return _archive(request, person, revealed=revealed)
+    """显示完整号码: audited, refusals too; the values are rendered once, never put in a URL
+    or session, nor kept in a cache (no-store)."""
+    revealed = services.person_reveal(actor=request.user, pk=pk,
+                                      reason=request.POST.get("reason", ""))
+    return _archive(request, selectors.person_get(user=request.user, pk=pk), revealed=revealed)
 
 
 @login_required
