@@ -75,6 +75,7 @@ class _Progressed:
 @router.get("/people/imports", response=list[ImportOut], summary="导入记录（按数据范围）")
 @paginate(Paging)
 def import_list(request):
+    service.mark_orphaned_imports()
     return _Progressed(service.person_import_list(user=request.auth))
 
 

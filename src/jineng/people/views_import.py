@@ -51,6 +51,7 @@ def import_list_view(request):
     _allowed(request)
     from django.core.paginator import Paginator
 
+    service.mark_orphaned_imports()
     page = Paginator(service.person_import_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page"))
     rows = [(i, service.person_import_progress(i)) for i in page.object_list]
