@@ -186,10 +186,11 @@ class ImportGivenUp(Exception):
 
 
 class _Progress:
-    """Writes rows done to the import row. Inside the strict mode's long transaction the main
-    connection's writes are invisible to others, so on PostgreSQL a second connection writes
-    them; SQLite allows one writer, so there the page shows progress only between batches of
-    partial imports and at the end of strict ones."""
+    """Writes rows done and the heartbeat to the import row after each batch (at most twice a
+    second). Inside the strict mode's long transaction the main connection's writes are
+    invisible to others, so on PostgreSQL a second connection writes them; SQLite allows one
+    writer, so there the page shows progress only between batches of partial imports and at
+    the end of strict ones (and mark_orphaned_imports cannot write meanwhile either)."""
 
     def __init__(self, pk: int, on_tick=None):
         self.pk = pk
