@@ -129,7 +129,7 @@ def test_a_queue_that_is_down_fails_the_import_with_a_reason(county, tmp_path, m
 
 def test_imports_have_their_own_queue(settings, county, tmp_path):
     """A worker of the other queues never picks an import up (the demo and the RQ setup
-    run one worker per kind, tests/people/test_import_rq.py runs them)."""
+    run one worker per kind: tests/people/test_import_processes.py runs them)."""
     from django_tasks_db.models import DBTaskResult
 
     assert IMPORT_QUEUE in settings.TASK_QUEUES

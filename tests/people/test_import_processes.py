@@ -138,6 +138,22 @@ def test_a_killed_import_keeps_its_audited_batches_and_is_failed_as_orphaned(sit
     site.audit_verify()
 
 
+# ---------------------------------------------------------------- the queues' workers
+
+
+def test_the_demos_workers_keep_imports_apart(site, tmp_path):
+    """scripts/serve's two database workers: the one for the other queues leaves an import
+    queued, the one for `imports` runs it."""
+    pk = site.upload(_roster(tmp_path, 900, 2), queue=True)
+    once = ["--batch", "--no-reload", "--no-startup-delay"]
+    others = site.jineng("db_worker", "--queue-name", "*", "--exclude-queues", "imports", *once)
+    assert others.returncode == 0, others.stderr
+    assert site.status(pk) == ("queued", 0)
+    imports = site.jineng("db_worker", "--queue-name", "imports", *once)
+    assert imports.returncode == 0, imports.stderr
+    assert site.status(pk) == ("done", 2)
+
+
 # ---------------------------------------------------------------- RQ on Redis
 
 
