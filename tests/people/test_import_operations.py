@@ -171,6 +171,17 @@ def test_an_import_whose_worker_died_is_failed_by_the_list(api_for, client_for, 
     assert verify_chain() is None
 
 
+def test_the_progress_page_of_a_dead_import_stops_saying_running(api_for, client_for, county,
+                                                                 tmp_path):
+    dead = _running(county, tmp_path, minutes_silent=30)
+    html = client_for("county_411402").get(f"/people/imports/{dead.pk}/",
+                                           headers={"HX-Request": "true"}).content.decode()
+    assert "导入进程已中断（超过 10 分钟无进展）" in html and "every 2s" not in html
+    again = _running(county, tmp_path, minutes_silent=30)
+    polled = api_for("county_411402").get(f"/api/v1/people/imports/{again.pk}").json()
+    assert polled["status"] == "failed" and "请重新提交" in polled["error_message"]
+
+
 @override_settings(JINENG_IMPORT_STALE_MINUTES=3)
 def test_the_next_import_task_fails_the_orphan_and_the_queue_goes_on(county, tmp_path):
     dead = _running(county, tmp_path, minutes_silent=4)

@@ -82,8 +82,8 @@ def import_list(request):
 @router.get("/people/imports/{import_id}", response={200: ImportOut, **ERRORS},
             summary="导入进度：已处理行数、每秒行数、预计剩余秒数")
 def import_get(request, import_id: int):
-    return service.person_import_progress(
-        service.person_import_get(user=request.auth, pk=import_id))
+    return service.person_import_progress(service.person_import_now(
+        service.person_import_get(user=request.auth, pk=import_id)))
 
 
 @router.get("/people/imports/{import_id}/report", response={200: None, **ERRORS},

@@ -87,7 +87,7 @@ def import_create_view(request):
 
 @login_required
 def import_detail_view(request, pk: int):
-    imp = _get(request, pk)
+    imp = service.person_import_now(_get(request, pk))
     context = {"title": gettext("导入 #%(pk)s") % {"pk": imp.pk}, "imp": imp,
                "p": service.person_import_progress(imp)}
     if request.headers.get("HX-Request"):

@@ -329,6 +329,14 @@ def mark_orphaned_imports() -> list[int]:
     return marked
 
 
+def person_import_now(imp: PersonImport) -> PersonImport:
+    """The import as it stands: one shown as running whose worker died is failed first (the
+    progress page polls this, so it does not say "running" for ever)."""
+    if imp.status == ImportStatus.RUNNING and imp.pk in mark_orphaned_imports():
+        imp.refresh_from_db()
+    return imp
+
+
 _WORKER_DIED = {
     ImportMode.STRICT: ("读取和校验文件的工作进程意外退出（可能是服务器内存不足），"
                         "本次导入已全部撤销，请稍后重新导入"),
