@@ -171,15 +171,25 @@ JINENG_IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("JINENG_IMPORT_MAX_UPLOAD_BY
 # a training-subsidy catalogue (in one province's deployment, the province).
 JINENG_PUBLIC_REGION = os.environ.get("JINENG_PUBLIC_REGION", "").strip()
 
+# Rows written and committed (partial mode) together, each batch with its audit event.
+JINENG_IMPORT_BATCH_ROWS = int(os.environ.get("JINENG_IMPORT_BATCH_ROWS", 10_000))
+# A running import whose heartbeat is older than this lost its worker: it is marked failed.
+JINENG_IMPORT_STALE_MINUTES = int(os.environ.get("JINENG_IMPORT_STALE_MINUTES", 10))
+
 # Background tasks: the database backend and `jineng db_worker` by default; with
 # JINENG_REDIS_URL (and `pip install '.[rq]'`) Redis queues and `jineng rqworker` on any
-# number of machines.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# number of machines. Imports have a queue of their own (TASK_QUEUES): a long import keeps
+# only the import worker busy (`make demo` runs one worker for `imports` and one for the
+# other queues; with RQ, `jineng rqworker imports` and `jineng rqworker default`).
+TASK_QUEUES = ["default", "imports"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 REDIS_URL = os.environ.get("JINENG_REDIS_URL", "")
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # RQ stops a job after DEFAULT_TIMEOUT seconds (180 unless set): a million rows take longer.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL},
+                 "imports": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 4 * 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 
 LOGGING = {
     "version": 1,

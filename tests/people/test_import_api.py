@@ -10,7 +10,14 @@ from django.test import override_settings
 import tests.people.test_import_kit as kit
 from jineng.core.models import AuditEvent
 from jineng.people.models import PersonImport
-from tests.people.test_import_kit import HEADERS, person, person_row, read_report, write_xlsx
+from tests.people.test_import_kit import (
+    HEADERS,
+    after_commit,
+    person,
+    person_row,
+    read_report,
+    write_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +87,7 @@ def test_command_exit_status_when_it_cannot_run(roster, tmp_path):
 
 def test_api_start_poll_and_report(api_for, roster):
     api = api_for("county_411402")
-    with open(roster, "rb") as f:
+    with open(roster, "rb") as f, after_commit():
         response = api.post("/api/v1/people/imports", {
             "file": f, "region_code": "411402", "mode": "partial", "on_duplicate": "skip"})
     assert response.status_code == 202, response.content
@@ -135,7 +142,7 @@ def test_a_county_cannot_see_another_countys_import(api_for, client_for, roster)
 def test_pages_upload_progress_report_and_template(client_for, roster):
     page = client_for("county_411402")
     assert page.get("/people/imports/new/").status_code == 200
-    with open(roster, "rb") as f:
+    with open(roster, "rb") as f, after_commit():
         r = page.post("/people/imports/new/", {"file": f, "region": "411402",
                                                "mode": "partial", "on_duplicate": "skip"})
     assert r.status_code == 302

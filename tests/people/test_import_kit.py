@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import xlsxwriter
+from django.test import TestCase
 from python_calamine import CalamineWorkbook
 
 from jineng.core.identity import make_resident_number
@@ -61,6 +62,12 @@ def write_csv(path, rows: list[list], encoding: str = "utf-8") -> str:
     with open(path, "w", encoding=encoding, newline="") as f:
         csv.writer(f).writerows(rows)
     return str(path)
+
+
+def after_commit():
+    """Uploads queue their import once the request's transaction commits; a test's
+    transaction never does, so this runs what waited for the commit when the block ends."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def read_report(path) -> list[list]:

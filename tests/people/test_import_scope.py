@@ -13,7 +13,14 @@ from jineng.core.identity import make_resident_number
 from jineng.core.models import AuditEvent
 from jineng.people import services
 from jineng.people.models import Person, PersonImport
-from tests.people.test_import_kit import HEADERS, person, person_row, read_report, write_xlsx
+from tests.people.test_import_kit import (
+    HEADERS,
+    after_commit,
+    person,
+    person_row,
+    read_report,
+    write_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +45,7 @@ def suiyang_resident(user_named):
 
 def run(api, path, *, region="411402", on_duplicate="skip", mode="partial"):
     """Start an import through the API; (final status, reasons of the report's rows)."""
-    with open(path, "rb") as f:
+    with open(path, "rb") as f, after_commit():
         response = api.post("/api/v1/people/imports", {
             "file": f, "region_code": region, "mode": mode, "on_duplicate": on_duplicate})
     assert response.status_code == 202, response.content

@@ -75,14 +75,15 @@ class _Progressed:
 @router.get("/people/imports", response=list[ImportOut], summary="导入记录（按数据范围）")
 @paginate(Paging)
 def import_list(request):
+    service.mark_orphaned_imports()
     return _Progressed(service.person_import_list(user=request.auth))
 
 
 @router.get("/people/imports/{import_id}", response={200: ImportOut, **ERRORS},
             summary="导入进度：已处理行数、每秒行数、预计剩余秒数")
 def import_get(request, import_id: int):
-    return service.person_import_progress(
-        service.person_import_get(user=request.auth, pk=import_id))
+    return service.person_import_progress(service.person_import_now(
+        service.person_import_get(user=request.auth, pk=import_id)))
 
 
 @router.get("/people/imports/{import_id}/report", response={200: None, **ERRORS},

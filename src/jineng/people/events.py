@@ -13,3 +13,5 @@ class PeopleAction(models.TextChoices):
     REVEAL_REFUSED = "reveal_refused", _("查看完整证件号码被拒绝")
     LOOKUP_PERSON = "lookup_person", _("按证件号码查找人员")
     IMPORT = "import", _("导入花名册")
+    IMPORT_START = "import_start", _("开始导入花名册")
+    IMPORT_BATCH = "import_batch", _("导入花名册：提交一批")

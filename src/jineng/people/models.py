@@ -201,6 +201,9 @@ class PersonImport(models.Model):
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Written while the import runs (at its start and with the progress after each batch):
+    # a running import whose heartbeat is too old lost its worker (service.mark_orphaned).
+    heartbeat_at = models.DateTimeField("最近进展时间", null=True, blank=True)
 
     objects = ScopedManager()
     scope = ScopeSpec(regions=("region",), institutions=("institution",), owners=("created_by",))

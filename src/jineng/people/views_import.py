@@ -51,6 +51,7 @@ def import_list_view(request):
     _allowed(request)
     from django.core.paginator import Paginator
 
+    service.mark_orphaned_imports()
     page = Paginator(service.person_import_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page"))
     rows = [(i, service.person_import_progress(i)) for i in page.object_list]
@@ -86,7 +87,7 @@ def import_create_view(request):
 
 @login_required
 def import_detail_view(request, pk: int):
-    imp = _get(request, pk)
+    imp = service.person_import_now(_get(request, pk))
     context = {"title": gettext("导入 #%(pk)s") % {"pk": imp.pk}, "imp": imp,
                "p": service.person_import_progress(imp)}
     if request.headers.get("HX-Request"):

@@ -84,6 +84,20 @@ class ImportOptions:
     # May the actor update this existing person? (a row of db.EXISTING_COLUMNS) -> bool;
     # None: yes (command line, system). importing.scope.person_predicate makes one.
     may_update: Callable[[tuple], bool] | None = None
+    # Called inside the transaction that commits what a batch wrote (partial mode: every
+    # batch that created or updated someone; strict mode: once, just before the single
+    # commit), so the import's audit event commits or rolls back with the people.
+    on_commit_batch: Callable[["BatchWritten"], None] | None = None
+
+
+@dataclass(frozen=True)
+class BatchWritten:
+    number: int  # 1, 2, ... of the batches that wrote something
+    first_row: int  # the file's row numbers of the batch's first and last rows
+    last_row: int
+    rows_read: int  # rows of the file read so far
+    created: int
+    updated: int
 
 
 @dataclass
@@ -216,6 +230,8 @@ class Importer:
         self.lock = threading.Lock()
         self.writer_skipped = 0
         self.none_registered_so_far = True  # no batch has met a registered person yet
+        self.batches_written = 0
+        self.written_so_far = (0, 0)  # created, updated up to the last BatchWritten
         # The actor's scope, once per import (None: no limit — the command line, a
         # province-wide grant; institution operators may register anywhere, as in
         # person_create): a set look-up per row afterwards.
@@ -480,6 +496,20 @@ class Importer:
         writer.update(updates)
         writer.add_changes(changes)
 
+    def _batch_written(self, first_row: int, last_row: int, rows_read: int) -> None:
+        """Tell options.on_commit_batch what the rows first_row..last_row wrote, inside the
+        transaction that is about to commit it; nothing when they wrote nothing."""
+        created, updated = self.result.created, self.result.updated
+        before_created, before_updated = self.written_so_far
+        if self.o.on_commit_batch is None or (created, updated) == self.written_so_far:
+            return
+        self.batches_written += 1
+        self.written_so_far = (created, updated)
+        self.o.on_commit_batch(BatchWritten(
+            number=self.batches_written, first_row=first_row, last_row=last_row,
+            rows_read=rows_read, created=created - before_created,
+            updated=updated - before_updated))
+
     def _insert_if_none_registered(self, pending: dict) -> bool:
         """The batch as new people in one COPY, which the unique index on the hash refuses
         when any of them is registered already: then nothing is written, False comes back and
@@ -591,6 +621,9 @@ class _BatchWriter(threading.Thread):
         self.finished = False
         self.db_seconds = 0.0
         self.wait_seconds = 0.0
+        self.first_row: int | None = None  # of the rows handed to the writer so far
+        self.last_row = 0
+        self.rows_read = 0
 
     def put(self, item) -> None:
         started = time.monotonic()
@@ -636,6 +669,11 @@ class _BatchWriter(threading.Thread):
                             rejected = self.importer.result.rejected
                         if rejected or self.abort:
                             raise _Rollback
+                        # Once, not per batch: the audit event locks the chain's head until
+                        # the commit, and every other audited write waits for it meanwhile.
+                        if self.first_row is not None:
+                            self.importer._batch_written(self.first_row, self.last_row,
+                                                         self.rows_read)
                 except _Rollback:
                     self.rolled_back = True
             else:
@@ -656,14 +694,26 @@ class _BatchWriter(threading.Thread):
         while (item := self.queue.get()) is not None:
             batch, rows_done = item
             started = time.monotonic()
+            first_row, last_row = _row_number(batch, iter), _row_number(batch, reversed)
+            if self.first_row is None:
+                self.first_row = first_row
+            self.last_row, self.rows_read = last_row, rows_done
             if self.strict:
                 importer._write_batch(batch)
             else:
                 with transaction.atomic():
                     importer._write_batch(batch)
+                    importer._batch_written(first_row, last_row, rows_done)
             self.db_seconds += time.monotonic() - started
             if progress:
                 progress(rows_done, importer.total, self.strict)
+
+
+def _row_number(batch: dict, which) -> int:
+    """The file's row number of the batch's first (`iter`) or last (`reversed`) row: a
+    batch keeps the file's order."""
+    part, i = next(which(batch.values()))
+    return part.numbers[i]
 
 
 def import_file(path, options: ImportOptions) -> ImportResult:

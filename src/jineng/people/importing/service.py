@@ -1,5 +1,7 @@
 """Starting, running and reading roster imports (pages, API, task and command share these)."""
 
+import datetime as dt
+import functools
 import logging
 import shutil
 import time
@@ -8,7 +10,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jineng.core.actors import system_actor
@@ -20,7 +23,7 @@ from jineng.core.spreadsheet_reader import XLSX_MAGIC, ReadError, check_xlsx_inf
 from jineng.orgs.models import Region
 from jineng.people.events import PeopleAction
 from jineng.people.importing import scope
-from jineng.people.importing.run import ImportOptions, ImportResult, import_file
+from jineng.people.importing.run import BatchWritten, ImportOptions, ImportResult, import_file
 from jineng.people.models import ImportMode, ImportStatus, OnDuplicate, Person, PersonImport
 
 log = logging.getLogger(__name__)
@@ -109,10 +112,22 @@ def person_import_start(*, actor, upload, file_name: str, region: Region,
     imp = _store(upload, file_name=file_name, region=region, mode=mode,
                  on_duplicate=on_duplicate, actor=actor)
     if enqueue:
-        from jineng.people.tasks import person_import_task
-
-        person_import_task.enqueue(imp.pk)
+        # After the commit: a worker must find the import's row, and a rolled-back one must
+        # not run.
+        transaction.on_commit(functools.partial(_enqueue, imp.pk))
     return imp
+
+
+def _enqueue(pk: int) -> None:
+    from jineng.people.tasks import person_import_task
+
+    try:
+        person_import_task.enqueue(pk)
+    except Exception:  # the queue (Redis) is down: say so rather than stay queued for ever
+        log.exception("import %s could not be queued", pk)
+        PersonImport.objects.filter(pk=pk, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(),
+            error_message="后台任务队列暂时不可用，导入未能开始，请稍后重新提交")
 
 
 def _check_upload(upload) -> None:
@@ -167,11 +182,17 @@ def person_import_from_path(*, path, region: Region, mode: str, on_duplicate: st
                   on_duplicate=on_duplicate, actor=None)
 
 
+class ImportGivenUp(Exception):
+    """The import was marked failed as orphaned while it still ran (it had made no progress
+    for longer than JINENG_IMPORT_STALE_MINUTES): it stops."""
+
+
 class _Progress:
-    """Writes rows done to the import row. Inside the strict mode's long transaction the main
-    connection's writes are invisible to others, so on PostgreSQL a second connection writes
-    them; SQLite allows one writer, so there the page shows progress only between batches of
-    partial imports and at the end of strict ones."""
+    """Writes rows done and the heartbeat to the import row after each batch (at most twice a
+    second). Inside the strict mode's long transaction the main connection's writes are
+    invisible to others, so on PostgreSQL a second connection writes them; SQLite allows one
+    writer, so there the page shows progress only between batches of partial imports and at
+    the end of strict ones (and mark_orphaned_imports cannot write meanwhile either)."""
 
     def __init__(self, pk: int, on_tick=None):
         self.pk = pk
@@ -186,16 +207,25 @@ class _Progress:
         if now - self.last < 0.5:
             return
         self.last = now
+        # The heartbeat too; no row updated: mark_orphaned_imports gave this import up.
         if not long_tx:
-            PersonImport.objects.filter(pk=self.pk).update(rows_done=done, total_rows=total)
+            written = PersonImport.objects.filter(pk=self.pk, status=ImportStatus.RUNNING).update(
+                rows_done=done, total_rows=total, heartbeat_at=timezone.now())
+        elif connection.vendor != "postgresql":
             return
-        if connection.vendor != "postgresql":
-            return
-        if self.side is None:
-            self.side = connections.create_connection("default")
-        with self.side.cursor() as c:
-            c.execute("UPDATE people_personimport SET rows_done = %s, total_rows = %s "
-                      "WHERE id = %s", [done, total, self.pk])
+        else:
+            if self.side is None:
+                self.side = connections.create_connection("default")
+            with self.side.cursor() as c:
+                c.execute("UPDATE people_personimport SET rows_done = %s, total_rows = %s, "
+                          "heartbeat_at = %s WHERE id = %s AND status = %s",
+                          [done, total, timezone.now(), self.pk, ImportStatus.RUNNING])
+                written = c.rowcount
+                if not written:  # given up, or not visible here (a caller's transaction)
+                    c.execute("SELECT status FROM people_personimport WHERE id = %s", [self.pk])
+                    written = c.fetchone() is None
+        if not written:
+            raise ImportGivenUp(self.pk)
 
     def close(self):
         if self.side is not None:
@@ -207,10 +237,8 @@ def person_import_run(pk: int, *, on_tick=None, report_path: str | None = None
                       ) -> ImportResult | None:
     """Run a queued import (the task, or the command in the foreground)."""
     imp = PersonImport.objects.select_related("created_by", "region").get(pk=pk)
-    if imp.status != ImportStatus.QUEUED:
+    if not _claim(imp):
         return None
-    imp.status, imp.started_at = ImportStatus.RUNNING, timezone.now()
-    imp.save(update_fields=["status", "started_at"])
     relative_report = str(Path(imp.file_path).parent / "report.xlsx")
     progress = _Progress(imp.pk, on_tick)
     options = ImportOptions(
@@ -218,9 +246,14 @@ def person_import_run(pk: int, *, on_tick=None, report_path: str | None = None
         institution_id=imp.institution_id, source=f"import:{imp.pk}",
         report_path=str(media_path(relative_report)), file_name=imp.file_name,
         progress=progress, may_update=scope.person_predicate(imp.created_by, IMPORT_PERMISSION),
+        batch_size=settings.JINENG_IMPORT_BATCH_ROWS,
+        on_commit_batch=functools.partial(_audit_batch, imp),
     )
     try:
         result = import_file(media_path(imp.file_path), options)
+    except ImportGivenUp:
+        log.warning("import %s was marked orphaned while running; it stopped", imp.pk)
+        return None
     except ReadError as exc:
         _finish(imp, status=ImportStatus.FAILED, error=exc.message)
         return None
@@ -238,6 +271,72 @@ def person_import_run(pk: int, *, on_tick=None, report_path: str | None = None
         shutil.copyfile(media_path(relative_report), report_path)
     _finish(imp, status=ImportStatus.DONE, result=result, report=relative_report)
     return result
+
+
+def _claim(imp: PersonImport) -> bool:
+    """Queued → running, with the first heartbeat and the audit event of the start, in one
+    transaction; False if another worker took it (or it is no longer queued)."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not PersonImport.objects.filter(pk=imp.pk, status=ImportStatus.QUEUED).update(
+                status=ImportStatus.RUNNING, started_at=now, heartbeat_at=now):
+            return False
+        imp.status, imp.started_at, imp.heartbeat_at = ImportStatus.RUNNING, now, now
+        audit_record(actor=_import_actor(imp), action=PeopleAction.IMPORT_START, obj=imp, changes={
+            "file": imp.file_name, "mode": imp.mode, "on_duplicate": imp.on_duplicate,
+            "region": imp.region.code})
+    return True
+
+
+def _audit_batch(imp: PersonImport, batch: BatchWritten) -> None:
+    """The audit event of one committed batch, in the batch's transaction (run.py)."""
+    audit_record(actor=_import_actor(imp), action=PeopleAction.IMPORT_BATCH, obj=imp, changes={
+        "batch": batch.number, "rows": [batch.first_row, batch.last_row],
+        "rows_read": batch.rows_read, "created": batch.created, "updated": batch.updated})
+
+
+def orphan_reason(imp: PersonImport, minutes: int) -> str:
+    reason = f"导入进程已中断（超过 {minutes} 分钟无进展），请重新提交"
+    if imp.mode == ImportMode.PARTIAL:
+        reason += "；中断前已提交的批次已保留，重新导入同一文件时已登记的人员按“重复时”的选择处理"
+    return reason
+
+
+def mark_orphaned_imports() -> list[int]:
+    """Mark failed every running import whose heartbeat is older than
+    JINENG_IMPORT_STALE_MINUTES (its worker died), with the reason in Chinese and an audit
+    event; returns their ids. Run when an import task starts and by the import lists."""
+    minutes = settings.JINENG_IMPORT_STALE_MINUTES
+    cutoff = timezone.now() - dt.timedelta(minutes=minutes)
+    # No heartbeat at all: started before heartbeats were written.
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    stale = list(PersonImport.objects.filter(silent, status=ImportStatus.RUNNING)
+                 .select_related("created_by"))
+    marked = []
+    for imp in stale:
+        reason = orphan_reason(imp, minutes)
+        try:
+            with transaction.atomic():
+                # Only if it is still stale: its worker may have beaten since the read.
+                if not PersonImport.objects.filter(
+                        silent, pk=imp.pk, status=ImportStatus.RUNNING,
+                ).update(status=ImportStatus.FAILED, finished_at=timezone.now(),
+                         error_message=reason):
+                    continue
+                _audit_end(imp, status=ImportStatus.FAILED, error=reason)
+        except DatabaseError:  # SQLite: a strict import holds the write lock; next time
+            log.warning("import %s: could not mark it orphaned now", imp.pk, exc_info=True)
+            continue
+        marked.append(imp.pk)
+    return marked
+
+
+def person_import_now(imp: PersonImport) -> PersonImport:
+    """The import as it stands: one shown as running whose worker died is failed first (the
+    progress page polls this, so it does not say "running" for ever)."""
+    if imp.status == ImportStatus.RUNNING and imp.pk in mark_orphaned_imports():
+        imp.refresh_from_db()
+    return imp
 
 
 _WORKER_DIED = {
@@ -263,12 +362,21 @@ def _finish(imp: PersonImport, *, status, error: str = "", result: ImportResult 
                    "report_path"]
     with transaction.atomic():
         imp.save(update_fields=fields)
-        changes = {"file": imp.file_name, "mode": imp.mode, "on_duplicate": imp.on_duplicate,
-                   "status": status}
-        if result is not None:
-            changes.update(result.counts())
-            changes["seconds"] = round(result.seconds, 1)
-        if error:
-            changes["error"] = error
-        actor = imp.created_by or system_actor("import_people")  # no creator: the command line
-        audit_record(actor=actor, action=PeopleAction.IMPORT, obj=imp, changes=changes)
+        _audit_end(imp, status=status, error=error, result=result)
+
+
+def _import_actor(imp: PersonImport):
+    """Who an import's events name: its creator, or the system for the command line's."""
+    return imp.created_by or system_actor("import_people")
+
+
+def _audit_end(imp: PersonImport, *, status, error: str = "",
+               result: ImportResult | None = None) -> None:
+    changes = {"file": imp.file_name, "mode": imp.mode, "on_duplicate": imp.on_duplicate,
+               "status": status}
+    if result is not None:
+        changes.update(result.counts())
+        changes["seconds"] = round(result.seconds, 1)
+    if error:
+        changes["error"] = error
+    audit_record(actor=_import_actor(imp), action=PeopleAction.IMPORT, obj=imp, changes=changes)
