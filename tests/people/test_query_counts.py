@@ -72,15 +72,16 @@ GROW = {"people": add_people, "imports": add_imports, "groups": add_target_group
 # policy, roles, their scope regions, the user's region, count, rows (the group names come
 # with the rows; the people list adds its target-group filter's choices, read twice today),
 # the session save with its savepoint.
-# An API list: token, roles, their scope regions, count, rows.
+# An API list: token, roles, their scope regions, count, rows. The import lists add one: the
+# update that fails imports whose worker died (mark_orphaned_imports).
 PAGES = [
     (COUNTY, "/people/", "people", 13),
-    (INSTITUTION, "/people/imports/", "imports", 12),
+    (INSTITUTION, "/people/imports/", "imports", 13),
     (COUNTY, "/people/target-groups/", "groups", 11),
 ]
 APIS = [
     (COUNTY, "/api/v1/people?limit=100", "people", 5),
-    (INSTITUTION, "/api/v1/people/imports?limit=100", "imports", 5),
+    (INSTITUTION, "/api/v1/people/imports?limit=100", "imports", 6),
     (COUNTY, "/api/v1/target-groups?limit=100", "groups", 5),
 ]
 
