@@ -17,7 +17,7 @@ from jineng.core.middleware import control_character_field
 from jineng.core.models import AuditEvent
 from jineng.people import services
 from jineng.people.models import Person
-from tests.people.test_import_kit import HEADERS, person_row, write_xlsx
+from tests.people.test_import_kit import HEADERS, after_commit, person_row, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_exports_and_import_reports_are_not_stored_by_any_cache(client_for, api_
         api = api_for("county_411402")
         roster = write_xlsx(tmp_path / "名单.xlsx", [HEADERS, person_row(301),
                                                     person_row(303, 手机号="1")])
-        with open(roster, "rb") as f:
+        with open(roster, "rb") as f, after_commit():
             started = api.post("/api/v1/people/imports", {"file": f, "region_code": "411402"})
         pk = started.json()["id"]
         report = api.get(f"/api/v1/people/imports/{pk}/report")
