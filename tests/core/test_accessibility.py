@@ -31,7 +31,8 @@ def _detail_path() -> str:
 
 # Who looks at which pages: each role's home, and one page of every other kind.
 VISITS = [
-    (None, ["/login/", "/catalogue/?region=411402&date=2024-01-01", "/api/v1/docs"]),
+    (None, ["/login/", "/catalogue/?region=411402&date=2024-01-01", "/api/v1/docs",
+            "/no-such-page/"]),
     ("county_411402", ["/", "/orgs/institutions/", "/orgs/institutions/new/", "/people/",
                        "/people/imports/", "detail"]),
     ("worker_411402", ["/", "/people/me/"]),
