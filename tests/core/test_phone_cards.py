@@ -78,7 +78,9 @@ def test_the_phone_menu_works_from_the_keyboard(browser, site, demo_password):  
     menu = page.get_by_role("navigation", name="主菜单")
     toggle = page.get_by_role("button", name="菜单")
     assert not menu.is_visible()
-    page.keyboard.press("Tab")  # the first stop after the brand link is the menu button
+    page.keyboard.press("Tab")  # "skip to content", the brand, then the menu button
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('aria-controls')") == "main-menu"
     page.keyboard.press("Enter")
@@ -89,4 +91,18 @@ def test_the_phone_menu_works_from_the_keyboard(browser, site, demo_password):  
     assert page.evaluate("document.activeElement.getAttribute('aria-controls')") == "main-menu"
     page.keyboard.press("Space")
     assert menu.is_visible()
+    context.close()
+
+
+def test_skip_to_content_passes_the_menu(browser, site, demo_password):  # noqa: F811
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    sign_in(page, site, "county_411402", demo_password)
+    page.goto(f"{site}/orgs/institutions/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到正文")
+    assert skip.is_visible()  # shown once it has the focus
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # the next stop is in the page's body, not the menu
+    assert page.evaluate("document.activeElement.closest('main') !== null")
     context.close()
