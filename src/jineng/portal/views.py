@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.catalog import selectors
 from jineng.catalog.models import SAMPLE_LABEL, PolicyKind, PolicyVersion, SkillLevel
-from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, export_filename, xlsx_bytes
+from jineng.core import spreadsheets
+from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 from jineng.orgs.models import Region
 
 TITLE = _("补贴性培训职业目录")
@@ -69,7 +70,7 @@ def catalogue_view(request):
         response = HttpResponse(xlsx_bytes([str(h) for h in EXPORT_HEADERS], rows, str(TITLE)),
                                 content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(
-            True, export_filename(TITLE, region.name, on_date=on_date))
+            True, spreadsheets.export_filename(TITLE, region.name, on_date=on_date))
         return response
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")) if region else None
     published = (PolicyVersion.objects.filter(kind=PolicyKind.TRAINING_SUBSIDY)
