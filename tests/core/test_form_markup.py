@@ -30,3 +30,13 @@ def test_a_group_of_boxes_is_a_fieldset_named_by_its_legend(client_for):
     group = re.search(r"<fieldset[^>]*>\s*<legend>([^<]+)</legend>(.*?)</fieldset>", html, re.S)
     assert group and group[1] == "角色"
     assert 'name="roles"' in group[2]
+
+
+@pytest.mark.django_db
+def test_a_form_heading_names_its_record_once(client_for):
+    html = client_for("secadmin").get("/orgs/security/").content.decode()
+    assert re.search(r"<h1>\s*安全策略\s*</h1>", html), re.search(r"<h1>.*?</h1>", html, re.S)[0]
+    institution = client_for("county_411402").get("/orgs/institutions/").content.decode()
+    edit_url = re.search(r'href="(/orgs/institutions/\d+/)"', institution)[1]
+    edit = client_for("county_411402").get(edit_url).content.decode()
+    assert re.search(r"<h1>[^<]+：[^<]+</h1>", edit)  # the page's title, then the record
