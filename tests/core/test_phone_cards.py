@@ -106,3 +106,16 @@ def test_skip_to_content_passes_the_menu(browser, site, demo_password):  # noqa:
     page.keyboard.press("Tab")  # the next stop is in the page's body, not the menu
     assert page.evaluate("document.activeElement.closest('main') !== null")
     context.close()
+
+
+def test_an_empty_list_says_so_in_full(browser, site, demo_password):  # noqa: F811
+    context = browser.new_context(locale="zh-CN", **PHONE)
+    page = context.new_page()
+    sign_in(page, site, "county_411402", demo_password)
+    page.goto(f"{site}/orgs/institutions/?q=没有这样的机构")
+    empty = page.get_by_test_id("list").locator("td.empty")
+    box = empty.bounding_box()
+    assert empty.inner_text() == "没有符合条件的记录"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert no_sideways_scrolling(page)
+    context.close()
