@@ -199,13 +199,16 @@ LOGGING = {
 }
 
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("JINENG_SSL_REDIRECT", True)
+    # JINENG_HTTPS=0: plain HTTP on this machine (`make demo`): the production pages (Chinese
+    # 404/500, no debug page) without the HTTPS redirect, HSTS and HTTPS-only cookies.
+    _https = env_bool("JINENG_HTTPS", True)
+    SECURE_SSL_REDIRECT = env_bool("JINENG_SSL_REDIRECT", _https)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000 if _https else 0
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+    SECURE_HSTS_PRELOAD = _https
+    SESSION_COOKIE_SECURE = _https
+    CSRF_COOKIE_SECURE = _https
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"

@@ -29,7 +29,7 @@ def test_public_catalogue_on_a_phone(browser, site):  # noqa: F811
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     with page.expect_download() as download:
         page.get_by_test_id("export").click()
-    assert download.value.suggested_filename == "catalogue-411402-20240101.xlsx"
+    assert download.value.suggested_filename == "补贴性培训职业目录-梁园区-2024-01-01.xlsx"
     context.close()
 
 

@@ -1,6 +1,8 @@
 """Spreadsheet output (xlsxwriter, constant memory). Readers for imports live beside it."""
 
+import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 import xlsxwriter
@@ -33,3 +35,10 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], sheet: str = "S
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_filename(*parts, on_date: dt.date) -> str:
+    """What a person reads, then the date: 劳动者实名登记-2026-12-03.xlsx. Characters a file
+    name cannot hold (a slash in 计划/工程) become a dash."""
+    name = "-".join(str(p) for p in parts if str(p))
+    return re.sub(r'[\\/:*?"<>|\s]+', "-", f"{name}-{on_date:%Y-%m-%d}") + ".xlsx"

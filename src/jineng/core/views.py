@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -19,7 +21,7 @@ from jineng.core.audit import audit_record
 from jineng.core.errors import Forbidden, ServiceError
 from jineng.core.events import CoreAction
 from jineng.core.refusals import require
-from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
+from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, export_filename, xlsx_bytes
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 100_000
@@ -173,7 +175,9 @@ class ScopedListPage(LoginRequiredMixin, View):
         response = HttpResponse(
             xlsx_bytes(headers, rows, str(self.title)), content_type=XLSX_CONTENT_TYPE
         )
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{self.object_type}.xlsx"
+        # RFC 5987 filename* (Django's helper): the page's title and today's date.
+        response["Content-Disposition"] = content_disposition_header(
+            True, export_filename(self.title, on_date=timezone.localdate()))
         return response
 
 

@@ -188,6 +188,7 @@ class UserForm(forms.Form):
         self.fields["institution"].queryset = Institution.objects.restrict(user, "view")
         self.fields["department"].queryset = Department.objects.restrict(user, "view")
         self.fields["roles"].queryset = Role.objects.filter(is_active=True)
+        self.fields["roles"].label_from_instance = lambda role: role.label
         if editing:
             self.fields["username"].disabled = True
             self.fields["username"].required = False

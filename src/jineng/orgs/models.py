@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from jineng.core.scope import SELF_FIELD, Grant, ScopedManager, ScopedQuerySet, ScopeKind, ScopeSpec
 
@@ -156,6 +157,12 @@ class Role(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: a built-in role's name is translated (context
+        "role"); a role a bureau made keeps the name it was given."""
+        return pgettext("role", self.name) if self.builtin else self.name
 
     def grants(self, code: str) -> bool:
         """Whether a permission code matches; a pattern starting with ! takes codes away."""

@@ -220,7 +220,7 @@ class UserList(ScopedListPage):
         Column(_("姓名"), lambda u: u.full_name),
         Column(_("地区"), _region),
         Column(_("机构/单位"), lambda u: (u.institution or u.department or "")),
-        Column(_("角色"), lambda u: "、".join(r.name for r in u.roles.all())),
+        Column(_("角色"), lambda u: "、".join(r.label for r in u.roles.all())),
         Column(_("状态"), lambda u: (
             _("锁定") if u.is_locked else _("启用") if u.is_active else _("停用")
         )),
@@ -228,7 +228,7 @@ class UserList(ScopedListPage):
 
     def get_filters(self, request):
         return [
-            Filter("role_code", _("角色"), [(r.code, r.name) for r in Role.objects.all()]),
+            Filter("role_code", _("角色"), [(r.code, r.label) for r in Role.objects.all()]),
             Filter("is_active", _("状态"), [("1", _("启用")), ("0", _("停用"))]),
         ]
 
@@ -250,7 +250,7 @@ class RoleList(ScopedListPage):
     create_url_name = "orgs:role_create"
     columns = [
         Column(_("角色编码"), lambda r: r.code, link=True),
-        Column(_("名称"), lambda r: r.name),
+        Column(_("名称"), lambda r: r.label),
         Column(_("数据范围"), lambda r: r.get_scope_kind_display()),
         Column(_("权限数"), lambda r: len(r.permissions)),
         Column(_("内置"), lambda r: _("是") if r.builtin else ""),

@@ -5,10 +5,12 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from jineng.catalog import selectors
 from jineng.catalog.models import SAMPLE_LABEL, PolicyKind, PolicyVersion, SkillLevel
+from jineng.core import spreadsheets
 from jineng.core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 from jineng.orgs.forms import RegionPicker
 from jineng.orgs.models import Region
@@ -79,8 +81,8 @@ def catalogue_view(request):
         rows = (_export_row(e) for e in entries[:EXPORT_LIMIT].iterator(2000))
         response = HttpResponse(xlsx_bytes([str(h) for h in EXPORT_HEADERS], rows, str(TITLE)),
                                 content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''catalogue-{region.code}-{on_date:%Y%m%d}.xlsx")
+        response["Content-Disposition"] = content_disposition_header(
+            True, spreadsheets.export_filename(TITLE, region.name, on_date=on_date))
         return response
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")) if region else None
     published = Region.objects.filter(
