@@ -25,7 +25,7 @@ from jineng.orgs.models import Region
 from jineng.people import roster
 from jineng.people.importing.columns import LABELS, HeaderMap
 from jineng.people.models import TargetGroup
-from jineng.people.roster import PLAIN, FieldError, lookup_key
+from jineng.people.roster import CONTROL, PLAIN, FieldError, lookup_key
 
 # A record is a list, indexed by these positions (a list is the cheapest object per row),
 # then the plain columns' values (roster.PLAIN, from PLAIN_AT on, in the table's order).
@@ -211,7 +211,8 @@ class RowValidator:
         ident = None
         if type(value) is str and doc_type in (None, "resident"):
             # as written, else as core.identity normalises it (full-width, spaces, x)
-            ident = self.resident(value) or self.resident(normalise(value))
+            ident = self.resident(value) or (
+                None if CONTROL.search(value) else self.resident(normalise(value)))
         if ident is None:
             try:
                 i = roster.identity(value, doc_type)
@@ -232,8 +233,8 @@ class RowValidator:
         if message:
             errors.append(prefix["sex"] + message)
         value = birth_cell
-        if ident is not None and type(value) is str and (value == ident[1][6:14]
-                                                         or value == ident[4]):
+        if ident is not None and ident[2] is not None and type(value) is str and (
+                value == ident[1][6:14] or value == ident[4]):
             birth = ident[2]  # the common case: the number's own date, written plainly
         else:
             birth, message = self.memo_date.cache.get(value) or self.memo_date(value)
