@@ -5,6 +5,7 @@ characters are refused on both paths."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -272,3 +273,21 @@ def test_every_plain_column_is_written_by_the_importer():
         assert column.db_column in UPDATE_COLUMNS
         assert Person._meta.get_field(column.field).column == column.db_column
     assert [LABELS[f] for f in services.PERSON_INPUT_FIELDS] == TEMPLATE
+
+
+def test_the_person_form_and_archive_take_their_plain_columns_from_the_table(client_for,
+                                                                             user_named):
+    from jineng.people.forms import PersonForm
+
+    form = PersonForm()
+    assert [f for f in form.fields if f in services.PERSON_INPUT_FIELDS] == list(
+        services.PERSON_INPUT_FIELDS)
+    person = services.person_create(actor=user_named("county_411402"), id_number=number(81),
+                                    name="王五", household_region="411402", education="大专",
+                                    employment_status="失业", social_security_card="A1234567")
+    page = client_for("county_411402").get(reverse("people:person_detail", args=[person.pk]))
+    page = page.content.decode()
+    assert "<dt>文化程度</dt><dd>大专/高职</dd>" in page
+    assert "<dt>就业状态</dt><dd>失业</dd>" in page
+    assert "A1234567" not in page
+

@@ -383,7 +383,7 @@ class Column:
     the table. `encode` names its PostgreSQL binary COPY encoding ("text", "choice": a few
     values, memoised), `show` gives its history form (sensitive values masked), `memo`
     whether rosters repeat its values (the importer then parses each distinct cell once),
-    `choices` the form's options.
+    `choices` the form's options, `max_length` its text box's (without `choices`).
     """
 
     field: str
@@ -397,6 +397,11 @@ class Column:
     memo: bool = True
     choices: tuple = ()
     max_length: int = 0
+    sensitive: bool = False  # shown masked; a blank edit keeps it
+
+    def shown(self, person) -> str | None:
+        """The plain column's value as a page shows it (None: blank or sensitive)."""
+        return None if self.sensitive else self.show(getattr(person, self.field))
 
     @property
     def plain(self) -> bool:
@@ -440,9 +445,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("social_security_card", "社保卡号", (
         "社保卡号", "社会保障卡号", "社保卡号码", "社会保障卡号码", "社保卡",
     ), "社会保障卡号", parse=social_card, db_column="social_security_card", encode="text",
-           show=masked, memo=False, max_length=40),
+           show=masked, memo=False, max_length=40, sensitive=True),
 )
 BY_FIELD = {c.field: c for c in COLUMNS}
 PLAIN = tuple(c for c in COLUMNS if c.plain)
+# Plain columns that carry no personal identifier: pages show them as they are.
+SHOWN = tuple(c for c in PLAIN if not c.sensitive)
 # Fields whose parser needs a References (regions, target groups).
 NEEDS_REFERENCES = frozenset({"household_region", "residence_region", "target_groups"})
