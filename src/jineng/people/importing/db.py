@@ -12,6 +12,7 @@ from django.utils import timezone
 from jineng.core import crypto
 from jineng.core.codes import mask_phone
 from jineng.core.identity import mask
+from jineng.people import roster
 from jineng.people.importing.rows import (
     BIRTH,
     COPY,
@@ -22,11 +23,10 @@ from jineng.people.importing.rows import (
     NAME,
     NUMBER,
     PHONE,
-    PLAIN_AT,
+    PLAIN,
     RESIDENCE,
     SEX,
 )
-from jineng.people.roster import PLAIN
 
 PERSON = "people_person"
 ID_HASH_UNIQUE = "people_person_id_hash_key"  # the unique index Django made for Person.id_hash
@@ -34,7 +34,7 @@ CHANGE = "people_personchange"
 REGION = "orgs_region"
 
 # The plain columns of the roster (roster.PLAIN) follow the fixed ones in each list.
-_PLAIN_COLUMNS = tuple(c.db_column for c in PLAIN)
+_PLAIN_COLUMNS = tuple(c.db_column for c in roster.PLAIN)
 INSERT_COLUMNS = (
     "doc_type", "id_hash", "id_cipher", "id_masked", "name", "sex", "birth_date",
     "phone_cipher", "phone_masked", "household_region_id", "residence_region_id",
@@ -110,7 +110,7 @@ class Writer:
         return [
             (r[DOC_TYPE], r[HASH], ids[i], mask(r[NUMBER]), r[NAME], r[SEX], r[BIRTH],
              phones[i], mask_phone(r[PHONE]), r[HOUSEHOLD] or region, r[RESIDENCE],
-             json.dumps(r[GROUPS]), *r[PLAIN_AT:], inst, now, now)
+             json.dumps(r[GROUPS]), *r[PLAIN], inst, now, now)
             for i, r in enumerate(records)
         ]
 
@@ -228,7 +228,11 @@ _GROUPS = _Memo(lambda codes: _LENGTH(len(json.dumps(list(codes))) + 1) + b"\x01
                 + json.dumps(list(codes)).encode())
 # A plain column's encoder by its roster.Column.encode: "choice" values repeat (memoised).
 _ENCODERS = {"choice": _CHOICE.__getitem__, "text": _binary_text}
-_PLAIN_ENCODERS = tuple(_ENCODERS[c.encode] for c in PLAIN)
+_PLAIN_ENCODERS = tuple(_ENCODERS[c.encode] for c in roster.PLAIN)
+# A record's tuple of plain values -> their encoded fields: the tuples repeat (education,
+# employment status, mostly no card).
+_PLAIN_FIELDS = _Memo(lambda values: b"".join(
+    [encode(v) for encode, v in zip(_PLAIN_ENCODERS, values, strict=True)]))
 
 
 def _encode_people(records: list[list], crypt: "Encryptor", institution_id, default_region_id
@@ -242,7 +246,9 @@ def _encode_people(records: list[list], crypt: "Encryptor", institution_id, defa
     head, region, birth, groups, choice = _HEAD, _REGION, _BIRTH, _GROUPS, _CHOICE
     encrypt, version, length = crypt.aes.encrypt, crypto.VERSION, _LENGTHS
     nonces = os.urandom(24 * len(records))
-    plain = _PLAIN_ENCODERS
+    plain = _PLAIN_FIELDS
+    if len(plain) > 100_000:  # distinct cards: keep the memo small
+        plain.clear()
     for k, r in enumerate(records):
         number, phone = r[NUMBER], r[PHONE]
         masked, name = mask(number).encode(), r[NAME].encode()
@@ -260,8 +266,7 @@ def _encode_people(records: list[list], crypt: "Encryptor", institution_id, defa
             head[r[DOC_TYPE]], r[HASH], length[len(id_cipher) + 13], version, nonce, id_cipher,
             length[len(masked)], masked, length[len(name)], name, choice[r[SEX]],
             birth[r[BIRTH]], *phone_fields, region[r[HOUSEHOLD] or default_region_id],
-            region[r[RESIDENCE]], groups[r[GROUPS]],
-            *[encode(v) for encode, v in zip(plain, r[PLAIN_AT:], strict=True)], tail,
+            region[r[RESIDENCE]], groups[r[GROUPS]], plain[r[PLAIN]], tail,
         ))
 
 

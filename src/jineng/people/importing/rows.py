@@ -25,15 +25,14 @@ from jineng.orgs.models import Region
 from jineng.people import roster
 from jineng.people.importing.columns import LABELS, HeaderMap
 from jineng.people.models import TargetGroup
-from jineng.people.roster import CONTROL, PLAIN, FieldError, lookup_key
+from jineng.people.roster import CONTROL, FieldError, lookup_key
 
-# A record is a list, indexed by these positions (a list is the cheapest object per row),
-# then the plain columns' values (roster.PLAIN, from PLAIN_AT on, in the table's order).
+# A record is a list, indexed by these positions (a list is the cheapest object per row).
+# PLAIN: the tuple of the plain columns' values (roster.PLAIN, in the table's order), which
+# repeat from row to row (db encodes each distinct tuple once).
 # COPY: the person's row encoded for PostgreSQL's COPY, when built ahead (db.add_copy_data).
-(HASH, DOC_TYPE, NUMBER, NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE, GROUPS, ROW, RAW,
- DUP_OF, COPY, PLAIN_AT) = range(15)
-# Where each plain column's value is in a record.
-PLAIN_POSITIONS = tuple(range(PLAIN_AT, PLAIN_AT + len(PLAIN)))
+(HASH, DOC_TYPE, NUMBER, NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE, GROUPS, PLAIN, ROW,
+ RAW, DUP_OF, COPY) = range(15)
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _PLAIN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,20}$")
@@ -169,6 +168,7 @@ class RowValidator:
     def __init__(self, header: HeaderMap, refs: References):
         self.refs = refs
         self.hasher = IdentityHasher.current()
+        self.hash_resident = self.hasher.resident_hasher  # bytes -> hash, one call less
         self.resident = ResidentNumbers(known_division_codes() - set(HMT_ADDRESS_CODES),
                                         dt.date.today())
         # The field as the file names it, for messages ("公民身份号码：…").
@@ -184,7 +184,7 @@ class RowValidator:
         # A row's cells in the order __call__ reads them, in one call (a missing column
         # reads the padding None).
         self.cells = operator.itemgetter(*(self.ix[f] for f in _SPECIAL),
-                                         *(self.ix[c.field] for c in PLAIN))
+                                         *(self.ix[c.field] for c in roster.PLAIN))
         self.prefix = {f: f"{self.labels.get(f, LABELS[f])}：" for f in LABELS}
         self.column_doc_type = header.implied_doc_type()
         self.memo_doc_type = _memo(roster.doc_type, None)
@@ -192,9 +192,12 @@ class RowValidator:
         self.memo_date = _memo(roster.date, None)
         self.memo_region = _memo(refs.region, None)
         self.memo_groups = _memo(refs.group_codes, ())
-        # Per plain column: (its message prefix, memo or None, parser).
-        self.plain = [(self.prefix[c.field], _memo(c.parse, "") if c.memo else None,
-                       _or_blank(c.parse)) for c in PLAIN]
+        # Per plain column: its message prefix, its memo's dictionary and the memo (which
+        # keeps only the blank cell for a column whose values do not repeat).
+        self.plain = []
+        for c in roster.PLAIN:
+            parse = _memo(c.parse, "", limit=200_000 if c.memo else 0)
+            self.plain.append((self.prefix[c.field], parse.cache, parse))
 
     def __call__(self, number: int, row: list) -> tuple[list | None, list[str]]:
         """(record, []) for a good row, (None, reasons) for a bad one."""
@@ -272,32 +275,18 @@ class RowValidator:
         if message:
             errors.append(prefix["target_groups"] + message)
         plain = []
-        for (label, memo, parse), value in zip(self.plain, plain_cells, strict=True):
-            clean, message = (memo.cache.get(value) or memo(value)) if memo else parse(value)
+        for (label, cache, parse), value in zip(self.plain, plain_cells, strict=True):
+            clean, message = cache.get(value) or parse(value)
             if message:
                 errors.append(label + message)
             plain.append(clean)
         if errors:
             return None, errors
         doc, id_number = ident[0], ident[1]
-        h = (self.hasher.resident(id_number) if doc == "resident"
+        h = (self.hash_resident(id_number.encode()) if doc == "resident"
              else self.hasher(doc, id_number))
         return [h, doc, id_number, name, sex or "", birth, phone, household, residence,
-                groups, number, row, None, None, *plain], errors
-
-
-def _or_blank(func):
-    """`func` as a memo would call it, without the memo: (value, error message)."""
-
-    def call(value):
-        if value is None or value == "":
-            return "", None
-        try:
-            return func(value), None
-        except FieldError as exc:
-            return None, exc.message
-
-    return call
+                groups, tuple(plain), number, row, None, None], errors
 
 
 def _memo(func, empty, limit: int = 200_000):

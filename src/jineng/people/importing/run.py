@@ -28,6 +28,7 @@ from jineng.core.codes import mask_phone
 from jineng.core.crypto import decrypt
 from jineng.core.spreadsheet_reader import ReadError, open_rows
 from jineng.orgs.models import Region
+from jineng.people import roster
 from jineng.people.importing import db, pipeline, scope
 from jineng.people.importing.columns import HEADER_SCAN_ROWS, LABELS, detect_header
 from jineng.people.importing.rows import (
@@ -37,8 +38,7 @@ from jineng.people.importing.rows import (
     HOUSEHOLD,
     NAME,
     PHONE,
-    PLAIN_AT,
-    PLAIN_POSITIONS,
+    PLAIN,
     RAW,
     RESIDENCE,
     ROW,
@@ -47,14 +47,13 @@ from jineng.people.importing.rows import (
     RowValidator,
 )
 from jineng.people.models import ImportMode, OnDuplicate
-from jineng.people.roster import PLAIN
 from jineng.people.services import name_mask
 
 ERROR_COLUMN = "错误原因"
 ROW_COLUMN = "原行号"
 SEX_LABELS = {"M": "男", "F": "女", "": None}
 # What a record holds to compare with another of the same person.
-_COMPARED = (NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE, GROUPS, *PLAIN_POSITIONS)
+_COMPARED = (NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE, GROUPS, PLAIN)
 
 
 class ImportCannotRun(ReadError):
@@ -551,8 +550,8 @@ class Importer:
         if merged != sorted(groups):
             diff["target_groups"] = [self._group_names(groups), self._group_names(merged)]
         plain = []
-        for k, column in enumerate(PLAIN):
-            old, new = found[db.E_PLAIN + k], record[PLAIN_AT + k]
+        for k, column in enumerate(roster.PLAIN):
+            old, new = found[db.E_PLAIN + k], record[PLAIN][k]
             if new and new != old:
                 diff[column.field] = [column.show(old), column.show(new)]
                 old = new
