@@ -183,8 +183,11 @@ class RowValidator:
         self.ix = {f: p.get(f, width) for f in LABELS}
         # A row's cells in the order __call__ reads them, in one call (a missing column
         # reads the padding None).
-        self.cells = operator.itemgetter(*(self.ix[f] for f in _SPECIAL),
-                                         *(self.ix[c.field] for c in roster.PLAIN))
+        self.cells = operator.itemgetter(*(self.ix[f] for f in _SPECIAL))
+        # The plain columns' cells, as a tuple (the key of `plain_memo`).
+        plain_ix = [self.ix[c.field] for c in roster.PLAIN]
+        self.plain_cells = (operator.itemgetter(*plain_ix) if len(plain_ix) > 1
+                            else lambda r: tuple(r[i] for i in plain_ix))
         self.prefix = {f: f"{self.labels.get(f, LABELS[f])}：" for f in LABELS}
         self.column_doc_type = header.implied_doc_type()
         self.memo_doc_type = _memo(roster.doc_type, None)
@@ -198,11 +201,14 @@ class RowValidator:
         for c in roster.PLAIN:
             parse = _memo(c.parse, "", limit=200_000 if c.memo else 0)
             self.plain.append((self.prefix[c.field], parse.cache, parse))
+        # The plain cells of a row -> (their values, their messages): rows repeat the same
+        # few combinations (education, employment status, no card), one look-up a row.
+        self.plain_memo: dict[tuple, tuple] = {}
 
     def __call__(self, number: int, row: list) -> tuple[list | None, list[str]]:
         """(record, []) for a good row, (None, reasons) for a bad one."""
         (doc_cell, value, name_cell, sex_cell, birth_cell, phone_cell, household_cell,
-         residence_cell, groups_cell, *plain_cells) = self.cells(row[:self.width] + self.pad)
+         residence_cell, groups_cell) = self.cells(padded := row[:self.width] + self.pad)
         prefix = self.prefix
         errors: list[str] = []
         doc_type = self.column_doc_type
@@ -274,19 +280,30 @@ class RowValidator:
         groups, message = self.memo_groups.cache.get(value) or self.memo_groups(value)
         if message:
             errors.append(prefix["target_groups"] + message)
-        plain = []
-        for (label, cache, parse), value in zip(self.plain, plain_cells, strict=True):
-            clean, message = cache.get(value) or parse(value)
-            if message:
-                errors.append(label + message)
-            plain.append(clean)
+        value = self.plain_cells(padded)
+        plain, messages = self.plain_memo.get(value) or self._plain(value)
+        if messages:
+            errors.extend(messages)
         if errors:
             return None, errors
         doc, id_number = ident[0], ident[1]
         h = (self.hash_resident(id_number.encode()) if doc == "resident"
              else self.hasher(doc, id_number))
         return [h, doc, id_number, name, sex or "", birth, phone, household, residence,
-                groups, tuple(plain), number, row, None, None], errors
+                groups, plain, number, row, None, None], errors
+
+    def _plain(self, cells: tuple) -> tuple[tuple, tuple]:
+        """The plain columns' values and messages (after the file's labels) of `cells`."""
+        values, messages = [], []
+        for (label, cache, parse), value in zip(self.plain, cells, strict=True):
+            clean, message = cache.get(value) or parse(value)
+            if message:
+                messages.append(label + message)
+            values.append(clean)
+        found = tuple(values), tuple(messages)
+        if len(self.plain_memo) < 50_000:
+            self.plain_memo[cells] = found
+        return found
 
 
 def _memo(func, empty, limit: int = 200_000):
