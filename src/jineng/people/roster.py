@@ -14,7 +14,8 @@ places:
 3. people/api_registry.py: the field in the API's PersonIn, PersonPatch and PersonOut.
 Everything else follows from the table: the import template and header synonyms, row
 validation (memoised), the COPY and executemany writes, updates and their history, the
-service's validation and history, the person form and the archive page.
+service's validation and history, the person form and the archive page. (As every new
+string does, the change label also needs its English msgstr in people/locale.)
 
 Every parser takes a raw value (str, int, float, bool, date, datetime or None, as a
 spreadsheet cell or a form gives it) and returns the clean value or raises FieldError. The
