@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tests.people.test_import_kit as kit
-from jineng.people.importing import cells
+from jineng.people import roster
 from jineng.people.importing.columns import detect_header, write_template
 from jineng.people.models import Person
 from tests.people.test_import_kit import (
@@ -80,11 +80,11 @@ def test_each_date_text_format(text, tmp_path, run_import):
 
 
 def test_date_parser_reasons():
-    assert cells.date(19900101) == dt.date(1990, 1, 1)
-    with pytest.raises(cells.CellError, match="不是有效的日期"):
-        cells.date("1990-02-30")
-    with pytest.raises(cells.CellError, match="不是可识别的日期"):
-        cells.date("去年春天")
+    assert roster.date(19900101) == dt.date(1990, 1, 1)
+    with pytest.raises(roster.FieldError, match="不是有效的日期"):
+        roster.date("1990-02-30")
+    with pytest.raises(roster.FieldError, match="不是可识别的日期"):
+        roster.date("去年春天")
 
 
 def test_full_width_characters_spaces_and_line_breaks(tmp_path, run_import):
@@ -302,8 +302,8 @@ def test_phone_rule_is_the_registrys(raw):
     except ServiceError:
         expected = None
     try:
-        got = cells.phone(raw)
-    except cells.CellError:
+        got = roster.phone(raw)
+    except roster.FieldError:
         got = None
     assert got == expected
 

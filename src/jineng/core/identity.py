@@ -13,13 +13,16 @@ second number (and a second hash).
 """
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
 from django.db import models
 
+from jineng.core import crypto
 from jineng.core.reference import (
     country_codes,
     known_division_codes,
@@ -202,3 +205,56 @@ def mask(number: str) -> str:
     if len(number) <= 8:
         return number[:1] + "*" * max(len(number) - 2, 0) + number[-1:]
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+class Hasher:
+    """HMAC-SHA256 with the key's inner and outer states computed once: per value, two
+    sha256 copies instead of a new HMAC object (about twice as fast, the same digest)."""
+
+    def __init__(self, key: bytes, prefix: bytes = b""):
+        """`prefix`: the start every message shares, hashed into the inner state once."""
+        if len(key) > 64:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key) + prefix)
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def __call__(self, message: bytes) -> bytes:
+        i = self.inner.copy()
+        i.update(message)
+        o = self.outer.copy()
+        o.update(i.digest())
+        return o.digest()
+
+
+class IdentityHasher:
+    """The keyed hash that keys a person: HMAC-SHA256 over "identity:doc_type:number" with
+    the blind-index key (core.crypto.blind_index of "doc_type:number", purpose "identity").
+    The one implementation: the service calls `identity_hash`, the importer's hot path an
+    instance (`resident` hashes a resident number with the shared prefix hashed once)."""
+
+    def __init__(self, key: bytes):
+        self.any = Hasher(key, prefix=b"identity:")
+        self.resident_hasher = Hasher(key, prefix=b"identity:resident:")
+
+    def __call__(self, doc_type: str, number: str) -> bytes:
+        if doc_type == "resident":
+            return self.resident_hasher(number.encode())
+        return self.any(f"{doc_type}:{number}".encode())
+
+    def resident(self, number: str) -> bytes:
+        return self.resident_hasher(number.encode())
+
+    @staticmethod
+    def current() -> "IdentityHasher":
+        return _hasher_for(crypto._keys(settings.FIELD_ENCRYPTION_KEY)[1])
+
+
+@cache
+def _hasher_for(key: bytes) -> IdentityHasher:
+    return IdentityHasher(key)
+
+
+def identity_hash(doc_type: str, number: str) -> bytes:
+    """The 32-byte look-up and de-duplication key of a (normalised) number."""
+    return IdentityHasher.current()(str(doc_type), number)

@@ -5,8 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.core.identity import DocType
 from jineng.orgs.forms import RegionField
-from jineng.people.models import Education, EmploymentStatus, Sex
+from jineng.people import roster
+from jineng.people.models import Sex
 from jineng.people.selectors import active_target_groups
+
+
+def _plain_field(column: roster.Column) -> forms.Field:
+    """The form field of a plain roster column (roster.PLAIN): its choices or a text box."""
+    label = _(column.change_label)
+    if column.choices:
+        return forms.ChoiceField(label=label, choices=[("", "—"), *column.choices],
+                                 required=False)
+    return forms.CharField(label=label, max_length=column.max_length or 100, required=False)
 
 
 class PersonForm(forms.Form):
@@ -23,17 +33,16 @@ class PersonForm(forms.Form):
     household_region = RegionField(label=_("户籍地"), required=False, as_code=True,
                                    help_text=_("输入地区名称或区划代码，如 梁园区 或 411402"))
     residence_region = RegionField(label=_("常住地"), required=False, as_code=True, scope="all")
-    education = forms.ChoiceField(label=_("文化程度"), choices=[("", "—")] + Education.choices,
-                                  required=False)
-    employment_status = forms.ChoiceField(
-        label=_("就业状态"), choices=[("", "—")] + EmploymentStatus.choices, required=False
-    )
     target_groups = forms.MultipleChoiceField(label=_("重点群体"), required=False,
                                               widget=forms.CheckboxSelectMultiple)
-    social_security_card = forms.CharField(label=_("社会保障卡号"), max_length=40, required=False)
+    # The plain columns come from the column table (added in __init__), in its order.
+    field_order = list(roster.BY_FIELD)
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
+        for column in roster.PLAIN:
+            self.fields[column.field] = _plain_field(column)
+        self.order_fields(self.field_order)
         self.fields["target_groups"].choices = [
             (g.code, g.name) for g in active_target_groups()
         ]

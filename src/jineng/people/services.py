@@ -1,15 +1,15 @@
 """Every write to the real-name registry: validate, change, record history, audit — in one
 transaction.
 
-Per-row helpers the bulk importer reuses (pure, no database writes, raise `ServiceError`
-whose `errors` maps a field name to a Chinese message):
+Fields are validated by the parsers of people/roster.py's column table, the importer's too,
+so one rule gives one message on both paths. Per-row helpers (pure, no database writes,
+raise `ServiceError` whose `errors` maps a field name to a Chinese message):
 
-- `identity_hash(doc_type, number)`       the 32-byte look-up / de-duplication key
+- `identity_hash(doc_type, number)`       the 32-byte look-up key (core.identity's)
 - `identity_check(raw, doc_type, birth_date=..., sex=...)`  parse + agree with given fields
 - `identity_columns(ident)`               {"doc_type", "id_hash", "id_cipher", "id_masked"}
 - `phone_normalise(raw)` / `phone_columns(phone)` (masks with core.codes.mask_phone)
 - `name_clean(raw)` / `name_mask(name)`
-- `choice_value(choices, raw, field, label)` accepts a stored value or its Chinese label
 - `person_change_row(...)`                an unsaved PersonChange, for `bulk_create`
 - `TRACKED_FIELDS`, `FIELD_LABELS`        the history vocabulary shown on the archive
 
@@ -19,7 +19,6 @@ PersonChange rows or audit events: only their masked forms do.
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -27,46 +26,39 @@ from django.utils import timezone
 
 from jineng.core.audit import audit_record
 from jineng.core.codes import clean_text, mask_phone
-from jineng.core.crypto import blind_index, decrypt, encrypt
+from jineng.core.crypto import decrypt, encrypt
 from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from jineng.core.events import CoreAction
-from jineng.core.identity import DocType, IdentityError, IdentityNumber, mask, parse_identity
+from jineng.core.identity import (
+    DocType,
+    IdentityError,
+    IdentityNumber,
+    identity_hash,
+    mask,
+    parse_identity,
+)
 from jineng.core.refusals import OutOfScope, require_visible
 from jineng.core.scope import get_restricted, region_allowed, user_reach
 from jineng.orgs.lock_objects import target_group_lock, user_lock
 from jineng.orgs.models import Region, TargetGroup, User
-from jineng.orgs.target_groups import TargetGroupVocabulary, unknown_message
+from jineng.people import roster
 from jineng.people.events import PeopleAction
 from jineng.people.lock_objects import person_lock
-from jineng.people.models import Education, EmploymentStatus, Person, PersonChange, Sex
+from jineng.people.models import Person, PersonChange
+from jineng.people.roster import FieldError
 
 # ---------------------------------------------------------------- vocabulary
 
+# What history and messages call each field (roster.COLUMNS' change labels, in its order).
 FIELD_LABELS = {
-    "doc_type": "证件类型",
-    "id_number": "证件号码",
-    "name": "姓名",
-    "sex": "性别",
-    "birth_date": "出生日期",
-    "phone": "手机号",
-    "household_region": "户籍地",
-    "residence_region": "常住地",
-    "education": "文化程度",
-    "employment_status": "就业状态",
-    "target_groups": "重点群体",
-    "social_security_card": "社会保障卡号",
+    **{c.field: c.change_label for c in roster.COLUMNS},
     "user": "登录账号",
     "registered_by": "登记机构",
 }
 # The fields whose changes PersonChange records, in display order.
 TRACKED_FIELDS = tuple(k for k in FIELD_LABELS if k != "registered_by")
 
-_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
-_PHONE_STRIP = re.compile(r"[\s\-()（）]+")
-_SOCIAL_CARD = re.compile(r"^[0-9A-Z]{6,32}$")
-# What no name holds (digits, markup, formula signs): one rule for the page, the API and the
-# importer (people.importing.cells.name).
-NAME_FORBIDDEN = re.compile(r"[0-9<>{}\[\]@#$%^&*=+|\\/]")
+NAME_FORBIDDEN = roster.NAME_FORBIDDEN
 _GROUP_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
@@ -79,11 +71,6 @@ def _fail(errors: dict[str, str], code: str | None = None) -> ServiceError:
 # ---------------------------------------------------------------- per-row helpers
 
 
-def identity_hash(doc_type: str, number: str) -> bytes:
-    """The keyed hash that keys a person: HMAC over "doc_type:number" (number normalised)."""
-    return blind_index(f"{doc_type}:{number}", purpose="identity")
-
-
 def identity_check(raw, doc_type: str | None = None, *, birth_date: dt.date | None = None,
                    sex: str = "") -> IdentityNumber:
     """Parse and validate a number; the birth date and sex it encodes must agree with any given.
@@ -92,25 +79,15 @@ def identity_check(raw, doc_type: str | None = None, *, birth_date: dt.date | No
     document does not encode them (passports, old foreign PR cards). Raises ServiceError
     naming the field ("id_number", "birth_date" or "sex").
     """
-    if doc_type and doc_type not in DocType.values:
-        raise _fail({"doc_type": f"不支持的证件类型：{doc_type}"})
     try:
-        ident = parse_identity(raw, doc_type or None)
-    except IdentityError as exc:
+        kind = roster.doc_type(doc_type)
+    except FieldError as exc:
+        raise _fail({"doc_type": exc.message}) from None
+    try:
+        ident = roster.identity(raw, kind)
+    except (FieldError, IdentityError) as exc:
         raise _fail({"id_number": exc.message}) from None
-    errors = {}
-    if birth_date and ident.birth_date and birth_date != ident.birth_date:
-        errors["birth_date"] = (
-            f"出生日期 {birth_date:%Y-%m-%d} 与证件号码中的 {ident.birth_date:%Y-%m-%d} 不一致"
-        )
-    if sex and ident.sex and sex != ident.sex:
-        errors["sex"] = (
-            f"性别“{Sex(sex).label}”与证件号码中的“{Sex(ident.sex).label}”不一致"
-        )
-    if birth_date and not ident.birth_date and not (
-        dt.date(1900, 1, 1) <= birth_date <= dt.date.today()
-    ):
-        errors["birth_date"] = f"出生日期 {birth_date:%Y-%m-%d} 不在合理范围内"
+    errors = roster.identity_disagreements(ident, birth_date, sex)
     if errors:
         raise _fail(errors)
     if not ident.birth_date and birth_date or not ident.sex and sex:
@@ -148,18 +125,16 @@ def identity_search_hashes(raw) -> list[bytes]:
 
 
 def phone_normalise(raw) -> str:
-    """A mainland mobile number (11 digits, 1[3-9]…) from full-width, spaced, hyphenated or
-    +86 / 0086 prefixed input; "" when blank. Raises ServiceError on field "phone"."""
-    text = _PHONE_STRIP.sub("", unicodedata.normalize("NFKC", "" if raw is None else str(raw)))
-    if not text:
-        return ""
-    for prefix in ("+86", "0086", "86"):
-        if text.startswith(prefix) and len(text) == len(prefix) + 11:
-            text = text[len(prefix):]
-            break
-    if not _PHONE.match(text):
-        raise _fail({"phone": f"手机号 {text} 不是有效的中国大陆手机号码（11 位，以 13–19 开头）"})
-    return text
+    """roster.phone, raising ServiceError on field "phone"."""
+    return _one("phone", raw)
+
+
+def _one(field: str, raw):
+    """roster's parser of `field` over `raw`, a FieldError as ServiceError naming the field."""
+    try:
+        return roster.BY_FIELD[field].parse(raw)
+    except FieldError as exc:
+        raise _fail({field: exc.message}) from None
 
 
 def phone_columns(phone: str) -> dict:
@@ -170,18 +145,8 @@ def phone_columns(phone: str) -> dict:
 
 
 def name_clean(raw) -> str:
-    """Full-width to half-width, inner spaces removed between Chinese characters."""
-    name = clean_text(raw)
-    name = re.sub(r"\s+", " ", name)
-    name = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", name)
-    name = name.replace("．", "·").replace("•", "·")
-    if not name:
-        raise _fail({"name": "姓名不能为空"})
-    if len(name) > 50:
-        raise _fail({"name": f"姓名过长（{len(name)} 个字符，最多 50 个）"})
-    if NAME_FORBIDDEN.search(name):
-        raise _fail({"name": f"姓名“{name}”含有数字或符号"})
-    return name
+    """roster.name: full-width to half-width, no spaces between Chinese characters."""
+    return _one("name", raw)
 
 
 def name_mask(name: str) -> str:
@@ -195,18 +160,6 @@ def name_mask(name: str) -> str:
 
 def social_card_mask(card: str) -> str:
     return mask(card) if card else ""
-
-
-def choice_value(choices, raw, field: str) -> str:
-    """A TextChoices value from its value or its Chinese label ("" stays ""), else an error."""
-    text = clean_text(raw)
-    if not text:
-        return ""
-    for value, label in choices.choices:
-        if text in (value, label):
-            return value
-    allowed = "、".join(label for _, label in choices.choices)
-    raise _fail({field: f"“{text}”不是可选值（可选：{allowed}）"})
 
 
 def person_change_row(*, person_id: int, actor, source: str, changes: dict,
@@ -223,52 +176,70 @@ def person_change_row(*, person_id: int, actor, source: str, changes: dict,
 # ---------------------------------------------------------------- resolving references
 
 
-def _region(value, field: str, errors: dict) -> Region | None:
+class _Lookups:
+    """roster.References from the database, for one call of the service: regions by code
+    or name, the active target groups loaded at the first question."""
+
+    def __init__(self):
+        self.regions: dict[int, Region] = {}
+        self._groups: dict[str, str] | None = None
+
+    def _found(self, regions) -> int | None:
+        found = list(regions[:2])
+        if len(found) != 1:
+            return None
+        self.regions[found[0].pk] = found[0]
+        return found[0].pk
+
+    def region_by_code(self, code: str) -> int | None:
+        return self._found(Region.objects.filter(code=code))
+
+    def region_by_name(self, key: str) -> int | None:
+        regions = Region.objects.filter(name=key)
+        return self._found(regions) if regions.exists() else 0
+
+    def group_code(self, key: str) -> str | None:
+        if self._groups is None:
+            self._groups = {}
+            for code, name in TargetGroup.objects.filter(is_active=True).values_list(
+                    "code", "name"):
+                for k in (code, name):
+                    self._groups.setdefault(roster.lookup_key(k), code)
+        return self._groups.get(key)
+
+
+def _region(value, field: str, errors: dict, lookups: _Lookups) -> Region | None:
     if value in (None, ""):
         return None
     if isinstance(value, Region):
         return value
-    code = clean_text(value)
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        errors[field] = f"区划代码 {code} 不存在"
-    return region
+    try:
+        return lookups.regions[roster.region(value, lookups)]
+    except FieldError as exc:
+        errors[field] = exc.message
+        return None
 
 
-def _target_groups(values, errors: dict) -> list[TargetGroup]:
-    """The groups named (by code, name or TargetGroup), in the groups' order."""
+def _target_groups(values, errors: dict, lookups: _Lookups) -> list[TargetGroup]:
     if not values:
         return []
-    given = {v.code for v in values if isinstance(v, TargetGroup)}
-    vocabulary = TargetGroupVocabulary()
-    codes, unknown = vocabulary.parse(
-        [v.code if isinstance(v, TargetGroup) else v for v in values], keep=given)
-    if unknown:
-        errors["target_groups"] = unknown_message(unknown)
-    return [g for g in vocabulary.groups if g.code in codes]
+    if isinstance(values, list | tuple | set):
+        objs = [v for v in values if isinstance(v, TargetGroup)]
+        values = [v for v in values if not isinstance(v, TargetGroup)]
+    else:
+        objs = []
+    try:
+        codes = roster.target_groups(values, lookups)
+    except FieldError as exc:
+        errors["target_groups"] = exc.message
+        codes = ()
+    unique = {g.pk: g for g in [*objs, *TargetGroup.objects.filter(code__in=codes)]}
+    return sorted(unique.values(), key=lambda g: (g.sort_order, g.code))
 
 
 def _codes(groups: list[TargetGroup]) -> list[str]:
     """What Person.target_groups stores: the groups' codes, sorted."""
     return sorted(g.code for g in groups)
-
-
-def _social_card(raw, errors: dict) -> str:
-    card = re.sub(r"\s+", "", clean_text(raw)).upper()
-    if card and not _SOCIAL_CARD.match(card):
-        errors["social_security_card"] = "社会保障卡号应为 6–32 位字母或数字"
-    return card
-
-
-def _sex(raw, errors: dict) -> str:
-    text = clean_text(raw)
-    if not text:
-        return ""
-    mapping = {"M": "M", "F": "F", "男": "M", "女": "F", "MALE": "M", "FEMALE": "F"}
-    if text.upper() not in mapping:
-        errors["sex"] = f"性别“{text}”不正确（应为 男 或 女）"
-        return ""
-    return mapping[text.upper()]
 
 
 # ---------------------------------------------------------------- snapshots and history
@@ -292,10 +263,8 @@ def person_snapshot(person: Person, *, phone: str | None = None,
         "phone": person.phone_masked or None,
         "household_region": _region_label(person.household_region),
         "residence_region": _region_label(person.residence_region),
-        "education": person.get_education_display() or None,
-        "employment_status": person.get_employment_status_display() or None,
         "target_groups": [g.name for g in groups],
-        "social_security_card": social_card_mask(person.social_security_card) or None,
+        **{c.field: c.show(getattr(person, c.field)) for c in roster.PLAIN},
         "user": person.user.username if person.user_id else None,
     }
 
@@ -348,31 +317,35 @@ class _Clean:
     phone: str | None
 
 
+def _parsed(data: dict, field: str, errors: dict, default=None):
+    """roster's parser of `field` over data[field] (`default` when absent or refused)."""
+    if field not in data:
+        return default
+    try:
+        return roster.BY_FIELD[field].parse(data[field])
+    except FieldError as exc:
+        errors[field] = exc.message
+        return default
+
+
 def _clean(data: dict, *, existing: Person | None = None) -> _Clean:
-    """Validate the given fields (a partial dict when updating); collect every error."""
+    """Validate the given fields (a partial dict when updating) with the roster's parsers,
+    as the importer does; collect every error."""
     errors: dict[str, str] = {}
     values: dict = {}
+    lookups = _Lookups()
 
     if "name" in data:
-        try:
-            values["name"] = name_clean(data["name"])
-        except ServiceError as exc:
-            errors.update(exc.errors)
-    sex = _sex(data["sex"], errors) if "sex" in data else None
-    birth_date = data.get("birth_date") or None
-    if isinstance(birth_date, str):
-        try:
-            birth_date = dt.date.fromisoformat(birth_date.strip())
-        except ValueError:
-            errors["birth_date"] = f"出生日期 {birth_date} 格式不正确（应为 YYYY-MM-DD）"
-            birth_date = None
+        values["name"] = _parsed(data, "name", errors)
+    sex = _parsed(data, "sex", errors, "")
+    birth_date = _parsed(data, "birth_date", errors)
+    doc_type = _parsed(data, "doc_type", errors)
 
-    number_given = clean_text(data.get("id_number"))
-    doc_type = data.get("doc_type") or (existing.doc_type if existing and not number_given
-                                        else None)
+    number_given = data.get("id_number") not in (None, "") and str(data["id_number"]).strip()
     if number_given:
         try:
-            ident = identity_check(number_given, doc_type, birth_date=birth_date, sex=sex or "")
+            ident = identity_check(data["id_number"], doc_type, birth_date=birth_date,
+                                   sex=sex)
         except ServiceError as exc:
             errors.update(exc.errors)
         else:
@@ -381,13 +354,12 @@ def _clean(data: dict, *, existing: Person | None = None) -> _Clean:
     elif existing is None:
         errors["id_number"] = "证件号码不能为空"
     else:
-        if "doc_type" in data and data["doc_type"] and data["doc_type"] != existing.doc_type:
+        if doc_type and doc_type != existing.doc_type:
             errors["id_number"] = "修改证件类型时请同时填写完整的证件号码"
         # The number stays: any given birth date or sex must still agree with it.
         number = decrypt(existing.id_cipher)
         try:
-            ident = identity_check(number, existing.doc_type, birth_date=birth_date,
-                                   sex=sex or "")
+            ident = identity_check(number, existing.doc_type, birth_date=birth_date, sex=sex)
         except ServiceError as exc:
             errors.update({k: v for k, v in exc.errors.items() if k != "id_number"})
         else:
@@ -396,55 +368,38 @@ def _clean(data: dict, *, existing: Person | None = None) -> _Clean:
             if ident.sex != existing.sex and ident.sex:
                 values["sex"] = ident.sex
 
-    phone = None
-    if "phone" in data:
-        try:
-            phone = phone_normalise(data["phone"])
-        except ServiceError as exc:
-            errors.update(exc.errors)
-        else:
-            values.update(phone_columns(phone))
+    phone = _parsed(data, "phone", errors)
+    if phone is not None:
+        values.update(phone_columns(phone))
     for field in ("household_region", "residence_region"):
         if field in data:
-            values[field] = _region(data[field], field, errors)
-    for field, choices in (("education", Education), ("employment_status", EmploymentStatus)):
-        if field in data:
-            try:
-                values[field] = choice_value(choices, data[field], field)
-            except ServiceError as exc:
-                errors.update(exc.errors)
-    if "social_security_card" in data:
-        values["social_security_card"] = _social_card(data["social_security_card"], errors)
-    groups = _target_groups(data["target_groups"], errors) if "target_groups" in data else None
+            values[field] = _region(data[field], field, errors, lookups)
+    for column in roster.PLAIN:
+        if column.field in data:
+            values[column.field] = _parsed(data, column.field, errors, "")
+    groups = (_target_groups(data["target_groups"], errors, lookups)
+              if "target_groups" in data else None)
     if errors:
         raise _fail(errors)
     return _Clean(values, groups, phone)
 
 
-PERSON_INPUT_FIELDS = (
-    "doc_type", "id_number", "name", "sex", "birth_date", "phone", "household_region",
-    "residence_region", "education", "employment_status", "target_groups",
-    "social_security_card",
-)
+PERSON_INPUT_FIELDS = tuple(c.field for c in roster.COLUMNS)
 
 
-def person_create(*, actor, id_number: str, name: str, doc_type: str | None = None,
-                  sex: str = "", birth_date: dt.date | str | None = None, phone: str = "",
-                  household_region=None, residence_region=None, education: str = "",
-                  employment_status: str = "", target_groups=(), social_security_card: str = "",
-                  source: str = "page") -> Person:
-    """Register one person. Regions may be Region objects or codes, target groups objects,
-    codes or names. An institution operator's record is registered by their institution;
-    an officer's needs a region in their scope. Raises ServiceError (field errors, nothing
+def person_create(*, actor, id_number: str, name: str, source: str = "page",
+                  **fields) -> Person:
+    """Register one person; `fields` any other of PERSON_INPUT_FIELDS (roster.COLUMNS).
+    Regions may be Region objects, codes or names, target groups objects, codes or names.
+    An institution operator's record is registered by their institution; an officer's
+    needs a region in their scope. Raises ServiceError (field errors, nothing
     written) or Conflict when the number is already registered."""
+    unknown = set(fields) - set(PERSON_INPUT_FIELDS)
+    if unknown:
+        raise ServiceError(f"字段 {'、'.join(sorted(unknown))} 不可填写")
     institution = _add_grant(actor)
-    data = {
-        "doc_type": doc_type, "id_number": id_number, "name": name, "sex": sex,
-        "birth_date": birth_date, "phone": phone, "household_region": household_region,
-        "residence_region": residence_region, "education": education,
-        "employment_status": employment_status, "target_groups": target_groups,
-        "social_security_card": social_security_card,
-    }
+    data = {**dict.fromkeys(PERSON_INPUT_FIELDS, ""), **fields, "id_number": id_number,
+            "name": name}
     clean = _clean(data)
     values = clean.values
     errors: dict = {}

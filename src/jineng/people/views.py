@@ -17,7 +17,7 @@ from jineng.core.scope import get_restricted
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs.forms import region_filter
 from jineng.orgs.models import TargetGroup
-from jineng.people import forms, selectors, services
+from jineng.people import forms, roster, selectors, services
 from jineng.people.models import Person
 
 # ---------------------------------------------------------------- people
@@ -81,7 +81,7 @@ def _person_input(data: dict, *, editing: bool) -> dict:
     data = dict(data)
     data["target_groups"] = list(data.get("target_groups") or [])
     if editing:
-        for key in ("id_number", "phone", "social_security_card"):
+        for key in ("id_number", "phone", *(c.field for c in roster.PLAIN if c.sensitive)):
             if not data.get(key):
                 data.pop(key, None)
         if "id_number" not in data:
@@ -125,7 +125,7 @@ class PersonEdit(ServiceFormPage):
             "birth_date": obj.birth_date,
             "household_region": obj.household_region.code if obj.household_region_id else "",
             "residence_region": obj.residence_region.code if obj.residence_region_id else "",
-            "education": obj.education, "employment_status": obj.employment_status,
+            **{c.field: getattr(obj, c.field) for c in roster.SHOWN},
             "target_groups": list(obj.target_groups),
             "user": obj.user.username if obj.user_id else "",
         }
@@ -156,6 +156,7 @@ def _archive(request, person: Person, *, revealed=None, status=200, own=False):
         "person": person,
         "own": own,
         "groups": _groups(person),
+        "columns": [(_(c.change_label), c.shown(person)) for c in roster.SHOWN],
         "history": selectors.person_history(user=user, person=person),
         "sections": selectors.archive_sections(person=person, user=user),
         "access_log": selectors.person_access_log(user=user, person=person) if own else None,

@@ -7,47 +7,18 @@ from dataclasses import dataclass
 
 from jineng.core.identity import make_resident_number
 from jineng.core.spreadsheets import write_xlsx
+from jineng.people.roster import COLUMNS
 
-# field -> (label in the template and in messages, synonyms). Synonyms are compared after
-# `header_key` (NFKC, no spaces, no parenthesised notes, no asterisks).
+# field -> (label in the template and in messages, synonyms), from the column table.
+# Synonyms are compared after `header_key` (NFKC, no spaces, no parenthesised notes, no
+# asterisks).
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "id_number": ("身份证号", (
-        "身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "证件号",
-        "身份证", "身份证件号码", "居民身份证号码", "居民身份证号", "身份证件号", "证件编号",
-        "idnumber", "idcard",
-    )),
-    "doc_type": ("证件类型", ("证件类型", "证件类别", "证件名称", "证件种类")),
-    "name": ("姓名", ("姓名", "名字", "人员姓名", "劳动者姓名", "学员姓名", "name")),
-    "sex": ("性别", ("性别", "sex", "gender")),
-    "birth_date": ("出生日期", ("出生日期", "出生年月", "出生年月日", "生日", "出生时间")),
-    "phone": ("手机号", (
-        "手机号", "手机号码", "联系电话", "电话", "联系方式", "手机", "电话号码", "移动电话",
-        "phone", "mobile",
-    )),
-    "household_region": ("户籍地", (
-        "户籍地", "户籍所在地", "户籍地区划", "户籍地代码", "户籍区划代码", "户籍地区",
-        "户口所在地", "户籍", "户籍地行政区划", "户籍所在地区划代码",
-    )),
-    "residence_region": ("常住地", (
-        "常住地", "常住地区划", "常住地代码", "居住地", "现居住地", "常住地区", "现住址区划",
-    )),
-    "education": ("文化程度", ("文化程度", "学历", "最高学历", "受教育程度")),
-    "employment_status": ("就业状态", ("就业状态", "就业情况", "就业状况")),
-    "target_groups": ("重点群体", (
-        "重点群体", "人员类别", "人员类型", "重点群体类别", "人员身份", "群体类别", "培训对象类别",
-    )),
-    "social_security_card": ("社保卡号", (
-        "社保卡号", "社会保障卡号", "社保卡号码", "社会保障卡号码", "社保卡",
-    )),
+    c.field: (c.label, c.synonyms) for c in COLUMNS
 }
 # Headers that name the resident identity card: the column holds resident numbers, so a number
 # there is never reinterpreted as another document's (a 9… number as a foreigner's).
 RESIDENT_HEADERS = frozenset({"公民身份号码", "公民身份证号码", "居民身份证号码", "居民身份证号"})
-TEMPLATE_FIELDS = [
-    "name", "doc_type", "id_number", "sex", "birth_date", "phone", "household_region",
-    "residence_region", "education", "employment_status", "target_groups",
-    "social_security_card",
-]
+TEMPLATE_FIELDS = list(FIELDS)
 LABELS = {f: label for f, (label, _) in FIELDS.items()}
 REQUIRED = ("id_number", "name")
 HEADER_SCAN_ROWS = 30
@@ -132,11 +103,16 @@ def detect_header(head: list[tuple[int, list]], merged: list) -> HeaderMap | Non
     return HeaderMap(last_header_row, positions, labels)
 
 
+TEMPLATE_EXAMPLE = {
+    "name": "张三", "doc_type": "居民身份证",
+    "id_number": make_resident_number("411402", dt.date(1990, 1, 1), 123), "sex": "男",
+    "birth_date": "1990-01-01", "phone": "13800000000", "household_region": "411402",
+    "education": "高中", "employment_status": "失业",
+    "target_groups": "农村转移劳动力、脱贫劳动力（含监测帮扶对象）",
+}
+
+
 def write_template(target) -> None:
     headers = [LABELS[f] for f in TEMPLATE_FIELDS]
-    example = [
-        "张三", "居民身份证", make_resident_number("411402", dt.date(1990, 1, 1), 123),
-        "男", "1990-01-01", "13800000000",
-        "411402", "", "高中", "失业", "农村转移劳动力、脱贫劳动力（含监测帮扶对象）", "",
-    ]
+    example = [TEMPLATE_EXAMPLE.get(f, "") for f in TEMPLATE_FIELDS]
     write_xlsx(target, headers, [example], sheet="花名册")

@@ -12,19 +12,18 @@ from django.utils import timezone
 from jineng.core import crypto
 from jineng.core.codes import mask_phone
 from jineng.core.identity import mask
+from jineng.people import roster
 from jineng.people.importing.rows import (
     BIRTH,
-    CARD,
     COPY,
     DOC_TYPE,
-    EDUCATION,
-    EMPLOYMENT,
     GROUPS,
     HASH,
     HOUSEHOLD,
     NAME,
     NUMBER,
     PHONE,
+    PLAIN,
     RESIDENCE,
     SEX,
 )
@@ -34,27 +33,26 @@ ID_HASH_UNIQUE = "people_person_id_hash_key"  # the unique index Django made for
 CHANGE = "people_personchange"
 REGION = "orgs_region"
 
+# The plain columns of the roster (roster.PLAIN) follow the fixed ones in each list.
+_PLAIN_COLUMNS = tuple(c.db_column for c in roster.PLAIN)
 INSERT_COLUMNS = (
     "doc_type", "id_hash", "id_cipher", "id_masked", "name", "sex", "birth_date",
-    "phone_cipher", "phone_masked", "household_region_id", "residence_region_id", "education",
-    "employment_status", "target_groups", "social_security_card", "registered_by_id",
-    "created_at", "updated_at",
+    "phone_cipher", "phone_masked", "household_region_id", "residence_region_id",
+    "target_groups", *_PLAIN_COLUMNS, "registered_by_id", "created_at", "updated_at",
 )
 UPDATE_COLUMNS = (
     "name", "sex", "birth_date", "phone_cipher", "phone_masked", "household_region_id",
-    "residence_region_id", "education", "employment_status", "target_groups",
-    "social_security_card",
+    "residence_region_id", "target_groups", *_PLAIN_COLUMNS,
 )
 # What the batch look-up returns for an existing person (by position).
 EXISTING_COLUMNS = (
     "p.id", "p.id_hash", "p.name", "p.sex", "p.birth_date", "p.phone_cipher", "p.phone_masked",
-    "p.household_region_id", "p.residence_region_id", "p.education", "p.employment_status",
-    "p.social_security_card", "p.registered_by_id", "h.path", "r.path", "p.user_id",
-    "p.target_groups",
+    "p.household_region_id", "p.residence_region_id", "p.registered_by_id", "h.path", "r.path",
+    "p.user_id", "p.target_groups", *(f"p.{c}" for c in _PLAIN_COLUMNS),
 )
 (E_ID, E_HASH, E_NAME, E_SEX, E_BIRTH, E_PHONE_CIPHER, E_PHONE_MASKED, E_HOUSEHOLD,
- E_RESIDENCE, E_EDUCATION, E_EMPLOYMENT, E_CARD, E_REGISTERED_BY, E_HOUSEHOLD_PATH,
- E_RESIDENCE_PATH, E_USER, E_GROUPS) = range(17)
+ E_RESIDENCE, E_REGISTERED_BY, E_HOUSEHOLD_PATH, E_RESIDENCE_PATH, E_USER, E_GROUPS,
+ E_PLAIN) = range(15)
 
 
 def stored_groups(found: tuple) -> list[str]:
@@ -111,8 +109,8 @@ class Writer:
         inst, region = self.institution_id, self.default_region_id
         return [
             (r[DOC_TYPE], r[HASH], ids[i], mask(r[NUMBER]), r[NAME], r[SEX], r[BIRTH],
-             phones[i], mask_phone(r[PHONE]), r[HOUSEHOLD] or region, r[RESIDENCE], r[EDUCATION],
-             r[EMPLOYMENT], json.dumps(r[GROUPS]), r[CARD], inst, now, now)
+             phones[i], mask_phone(r[PHONE]), r[HOUSEHOLD] or region, r[RESIDENCE],
+             json.dumps(r[GROUPS]), *r[PLAIN], inst, now, now)
             for i, r in enumerate(records)
         ]
 
@@ -228,6 +226,13 @@ _BIRTH = _Memo(lambda d: _NULL if d is None else _DATE(4, d.toordinal() - _PG_EP
 # jsonb's binary form: a version byte, then the JSON text.
 _GROUPS = _Memo(lambda codes: _LENGTH(len(json.dumps(list(codes))) + 1) + b"\x01"
                 + json.dumps(list(codes)).encode())
+# A plain column's encoder by its roster.Column.encode: "choice" values repeat (memoised).
+_ENCODERS = {"choice": _CHOICE.__getitem__, "text": _binary_text}
+_PLAIN_ENCODERS = tuple(_ENCODERS[c.encode] for c in roster.PLAIN)
+# A record's tuple of plain values -> their encoded fields: the tuples repeat (education,
+# employment status, mostly no card).
+_PLAIN_FIELDS = _Memo(lambda values: b"".join(
+    [encode(v) for encode, v in zip(_PLAIN_ENCODERS, values, strict=True)]))
 
 
 def _encode_people(records: list[list], crypt: "Encryptor", institution_id, default_region_id
@@ -241,8 +246,11 @@ def _encode_people(records: list[list], crypt: "Encryptor", institution_id, defa
     head, region, birth, groups, choice = _HEAD, _REGION, _BIRTH, _GROUPS, _CHOICE
     encrypt, version, length = crypt.aes.encrypt, crypto.VERSION, _LENGTHS
     nonces = os.urandom(24 * len(records))
+    plain = _PLAIN_FIELDS
+    if len(plain) > 100_000:  # distinct cards: keep the memo small
+        plain.clear()
     for k, r in enumerate(records):
-        number, phone, card = r[NUMBER], r[PHONE], r[CARD]
+        number, phone = r[NUMBER], r[PHONE]
         masked, name = mask(number).encode(), r[NAME].encode()
         nonce = nonces[24 * k: 24 * k + 12]
         id_cipher = encrypt(nonce, number.encode(), None)
@@ -254,13 +262,11 @@ def _encode_people(records: list[list], crypt: "Encryptor", institution_id, defa
                             length[len(phone_masked)], phone_masked)
         else:
             phone_fields = _NO_PHONE
-        card = card.encode()
         r[COPY] = b"".join((
             head[r[DOC_TYPE]], r[HASH], length[len(id_cipher) + 13], version, nonce, id_cipher,
             length[len(masked)], masked, length[len(name)], name, choice[r[SEX]],
             birth[r[BIRTH]], *phone_fields, region[r[HOUSEHOLD] or default_region_id],
-            region[r[RESIDENCE]], choice[r[EDUCATION]], choice[r[EMPLOYMENT]],
-            groups[r[GROUPS]], length[len(card)], card, tail,
+            region[r[RESIDENCE]], groups[r[GROUPS]], plain[r[PLAIN]], tail,
         ))
 
 
@@ -379,7 +385,3 @@ class SqliteWriter(Writer):
                 f"UPDATE {PERSON} SET {sets}, updated_at = %s WHERE id = %s",
                 [(*row[1:], now, row[0]) for row in rows],
             )
-
-
-def mask_card(card: str) -> str | None:
-    return mask(card) if card else None

@@ -10,7 +10,6 @@ transaction.
 """
 
 import gc
-import mmap
 import multiprocessing
 import operator
 import os
@@ -22,7 +21,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from types import SimpleNamespace
-from typing import NamedTuple
 
 from jineng.core.spreadsheet_reader import SheetBlock, expand_part
 from jineng.core.xlsx_stream import SheetXml
@@ -155,25 +153,11 @@ def _empty(row: list, i: int) -> bool:
     return v is None or v == "" or (isinstance(v, str) and not v.strip())
 
 
-# The worker process's PartWork and the shared memory for sheet XML, inherited through fork.
+# The worker process's PartWork, inherited through fork.
 _work: PartWork | None = None
-_slots: mmap.mmap | None = None
-# A slot of shared memory holds one block of sheet XML (about CHUNK, 1 MiB, plus the rest
-# of a row); a larger block goes through the pipe.
-SLOT_BYTES = 4 << 20
-
-
-class _InSlot(NamedTuple):
-    """A SheetBlock whose XML waits in shared-memory slot `slot` (`length` bytes)."""
-    previous: int
-    slot: int
-    length: int
 
 
 def _run(part) -> PartResult:
-    if type(part) is _InSlot:
-        start = part.slot * SLOT_BYTES
-        part = SheetBlock(part.previous, _slots[start: start + part.length])
     return _work(part)
 
 
@@ -208,16 +192,10 @@ class Workers:
         self.work = work
         self.pool = None
         self.ahead = ahead or 2 * processes + 1
-        self.slots = None
         if processes and "fork" in multiprocessing.get_all_start_methods():
-            global _work, _slots
+            global _work
             context = multiprocessing.get_context("fork")
             work.encoding = context.Value("b", 1, lock=False)  # shared with the workers
-            # Blocks of sheet XML reach the workers through anonymous shared memory mapped
-            # before the fork: one copy in, one out, instead of pickling them into a pipe.
-            # A slot is reused once its part's result is back (the worker has read it).
-            self.slots = _slots = mmap.mmap(-1, SLOT_BYTES * self.ahead)
-            self.free_slots = list(range(self.ahead))
             _work = work
             try:
                 self.pool = ProcessPoolExecutor(processes, mp_context=context,
@@ -226,7 +204,7 @@ class Workers:
             except (AssertionError, OSError, BrokenProcessPool):  # e.g. a daemonic process
                 self.close()
             finally:
-                _work = _slots = None
+                _work = None
 
     def map(self, parts: Iterable) -> Iterator[PartResult]:
         if self.pool is None:
@@ -234,26 +212,14 @@ class Workers:
             return
         pending: deque = deque()
         for part in parts:
-            sent, slot = self._in_slot(part)
-            pending.append((part, slot, self.pool.submit(_run, sent)))
+            pending.append((part, self.pool.submit(_run, part)))
             if len(pending) >= self.ahead:
                 yield self._bind(*pending.popleft())
         while pending:
             yield self._bind(*pending.popleft())
 
-    def _in_slot(self, part) -> tuple:
-        """What to send for `part`, and the slot it occupies (None: none)."""
-        if type(part) is not SheetBlock or len(part.xml) > SLOT_BYTES:
-            return part, None
-        slot = self.free_slots.pop()
-        start = slot * SLOT_BYTES
-        self.slots[start: start + len(part.xml)] = part.xml
-        return _InSlot(part.previous, slot, len(part.xml)), slot
-
-    def _bind(self, part, slot, future) -> PartResult:
+    def _bind(self, part, future) -> PartResult:
         result = future.result()
-        if slot is not None:
-            self.free_slots.append(slot)
         result._reopen = lambda r: self.work.reopen(part, r)
         return result
 
@@ -261,6 +227,3 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=abort)
             self.pool = None
-        if self.slots is not None:
-            self.slots.close()
-            self.slots = None

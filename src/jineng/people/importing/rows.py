@@ -5,76 +5,37 @@ keeps per-row work to dictionary look-ups, a few regular expressions and one HMA
 """
 
 import datetime as dt
-import hashlib
-import hmac
 import operator
 import re
-import unicodedata
 from collections import defaultdict
 
-from django.conf import settings
-
-from jineng.core import crypto
 from jineng.core.identity import (
     CHECK_CHARS,
     EARLIEST_BIRTH,
     HMT_ADDRESS_CODES,
     WEIGHTS,
     IdentityError,
+    IdentityHasher,
+    IdentityNumber,
+    identity_hash,  # noqa: F401 (the one implementation, for callers of this module)
     normalise,
-    parse_identity,
 )
 from jineng.core.reference import known_division_codes
-from jineng.orgs.models import Region
-from jineng.people.importing import cells
-from jineng.people.importing.cells import CellError
+from jineng.orgs.models import Region, TargetGroup
+from jineng.people import roster
 from jineng.people.importing.columns import LABELS, HeaderMap
-from jineng.people.models import TargetGroup
+from jineng.people.roster import CONTROL, FieldError, lookup_key
 
 # A record is a list, indexed by these positions (a list is the cheapest object per row).
+# PLAIN: the tuple of the plain columns' values (roster.PLAIN, in the table's order), which
+# repeat from row to row (db encodes each distinct tuple once).
 # COPY: the person's row encoded for PostgreSQL's COPY, when built ahead (db.add_copy_data).
-(HASH, DOC_TYPE, NUMBER, NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE, EDUCATION,
- EMPLOYMENT, GROUPS, CARD, ROW, RAW, DUP_OF, COPY) = range(17)
+(HASH, DOC_TYPE, NUMBER, NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE, GROUPS, PLAIN, ROW,
+ RAW, DUP_OF, COPY) = range(15)
 
-_CARD = re.compile(r"^[0-9A-Z]{6,32}$")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _PLAIN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,20}$")
-_SIX = re.compile(r"^[0-9]{6}([0-9]{6})?$")
 _PARENS = re.compile(r"[(（].*?[)）]")
-
-
-def identity_key() -> bytes:
-    return crypto._keys(settings.FIELD_ENCRYPTION_KEY)[1]
-
-
-def identity_hash(doc_type: str, number: str, key: bytes | None = None) -> bytes:
-    """Same value as people.services.identity_hash (blind_index of "doc_type:number",
-    purpose "identity")."""
-    return hmac.digest(key or identity_key(), f"identity:{doc_type}:{number}".encode(), "sha256")
-
-
-class Hasher:
-    """HMAC-SHA256 with the key's inner and outer states computed once: per value, two
-    sha256 copies instead of a new HMAC object (about twice as fast, the same digest)."""
-
-    def __init__(self, key: bytes, prefix: bytes = b""):
-        """`prefix`: the start every message shares, hashed into the inner state once."""
-        if len(key) > 64:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(64, b"\0")
-        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key) + prefix)
-        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-
-    def __call__(self, message: bytes) -> bytes:
-        i = self.inner.copy()
-        i.update(message)
-        o = self.outer.copy()
-        o.update(i.digest())
-        return o.digest()
-
-
-def _key(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(" ", "").lower()
 
 
 class References:
@@ -93,7 +54,7 @@ class References:
             codes = path.strip("/").split("/")
             names = [name_of.get(c, "") for c in codes]
             for i in range(len(names)):
-                by_name[_key("".join(names[i:]))].append((pk, path))
+                by_name[lookup_key("".join(names[i:]))].append((pk, path))
         self.by_name = {}
         for name, found in by_name.items():
             if len(found) > 1:
@@ -111,35 +72,23 @@ class References:
             self.group_names[code] = name
             if active:
                 for k in (code, name, _PARENS.sub("", name)):
-                    self.groups.setdefault(_key(k), code)
+                    self.groups.setdefault(lookup_key(k), code)
+
+    # roster.References: what the shared parsers ask.
+    def region_by_code(self, code: str) -> int | None:
+        return self.by_code.get(code)
+
+    def region_by_name(self, key: str) -> int | None:
+        return self.by_name.get(key, 0)
+
+    def group_code(self, key: str) -> str | None:
+        return self.groups.get(key)
 
     def region(self, value) -> int:
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        s = cells.text(value).replace(" ", "")
-        if _SIX.match(s):
-            code = s if len(s) == 6 or s[6:] != "000000" else s[:6]
-            if code in self.by_code:
-                return self.by_code[code]
-            raise CellError(f"区划代码 {s} 不存在")
-        found = self.by_name.get(_key(s), 0)
-        if found:
-            return found
-        if found is None:
-            raise CellError(f"“{s}”有多个同名地区，请填写 6 位区划代码")
-        raise CellError(f"“{s}”不是已知的地区名称或区划代码")
+        return roster.region(value, self)
 
     def group_codes(self, value) -> tuple[str, ...]:
-        codes, unknown = set(), []
-        for part in cells.split_groups(value):
-            code = self.groups.get(_key(part)) or self.groups.get(_key(_PARENS.sub("", part)))
-            if code is None:
-                unknown.append(part)
-            else:
-                codes.add(code)
-        if unknown:
-            raise CellError("“" + "、".join(unknown) + "”不在重点群体目录中")
-        return tuple(sorted(codes))
+        return roster.target_groups(value, self)
 
 
 class ResidentNumbers:
@@ -201,12 +150,24 @@ def _weighted(digits: str, start: int) -> int:
     return sum(int(c) * w for c, w in zip(digits, WEIGHTS[start:], strict=False))
 
 
+# Cells read explicitly by RowValidator (cross-field rules, fast paths), in its order; the
+# plain columns follow.
+_SPECIAL = ("doc_type", "id_number", "name", "sex", "birth_date", "phone", "household_region",
+            "residence_region", "target_groups")
+
+
 class RowValidator:
+    """A row of cells to a record (or the reasons it cannot be one), by roster's parsers.
+
+    The hot path of the importer: the memos' dictionaries are read directly (a miss calls the
+    parser), and the commonest cells (a plain resident number, a name of Chinese characters,
+    an 11-digit mobile, the number's own birth date) skip the parser; test_roster checks
+    that the result is always the parser's."""
+
     def __init__(self, header: HeaderMap, refs: References):
         self.refs = refs
-        key = identity_key()
-        self.hash = Hasher(key)
-        self.hash_resident = Hasher(key, prefix=b"identity:resident:")
+        self.hasher = IdentityHasher.current()
+        self.hash_resident = self.hasher.resident_hasher  # bytes -> hash, one call less
         self.resident = ResidentNumbers(known_division_codes() - set(HMT_ADDRESS_CODES),
                                         dt.date.today())
         # The field as the file names it, for messages ("公民身份号码：…").
@@ -221,28 +182,32 @@ class RowValidator:
         self.ix = {f: p.get(f, width) for f in LABELS}
         # A row's cells in the order __call__ reads them, in one call (a missing column
         # reads the padding None).
-        self.cells = operator.itemgetter(*(self.ix[f] for f in (
-            "doc_type", "id_number", "name", "sex", "birth_date", "phone", "household_region",
-            "residence_region", "education", "employment_status", "target_groups",
-            "social_security_card")))
+        self.cells = operator.itemgetter(*(self.ix[f] for f in _SPECIAL))
+        # The plain columns' cells, as a tuple (the key of `plain_memo`).
+        plain_ix = [self.ix[c.field] for c in roster.PLAIN]
+        self.plain_cells = (operator.itemgetter(*plain_ix) if len(plain_ix) > 1
+                            else lambda r: tuple(r[i] for i in plain_ix))
         self.prefix = {f: f"{self.labels.get(f, LABELS[f])}：" for f in LABELS}
         self.column_doc_type = header.implied_doc_type()
-        self.memo_doc_type = _memo(cells.doc_type, None)
-        self.memo_sex = _memo(cells.sex, "")
-        self.memo_date = _memo(cells.date, None)
+        self.memo_doc_type = _memo(roster.doc_type, None)
+        self.memo_sex = _memo(roster.sex, "")
+        self.memo_date = _memo(roster.date, None)
         self.memo_region = _memo(refs.region, None)
-        self.memo_education = _memo(
-            lambda v: cells.choice(v, cells.EDUCATION, "文化程度"), "")
-        self.memo_employment = _memo(
-            lambda v: cells.choice(v, cells.EMPLOYMENT, "就业状态"), "")
         self.memo_groups = _memo(refs.group_codes, ())
+        # Per plain column: its message prefix, its memo's dictionary and the memo (which
+        # keeps only the blank cell for a column whose values do not repeat).
+        self.plain = []
+        for c in roster.PLAIN:
+            parse = _memo(c.parse, "", limit=200_000 if c.memo else 0)
+            self.plain.append((self.prefix[c.field], parse.cache, parse))
+        # The plain cells of a row -> (their values, their messages): rows repeat the same
+        # few combinations (education, employment status, no card), one look-up a row.
+        self.plain_memo: dict[tuple, tuple] = {}
 
     def __call__(self, number: int, row: list) -> tuple[list | None, list[str]]:
-        """(record, []) for a good row, (None, reasons) for a bad one. The hot path of the
-        importer: the memos' dictionaries are read directly, a miss calls the parser."""
+        """(record, []) for a good row, (None, reasons) for a bad one."""
         (doc_cell, value, name_cell, sex_cell, birth_cell, phone_cell, household_cell,
-         residence_cell, education_cell, employment_cell, groups_cell,
-         card_cell) = self.cells(row[:self.width] + self.pad)
+         residence_cell, groups_cell) = self.cells(padded := row[:self.width] + self.pad)
         prefix = self.prefix
         errors: list[str] = []
         doc_type = self.column_doc_type
@@ -254,20 +219,21 @@ class RowValidator:
         ident = None
         if type(value) is str and doc_type in (None, "resident"):
             # as written, else as core.identity normalises it (full-width, spaces, x)
-            ident = self.resident(value) or self.resident(normalise(value))
+            ident = self.resident(value) or (
+                None if CONTROL.search(value) else self.resident(normalise(value)))
         if ident is None:
             try:
-                i = parse_identity(cells.identity_cell(value), doc_type)
+                i = roster.identity(value, doc_type)
                 ident = (i.doc_type, i.number, i.birth_date, i.sex, None)
-            except (CellError, IdentityError) as exc:
+            except (FieldError, IdentityError) as exc:
                 errors.append(prefix["id_number"] + exc.message)
         value = name_cell
         if type(value) is str and _PLAIN_NAME.match(value):
             name = value
         else:
             try:
-                name = cells.name(value)
-            except CellError as exc:
+                name = roster.name(value)
+            except FieldError as exc:
                 name = ""
                 errors.append(prefix["name"] + exc.message)
         value = sex_cell
@@ -275,8 +241,8 @@ class RowValidator:
         if message:
             errors.append(prefix["sex"] + message)
         value = birth_cell
-        if ident is not None and type(value) is str and (value == ident[1][6:14]
-                                                         or value == ident[4]):
+        if ident is not None and ident[2] is not None and type(value) is str and (
+                value == ident[1][6:14] or value == ident[4]):
             birth = ident[2]  # the common case: the number's own date, written plainly
         else:
             birth, message = self.memo_date.cache.get(value) or self.memo_date(value)
@@ -284,12 +250,10 @@ class RowValidator:
                 errors.append(prefix["birth_date"] + message)
         if ident is not None:
             born, derived_sex = ident[2], ident[3]
-            if born and birth and birth != born:
-                errors.append(f"{prefix['birth_date']}{birth:%Y-%m-%d} 与证件号码中的出生日期 "
-                              f"{born:%Y-%m-%d} 不一致")
-            if derived_sex and sex and sex != derived_sex:
-                errors.append(f"{prefix['sex']}“{'男' if sex == 'M' else '女'}”与证件号码中的"
-                              f"性别“{'男' if derived_sex == 'M' else '女'}”不一致")
+            if birth and birth != born or sex and derived_sex and sex != derived_sex:
+                found = roster.identity_disagreements(
+                    IdentityNumber(ident[0], ident[1], born, derived_sex), birth, sex)
+                errors.extend(prefix[f] + m for f, m in found.items())
             birth = born or birth
             sex = derived_sex or sex
         phone = ""
@@ -299,8 +263,8 @@ class RowValidator:
                 phone = value
             else:
                 try:
-                    phone = cells.phone(value)
-                except CellError as exc:
+                    phone = roster.phone(value)
+                except FieldError as exc:
                     errors.append(prefix["phone"] + exc.message)
         regions = self.memo_region.cache
         value = household_cell
@@ -311,37 +275,34 @@ class RowValidator:
         residence, message = regions.get(value) or self.memo_region(value)
         if message:
             errors.append(prefix["residence_region"] + message)
-        value = education_cell
-        education, message = (self.memo_education.cache.get(value)
-                              or self.memo_education(value))
-        if message:
-            errors.append(prefix["education"] + message)
-        value = employment_cell
-        employment, message = (self.memo_employment.cache.get(value)
-                               or self.memo_employment(value))
-        if message:
-            errors.append(prefix["employment_status"] + message)
         value = groups_cell
         groups, message = self.memo_groups.cache.get(value) or self.memo_groups(value)
         if message:
             errors.append(prefix["target_groups"] + message)
-        card = ""
-        value = card_cell
-        if value is not None and value != "":
-            card = cells.text(value).replace(" ", "").upper()
-            if isinstance(value, float) and value >= 1e15:
-                errors.append(prefix["social_security_card"]
-                              + "被 Excel 存成了数字，15 位以后已丢失，请设为文本后重填")
-            elif not _CARD.match(card):
-                errors.append(prefix["social_security_card"]
-                              + f"“{card}”应为 6 到 32 位数字或字母")
+        value = self.plain_cells(padded)
+        plain, messages = self.plain_memo.get(value) or self._plain(value)
+        if messages:
+            errors.extend(messages)
         if errors:
             return None, errors
         doc, id_number = ident[0], ident[1]
         h = (self.hash_resident(id_number.encode()) if doc == "resident"
-             else self.hash(f"identity:{doc}:{id_number}".encode()))
+             else self.hasher(doc, id_number))
         return [h, doc, id_number, name, sex or "", birth, phone, household, residence,
-                education, employment, groups, card, number, row, None, None], errors
+                groups, plain, number, row, None, None], errors
+
+    def _plain(self, cells: tuple) -> tuple[tuple, tuple]:
+        """The plain columns' values and messages (after the file's labels) of `cells`."""
+        values, messages = [], []
+        for (label, cache, parse), value in zip(self.plain, cells, strict=True):
+            clean, message = cache.get(value) or parse(value)
+            if message:
+                messages.append(label + message)
+            values.append(clean)
+        found = tuple(values), tuple(messages)
+        if len(self.plain_memo) < 50_000:
+            self.plain_memo[cells] = found
+        return found
 
 
 def _memo(func, empty, limit: int = 200_000):
@@ -355,7 +316,7 @@ def _memo(func, empty, limit: int = 200_000):
             return empty, None
         try:
             return func(value), None
-        except CellError as exc:
+        except FieldError as exc:
             return None, exc.message
 
     def parse(value):

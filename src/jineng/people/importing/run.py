@@ -28,18 +28,17 @@ from jineng.core.codes import mask_phone
 from jineng.core.crypto import decrypt
 from jineng.core.spreadsheet_reader import ReadError, open_rows
 from jineng.orgs.models import Region
+from jineng.people import roster
 from jineng.people.importing import db, pipeline, scope
 from jineng.people.importing.columns import HEADER_SCAN_ROWS, LABELS, detect_header
 from jineng.people.importing.rows import (
     BIRTH,
-    CARD,
     DUP_OF,
-    EDUCATION,
-    EMPLOYMENT,
     GROUPS,
     HOUSEHOLD,
     NAME,
     PHONE,
+    PLAIN,
     RAW,
     RESIDENCE,
     ROW,
@@ -47,14 +46,14 @@ from jineng.people.importing.rows import (
     References,
     RowValidator,
 )
-from jineng.people.models import Education, EmploymentStatus, ImportMode, OnDuplicate
+from jineng.people.models import ImportMode, OnDuplicate
 from jineng.people.services import name_mask
 
 ERROR_COLUMN = "错误原因"
 ROW_COLUMN = "原行号"
 SEX_LABELS = {"M": "男", "F": "女", "": None}
-EDUCATION_LABELS = dict(Education.choices)
-EMPLOYMENT_LABELS = dict(EmploymentStatus.choices)
+# What a record holds to compare with another of the same person.
+_COMPARED = (NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE, GROUPS, PLAIN)
 
 
 class ImportCannotRun(ReadError):
@@ -539,8 +538,7 @@ class Importer:
     # ------------------------------------------------------------ comparing
 
     def _differs_from_record(self, a: list, b: list) -> bool:
-        return any(a[i] != b[i] for i in (NAME, SEX, BIRTH, PHONE, HOUSEHOLD, RESIDENCE,
-                                          EDUCATION, EMPLOYMENT, GROUPS, CARD))
+        return any(a[i] != b[i] for i in _COMPARED)
 
     def _diff(self, found: tuple, record: list):
         """What the row changes: ({field: [old, new]} in display form, the new values of
@@ -550,8 +548,6 @@ class Importer:
         name, sex, birth = found[db.E_NAME], found[db.E_SEX], found[db.E_BIRTH]
         phone_cipher, phone_masked = found[db.E_PHONE_CIPHER], found[db.E_PHONE_MASKED]
         household, residence = found[db.E_HOUSEHOLD], found[db.E_RESIDENCE]
-        education, employment, card = (found[db.E_EDUCATION], found[db.E_EMPLOYMENT],
-                                       found[db.E_CARD])
         groups = db.stored_groups(found)
         if isinstance(birth, str):
             birth = dt.date.fromisoformat(birth)
@@ -580,22 +576,18 @@ class Importer:
             diff["residence_region"] = [_region_label(refs, residence),
                                         _region_label(refs, record[RESIDENCE])]
             residence = record[RESIDENCE]
-        if record[EDUCATION] and record[EDUCATION] != education:
-            diff["education"] = [EDUCATION_LABELS.get(education),
-                                 EDUCATION_LABELS[record[EDUCATION]]]
-            education = record[EDUCATION]
-        if record[EMPLOYMENT] and record[EMPLOYMENT] != employment:
-            diff["employment_status"] = [EMPLOYMENT_LABELS.get(employment),
-                                         EMPLOYMENT_LABELS[record[EMPLOYMENT]]]
-            employment = record[EMPLOYMENT]
-        if record[CARD] and record[CARD] != card:
-            diff["social_security_card"] = [db.mask_card(card), db.mask_card(record[CARD])]
-            card = record[CARD]
         merged = sorted({*groups, *record[GROUPS]})
         if merged != sorted(groups):
             diff["target_groups"] = [self._group_names(groups), self._group_names(merged)]
+        plain = []
+        for k, column in enumerate(roster.PLAIN):
+            old, new = found[db.E_PLAIN + k], record[PLAIN][k]
+            if new and new != old:
+                diff[column.field] = [column.show(old), column.show(new)]
+                old = new
+            plain.append(old)
         values = (name, sex, birth, phone_cipher, phone_masked, household, residence,
-                  education, employment, json.dumps(merged), card)
+                  json.dumps(merged), *plain)
         return diff, values
 
     def _group_names(self, codes) -> list[str]:
