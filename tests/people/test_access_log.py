@@ -56,3 +56,10 @@ def test_worker_sees_the_changes_of_their_record(client_for, user_named):
                            education="bachelor")
     entries = person_access_log(user=user_named("worker_411402"), person=person)
     assert any(e.kind == "change" and "文化程度" in e.fields for e in entries)
+
+
+def test_the_workers_home_says_what_each_organisation_did(client_for, user_named):
+    person = _worker_person()
+    services.person_reveal_identity(actor=user_named("county_411402"), person=person)
+    home = client_for("worker_411402").get("/").content.decode()
+    assert "梁园区人力资源和社会保障部门查看了完整证件号码" in home

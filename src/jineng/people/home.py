@@ -69,7 +69,7 @@ def _my_archive(user) -> Panel | None:
         panel.links.append((_("%(region)s补贴性培训职业目录") % {"region": region.name},
                             reverse("portal:catalogue") + "?" + urlencode({"region": region.code})))
     panel.lines = [
-        Line(e.organisation, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+        Line(f"{e.organisation}{e.what}", timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
              reverse("people:my_archive") + "#access-log")
         for e in selectors.person_access_log(user=user, person=person, limit=3)
     ]

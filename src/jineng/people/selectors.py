@@ -208,6 +208,15 @@ class AccessEntry:
     kind: str          # "unmask", "register" or "change"
     fields: str = ""   # the changed fields' names, for a change
 
+    @property
+    def what(self) -> str:
+        """What the organisation did, as the worker reads it."""
+        if self.kind == "unmask":
+            return gettext("查看了完整证件号码")
+        if self.kind == "register":
+            return gettext("办理了实名登记")
+        return gettext("修改了登记信息：%(fields)s") % {"fields": self.fields}
+
 
 def organisation_of(user, *, person: Person) -> str:
     """Who did something to a person's record, as the worker is told: an organisation,
