@@ -63,3 +63,12 @@ def test_the_workers_home_says_what_each_organisation_did(client_for, user_named
     services.person_reveal_identity(actor=user_named("county_411402"), person=person)
     home = client_for("worker_411402").get("/").content.decode()
     assert "梁园区人力资源和社会保障部门查看了完整证件号码" in home
+
+
+def test_linking_a_login_account_is_a_change_not_a_second_registration(user_named):
+    from jineng.people.selectors import person_access_log
+
+    person = _worker_person()
+    entries = person_access_log(user=user_named("worker_411402"), person=person)
+    assert [e.kind for e in entries].count("register") == 1
+    assert any(e.kind == "change" and "登录账号" in e.fields for e in entries)

@@ -261,7 +261,9 @@ def person_access_log(*, user, person: Person, limit: int = 50) -> list[AccessEn
                for at, a in views]
     for at, a, diff in changes:
         diff = diff or {}
-        created = all(isinstance(v, list) and v and v[0] in (None, "", []) for v in diff.values())
+        # the registration is the change that gave the record its name; linking a login
+        # account later also starts from empty, but is a change
+        created = diff.get("name", [True])[0] in (None, "")
         entries.append(AccessEntry(
             at, organisation_of(actors.get(a), person=person),
             "register" if created else "change",
