@@ -14,6 +14,7 @@ from jineng.core.errors import Conflict, NotFound, ServiceError
 from jineng.core.refusals import OutOfScope, require, require_visible
 from jineng.core.scope import permission_code, user_reach
 from jineng.orgs.models import Institution
+from jineng.people import services as people_services
 from jineng.people.models import Person
 from jineng.training import selectors
 from jineng.training.events import TrainingAction
@@ -380,3 +381,33 @@ def school_report_set(*, actor, institution: Institution, year: int, enrolled_st
                  changes={k: [before.get(k), v] for k, v in after.items()
                           if before.get(k) != v})
     return report
+
+
+# ---------------------------------------------------------------- by identity number (pages, API)
+
+
+def _person_by_id_number(id_number: str) -> Person:
+    """The registered person with this number (anywhere: a teacher may be registered in
+    another county); a teacher must be registered first."""
+    ident = people_services.identity_check(id_number)
+    person = Person.objects.filter(
+        id_hash=people_services.identity_hash(ident.doc_type, ident.number)).first()
+    if person is None:
+        raise _fail("id_number", "该证件号码尚未实名登记，请先在“实名登记”中登记该人员")
+    return person
+
+
+def teacher_by_id_number(id_number: str) -> Teacher:
+    person = _person_by_id_number(id_number)
+    teacher = Teacher.objects.filter(person=person).select_related("person").first()
+    if teacher is None:
+        raise _fail("id_number", f"「{person.name}」尚未登记为培训教师，请先登记教师资格")
+    return teacher
+
+
+def teacher_register_by_id(*, actor, id_number: str, **fields) -> Teacher:
+    return teacher_register(actor=actor, person=_person_by_id_number(id_number), **fields)
+
+
+def engagement_add_by_id(*, actor, id_number: str, **fields) -> Engagement:
+    return engagement_add(actor=actor, teacher=teacher_by_id_number(id_number), **fields)
