@@ -43,9 +43,11 @@ def make_institution(db):
 def make_person(user_named):
     def make(name: str = "赵老师", region_code: str = "411403"):
         number = make_resident_number(region_code, dt.date(1980, 1, 1), next(_sequence))
-        return people_services.person_create(
-            actor=user_named("county_411403"), id_number=number, name=name,
+        person = people_services.person_create(
+            actor=user_named("city_411400"), id_number=number, name=name,
             household_region=region_code, residence_region=region_code)
+        person.full_id = number  # what a form or the API is given
+        return person
     return make
 
 

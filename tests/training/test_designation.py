@@ -55,7 +55,7 @@ def test_a_second_application_while_one_is_live_is_refused(apply, suiyang_school
     apply(suiyang_school, ownership=Ownership.PUBLIC)
     with pytest.raises(ServiceError) as exc:
         apply(suiyang_school, ownership=Ownership.PUBLIC)
-    assert "已有已申请（待审核）的定点记录" in exc.value.message
+    assert "已有状态为「已申请（待审核）」的定点记录" in exc.value.message
 
 
 def test_a_sibling_county_cannot_apply_for_an_institution_of_another(apply, suiyang_school):

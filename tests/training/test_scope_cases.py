@@ -8,7 +8,7 @@ import itertools
 from jineng.core.identity import make_resident_number
 from jineng.orgs.models import Institution
 from jineng.people.models import Person
-from jineng.people.services import identity_columns, identity_check
+from jineng.people.services import identity_check, identity_columns
 from jineng.training import selectors
 from jineng.training.models import (
     Designation,

@@ -19,20 +19,18 @@ router = Router(tags=["培训机构与师资"])
 # ---------------------------------------------------------------- schemas
 
 
-class DesignationOut(Schema):
-    id: int
-    institution_id: int
+class PublicDesignationOut(Schema):
+    """What the public directory says: no reasons, no ids."""
+
     institution_name: str
     region_code: str
     region_name: str
-    ownership: str
     occupations: list[dict]
     levels: list[dict]
     valid_from: dt.date
     valid_to: dt.date
     status: str
     status_label: str
-    reason: str
 
     @staticmethod
     def resolve_institution_name(obj):
@@ -59,25 +57,11 @@ class DesignationOut(Schema):
         return obj.get_status_display()
 
 
-class PublicDesignationOut(Schema):
-    """What the public directory says: no reasons, no ids of people."""
-
-    institution_name: str
-    region_code: str
-    region_name: str
-    occupations: list[dict]
-    levels: list[dict]
-    valid_from: dt.date
-    valid_to: dt.date
-    status: str
-    status_label: str
-
-    resolve_institution_name = DesignationOut.resolve_institution_name
-    resolve_region_code = DesignationOut.resolve_region_code
-    resolve_region_name = DesignationOut.resolve_region_name
-    resolve_occupations = DesignationOut.resolve_occupations
-    resolve_levels = DesignationOut.resolve_levels
-    resolve_status_label = DesignationOut.resolve_status_label
+class DesignationOut(PublicDesignationOut):
+    id: int
+    institution_id: int
+    ownership: str
+    reason: str
 
 
 class DesignationFilter(Schema):

@@ -120,8 +120,9 @@ def _no_live_designation(institution: Institution, exclude_pk=None) -> None:
     if current.status == DesignationStatus.SUSPENDED:
         raise _fail("institution", f"「{institution.name}」的定点资格已暂停，"
                                    "暂停期间不能申请新的定点", code="suspended")
-    raise Conflict(f"「{institution.name}」已有{current.get_status_display()}的定点记录，"
-                   "不能重复申请", errors={"institution": "已有定点申请或定点资格"})
+    message = (f"「{institution.name}」已有状态为「{current.get_status_display()}」的定点记录，"
+               "不能重复申请")
+    raise Conflict(message, errors={"institution": message})
 
 
 @transaction.atomic

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jineng.core.errors import NotFound, ServiceError
+from jineng.core.errors import Forbidden, NotFound, ServiceError
+from jineng.core.events import action_label
 from jineng.core.models import AuditEvent
 from jineng.core.refusals import require
 from jineng.core.views import PAGE_SIZE, Column, Filter, ScopedListPage, ServiceFormPage
@@ -89,9 +90,13 @@ class DesignationApply(ServiceFormPage):
         return reverse("training:designation_detail", args=[obj.pk])
 
 
-def _timeline(designation) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(object_type="training.designation",
-                                          object_id=str(designation.pk)).order_by("seq"))
+def _timeline(designation) -> list[dict]:
+    """What happened to the designation, from its audit events (the review chain's timeline
+    takes over once it is wired)."""
+    events = AuditEvent.objects.filter(object_type="training.designation",
+                                       object_id=str(designation.pk)).order_by("seq")
+    return [{"at": e.at, "actor": e.actor_name, "label": action_label(e.action),
+             "reason": (e.changes.get("reason") or [None, ""])[1]} for e in events]
 
 
 @login_required
@@ -136,6 +141,8 @@ def designation_supervise_view(request, pk, action):
         with transaction.atomic(durable=True):
             service(actor=request.user, designation=designation,
                     reason=request.POST.get("reason", ""))
+    except Forbidden:
+        raise  # answered 403, as on the API
     except ServiceError as exc:
         messages.error(request, exc.errors.get("reason") or exc.message)
     else:
