@@ -226,6 +226,26 @@ def submit_designation(request, payload: DesignationIn):
     return Status(201, designation)
 
 
+class ResubmitIn(Schema):
+    ownership: str
+    occupation_codes: list[str]
+    level_codes: list[str]
+    valid_from: dt.date
+    valid_to: dt.date
+
+
+@router.post("/designations/{designation_id}/resubmit", response=DesignationOut,
+             summary="重新提交退回修改的定点申请")
+def resubmit_designation(request, designation_id: int, payload: ResubmitIn):
+    designation = selectors.designation_get(user=request.auth, pk=designation_id)
+    return services.designation_resubmit(
+        actor=request.auth, designation=designation, ownership=payload.ownership,
+        occupations=_codes(Occupation, payload.occupation_codes, "occupation_codes", "职业代码",
+                           is_current=True),
+        levels=_codes(SkillLevel, payload.level_codes, "level_codes", "等级代码"),
+        valid_from=payload.valid_from, valid_to=payload.valid_to)
+
+
 @router.post("/designations/{designation_id}/suspend", response=DesignationOut,
              summary="暂停定点资格（须填写原因）")
 def suspend_designation(request, designation_id: int, payload: ReasonIn):

@@ -14,5 +14,6 @@ MENU = [
           STAFF),
     Entry(_SECTION, _("院校培训年报"), "training:school_report_list",
           "training.view_schoolreport", STAFF),
-    Entry(_SECTION, _("定点培训机构名录"), "training:directory", None, ANYONE),
+    # Public, beside the portal's catalogue.
+    Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]
