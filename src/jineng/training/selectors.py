@@ -110,11 +110,16 @@ def full_time_share_problem(institution: Institution, year: int, *,
     if ownership != Ownership.PRIVATE:
         return None
     full, total = full_time_share(institution, year)
+    return share_problem(institution.name, year, full, total)
+
+
+def share_problem(name: str, year: int, full: int, total: int) -> str | None:
+    """The 1/3 rule on the counts: None when full-time teachers are at least a third."""
     if total == 0:
-        return f"民办培训机构「{institution.name}」尚未登记 {year} 年度的教师聘用"
+        return f"民办培训机构「{name}」尚未登记 {year} 年度的教师聘用"
     if full * 3 < total:
         needed = (total + 2) // 3
-        return (f"民办培训机构「{institution.name}」{year} 年度专职教师 {full} 人，教师共 "
+        return (f"民办培训机构「{name}」{year} 年度专职教师 {full} 人，教师共 "
                 f"{total} 人，专职教师不得少于教师总数的 1/3（至少 {needed} 人）")
     return None
 

@@ -13,7 +13,7 @@ from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, NotFound, ServiceError
 from jineng.core.refusals import OutOfScope, require, require_visible
 from jineng.core.scope import permission_code, user_reach
-from jineng.orgs.models import Institution
+from jineng.orgs.models import Institution, InstitutionStatus
 from jineng.people import services as people_services
 from jineng.people.models import Person
 from jineng.training import selectors
@@ -93,6 +93,9 @@ def _application_clean(*, institution: Institution, ownership: str, occupations,
                        valid_from, valid_to) -> tuple[list[Occupation], list[SkillLevel]]:
     if institution.kind not in TRAINING_KINDS:
         raise _fail("institution", f"「{institution.name}」不是培训机构或技工院校，不能申请定点")
+    if institution.status != InstitutionStatus.ACTIVE:
+        raise _fail("institution", f"「{institution.name}」的机构状态为"
+                                   f"「{institution.get_status_display()}」，不能申请定点")
     if ownership not in Ownership.values:
         raise _fail("ownership", "请选择举办性质（民办或公办）")
     occupations, levels = list(occupations or []), list(levels or [])
