@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tests.core.test_accessibility import SIZES, serious_violations
 from tests.orgs.test_browser import (  # noqa: F401  (fixtures)
     browser,
     database_snapshot,
@@ -43,3 +44,27 @@ def test_institution_applies_and_the_officer_sees_it(browser, site, demo_passwor
     officer.goto(f"{site}/training/designations/?status=applied")
     listing = officer.get_by_test_id("list").inner_text()
     assert "商丘市梁园区金蓝领职业培训学校" in listing and "电工" in listing
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_training_pages_pass_axe(browser, site, demo_password, size):  # noqa: F811
+    from jineng.training.models import Designation
+
+    detail = f"/training/designations/{Designation.objects.order_by('pk').first().pk}/"
+    visits = [(None, ["/training/directory/?region=梁园区"]),
+              ("county_411402", [detail, "/training/teachers/", "/training/engagements/"]),
+              ("county_411403", ["/training/school-reports/"]),
+              ("inst_411402", ["/training/designations/apply/", "/training/teachers/new/"])]
+    found = {}
+    for username, paths in visits:
+        context = browser.new_context(locale="zh-CN", bypass_csp=True, **SIZES[size])
+        page = context.new_page()
+        if username:
+            sign_in(page, site, username, demo_password)
+        for path in paths:
+            page.goto(f"{site}{path}")
+            problems = serious_violations(page)
+            if problems:
+                found[f"{username or '未登录'} {path}"] = problems
+        context.close()
+    assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
