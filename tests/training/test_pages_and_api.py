@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from jineng.catalog.models import SkillLevel
+from jineng.catalog.models import Occupation, SkillLevel
 from jineng.core.errors import ServiceError
 from jineng.core.identity import make_resident_number
 from jineng.orgs.models import Institution
@@ -207,3 +207,37 @@ def test_menus_by_role(client_for):
     assert "申请定点" not in worker and "培训教师" not in worker
     officer = client_for("county_411402").get("/").content.decode()
     assert "定点培训机构" in officer
+
+
+def test_a_returned_application_is_changed_and_filed_again_on_the_page(
+        client_for, user_named, level):
+    _exit_demo(user_named)
+    school = user_named("inst_411402").institution
+    designation = services.designation_submit(
+        actor=user_named("inst_411402"), institution=school, ownership="private",
+        occupations=[Occupation.objects.get(code="6-31-01-03", is_current=True)],
+        levels=[level], valid_from=dt.date(YEAR, 1, 1), valid_to=dt.date(YEAR, 12, 31))
+    services.designation_return(actor=user_named("reviewer_411400"), designation=designation,
+                                reason="请补充家政服务员")
+    client = client_for("inst_411402")
+    detail = client.get(f"/training/designations/{designation.pk}/").content.decode()
+    assert "请补充家政服务员" in detail and "修改并重新提交" in detail
+    response = client.post(f"/training/designations/{designation.pk}/resubmit/", {
+        "institution": school.pk, "ownership": "private",
+        "occupation_codes": "6-31-01-03, 4-10-01-06", "levels": [level.pk],
+        "valid_from": f"{YEAR}-01-01", "valid_to": f"{YEAR}-12-31"})
+    assert response.status_code == 302
+    designation.refresh_from_db()
+    assert designation.status == DesignationStatus.APPLIED
+    assert sorted(o.name for o in designation.occupations.all()) == ["家政服务员", "电工"]
+    # A sibling county's officer cannot open it.
+    other = client_for("county_411403").get(f"/training/designations/{designation.pk}/resubmit/")
+    assert other.status_code == 404
+
+
+def test_the_home_panel_counts_designations_in_scope(client_for):
+    html = client_for("county_411402").get("/").content.decode()
+    assert "定点培训机构" in html
+    panel = client_for("county_411403").get("/")
+    stats = {s.key: s.value for p in panel.context["panels"] for s in p.stats}
+    assert stats["designated"] == 0  # 金蓝领 is 梁园区's, not 睢阳区's

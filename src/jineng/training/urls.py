@@ -9,6 +9,8 @@ urlpatterns = [
     path("designations/", views.DesignationList.as_view(), name="designation_list"),
     path("designations/apply/", views.DesignationApply.as_view(), name="designation_apply"),
     path("designations/<int:pk>/", views.designation_detail_view, name="designation_detail"),
+    path("designations/<int:pk>/resubmit/", views.DesignationResubmit.as_view(),
+         name="designation_resubmit"),
     path("designations/<int:pk>/<str:action>/", views.designation_supervise_view,
          name="designation_supervise"),
     path("teachers/", views.TeacherList.as_view(), name="teacher_list"),

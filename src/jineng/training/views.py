@@ -90,6 +90,38 @@ class DesignationApply(ServiceFormPage):
         return reverse("training:designation_detail", args=[obj.pk])
 
 
+class DesignationResubmit(ServiceFormPage):
+    """A returned application, changed and filed again by its institution."""
+
+    title = _("修改并重新提交定点申请")
+    form_class = forms.DesignationForm
+    success_message = _("定点申请已重新提交，等待审核")
+
+    def get_object(self, request, pk):
+        return selectors.designation_get(user=request.user, pk=pk, action="add")
+
+    def check_allowed(self, request, obj):
+        require(request.user, "training.add_designation")
+
+    def get_form_kwargs(self, request, obj):
+        return {"institutions": Institution.objects.filter(pk=obj.institution_id)}
+
+    def initial(self, obj):
+        return {"institution": obj.institution_id, "ownership": obj.ownership,
+                "occupation_codes": ", ".join(o.code for o in obj.occupations.all()),
+                "levels": list(obj.levels.all()), "valid_from": obj.valid_from,
+                "valid_to": obj.valid_to}
+
+    def save(self, request, obj, data):
+        return services.designation_resubmit(
+            actor=request.user, designation=obj, ownership=data["ownership"],
+            occupations=data["occupation_codes"], levels=list(data["levels"]),
+            valid_from=data["valid_from"], valid_to=data["valid_to"])
+
+    def success_url(self, obj):
+        return reverse("training:designation_detail", args=[obj.pk])
+
+
 def _timeline(designation) -> list[dict]:
     """What happened to the designation, from its audit events (the review chain's timeline
     takes over once it is wired)."""
@@ -118,6 +150,8 @@ def designation_detail_view(request, pk):
         "share_problem": selectors.full_time_share_problem(
             designation.institution, year, ownership=designation.ownership),
         "can_supervise": can_supervise,
+        "can_resubmit": designation.status == DesignationStatus.RETURNED
+        and user.has_permission("training.add_designation"),
         "can_suspend": can_supervise and designation.status == DesignationStatus.DESIGNATED,
         "reason_form": forms.ReasonForm(),
     })
