@@ -81,3 +81,21 @@ def test_an_institution_keeps_teachers_only_for_itself(suiyang_school, make_pers
         services.teacher_register(actor=user_named("inst_411402"), institution=suiyang_school,
                                   person=make_person("冯越权"), qualification_number="Y1",
                                   qualification_expires=dt.date(YEAR + 1, 1, 1))
+
+
+def test_a_renewed_qualification_makes_the_teacher_assignable_again(
+        suiyang_school, make_teacher, api_for, client_for):
+    teacher = make_teacher(suiyang_school, name="陈续期", expires=dt.date(2020, 1, 1))
+    page = client_for("county_411403").get(f"/training/teachers/{teacher.pk}/").content.decode()
+    assert "已于 2020-01-01 过期，不能安排授课" in page
+    response = api_for("county_411403").put(f"/api/v1/teachers/{teacher.pk}", {
+        "qualification_number": "豫培师续2099", "qualification_expires": "2099-12-31",
+        "dual_qualified": True}, content_type="application/json")
+    assert response.status_code == 200, response.json()
+    teacher.refresh_from_db()
+    assert selectors.teacher_assignable(teacher) is None
+    assert teacher.dual_qualified
+    refused = api_for("county_411402").put(f"/api/v1/teachers/{teacher.pk}", {
+        "qualification_number": "X", "qualification_expires": "2099-12-31",
+        "dual_qualified": False}, content_type="application/json")
+    assert refused.status_code == 404

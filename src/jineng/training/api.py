@@ -284,6 +284,19 @@ def register_teacher(request, payload: TeacherIn):
                                                        institution=institution, **data))
 
 
+class TeacherPatch(Schema):
+    qualification_number: str
+    qualification_expires: dt.date
+    dual_qualified: bool
+    certificates: str = ""
+
+
+@router.put("/teachers/{teacher_id}", response=TeacherOut, summary="修改培训教师资格")
+def update_teacher(request, teacher_id: int, payload: TeacherPatch):
+    teacher = selectors.teacher_get(user=request.auth, pk=teacher_id)
+    return services.teacher_update(actor=request.auth, teacher=teacher, **payload.dict())
+
+
 @router.get("/engagements", response=list[EngagementOut], summary="教师聘用")
 @paginate(Paging)
 def list_engagements(request, q: str = "", year: int | None = None):
