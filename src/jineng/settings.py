@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jineng.orgs",
     "jineng.people",
     "jineng.catalog",
+    "jineng.training",
     "jineng.portal",
     "jineng.api",
 ]

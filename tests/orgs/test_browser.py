@@ -123,7 +123,7 @@ def test_county_officer_sees_own_institutions_and_signs_out(browser, site, demo_
     assert page.get_by_test_id("user-scope").inner_text() == "梁园区"
     assert page.get_by_test_id("count-institutions").locator(".num").inner_text() == "3"
 
-    page.get_by_role("navigation").get_by_role("link", name="机构").click()
+    page.get_by_role("navigation").get_by_role("link", name="机构", exact=True).click()
     page.wait_for_url(f"{site}/orgs/institutions/")
     table = page.get_by_test_id("list").inner_text()
     for name in Institution.objects.filter(region__code="411402").values_list("name", flat=True):
@@ -163,7 +163,7 @@ def test_phone_layout_folds_the_menu(browser, site, demo_password):
     assert menu.is_visible()
     assert toggle.get_attribute("aria-expanded") == "true"
     page.screenshot(path=str(SHOTS / "jineng-phone-menu.png"))
-    menu.get_by_role("link", name="机构").click()
+    menu.get_by_role("link", name="机构", exact=True).click()
     page.wait_for_url(f"{site}/orgs/institutions/")
     assert "商丘市梁园区金蓝领职业培训学校" in page.get_by_test_id("list").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -18,6 +18,7 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
     "orgs.view_targetgroup", "orgs.add_targetgroup", "orgs.change_targetgroup",
     "people.*",
     "catalog.*",
+    "training.*",
 ]
 # Reference data that belongs to no region (target groups, work types, the occupation tree,
 # skill levels, evaluation types, fund sources) is the province's to change, not a county's.
@@ -30,6 +31,14 @@ SHARED_REFERENCE_WRITES = [
     for action in ("add", "change", "delete")
 ]
 LOCAL_OFFICER = OFFICER + SHARED_REFERENCE_WRITES
+# A training institution or school: applies for designation (never reviews it), keeps its
+# teachers, engagements and yearly school report.
+INSTITUTION_TRAINING = [
+    "training.view_designation", "training.add_designation",
+    "training.view_teacher", "training.add_teacher", "training.change_teacher",
+    "training.view_engagement", "training.add_engagement",
+    "training.view_schoolreport", "training.add_schoolreport",
+]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
 # and audit administrators are out of the system administrator's reach (no password reset,
@@ -91,7 +100,7 @@ BUILTIN_ROLES = {
         "permissions": [
             "orgs.view_region", "orgs.view_department", "orgs.view_institution",
             "people.view_person", "people.view_personchange", "orgs.view_targetgroup",
-            "catalog.view_*",
+            "catalog.view_*", "training.view_*", "training.review_designation",
         ],
     },
     "department_officer": {
@@ -111,7 +120,7 @@ BUILTIN_ROLES = {
             "orgs.view_institution", "orgs.view_user",
             "people.view_person", "people.view_personchange", "people.add_person",
             "people.import_person", "people.view_personimport", "people.lookup_person",
-            "orgs.view_targetgroup", "catalog.view_*",
+            "orgs.view_targetgroup", "catalog.view_*", *INSTITUTION_TRAINING,
         ],
     },
     "enterprise_operator": {
