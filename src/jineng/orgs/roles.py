@@ -18,6 +18,7 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
     "orgs.view_targetgroup", "orgs.add_targetgroup", "orgs.change_targetgroup",
     "people.*",
     "catalog.*",
+    "core.view_review", "core.view_reviewchain", "core.change_reviewchain",
 ]
 # Reference data that belongs to no region (target groups, work types, the occupation tree,
 # skill levels, evaluation types, fund sources) is the province's to change, not a county's.
@@ -29,7 +30,8 @@ SHARED_REFERENCE_WRITES = [
     ]
     for action in ("add", "change", "delete")
 ]
-LOCAL_OFFICER = OFFICER + SHARED_REFERENCE_WRITES
+# Review chains are set by the province for its cities and counties.
+LOCAL_OFFICER = OFFICER + SHARED_REFERENCE_WRITES + ["!core.change_reviewchain"]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
 # and audit administrators are out of the system administrator's reach (no password reset,
@@ -91,7 +93,7 @@ BUILTIN_ROLES = {
         "permissions": [
             "orgs.view_region", "orgs.view_department", "orgs.view_institution",
             "people.view_person", "people.view_personchange", "orgs.view_targetgroup",
-            "catalog.view_*",
+            "catalog.view_*", "core.view_review", "core.view_reviewchain",
         ],
     },
     "department_officer": {
