@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.core.actors import system_actor, user_or_none
 from jineng.core.audit import audit_record
-from jineng.core.errors import Conflict, Forbidden, ServiceError
+from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from jineng.core.events import ReviewAction
 from jineng.core.lock_objects import locked
 from jineng.core.models import (
@@ -391,6 +391,18 @@ def review_queue(*, user) -> QuerySet[Review]:
             review=OuterRef("pk"), round=OuterRef("round"), actor_id=pk)))
     return qs.select_related("region", "submitted_by", "step_region").order_by(
         "submitted_at", "pk")
+
+
+def review_reachable(*, user, pk) -> tuple[Review, bool]:
+    """A review and whether the user may decide its step now: one in their queue, or one
+    they may see; anything else is the 404 of a review that does not exist."""
+    review = review_queue(user=user).filter(pk=pk).first()
+    if review is not None:
+        return review, True
+    review = Review.objects.restrict(user, "view").select_related("region").filter(pk=pk).first()
+    if review is None:
+        raise NotFound()
+    return review, False
 
 
 def review_count_for(user) -> int:
