@@ -23,8 +23,8 @@ def test_chinese_by_default(client_for):
     response = client_for("city_411400").get("/orgs/institutions/")
     html = response.content.decode()
     assert response["Content-Language"] == "zh-hans"
-    assert menu_labels(response)[:6] == ["审核流程", "参考数据", "计划与工程", "资金预算", "责任单位",
-                                         "机构"]
+    assert menu_labels(response)[:6] == [
+        "审核流程", "参考数据", "计划与工程", "资金预算", "责任单位", "机构"]
     assert "<th>统一社会信用代码</th>" in html and "导出 Excel" in html
     assert '<html lang="zh-hans">' in html
     assert "登录" in Client().get("/login/").content.decode()
