@@ -65,3 +65,23 @@ def test_queue_on_a_phone(browser, site, demo_password, user_named):  # noqa: F8
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(SHOTS / "jineng-review-phone.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_review_pages_pass_axe(browser, site, demo_password, user_named, size):  # noqa: F811
+    from tests.core.test_accessibility import SIZES, serious_violations
+
+    review = _submitted(user_named)
+    visits = [("county_411402", ["/core/reviews/", f"/core/reviews/{review.pk}/"]),
+              ("province_410000", ["/core/reviews/chains/", f"/core/reviews/chains/{KIND}/"])]
+    for username, paths in visits:
+        # bypass_csp: axe is injected as an inline script, which the site's CSP forbids.
+        context = browser.new_context(locale="zh-CN", bypass_csp=True, **SIZES[size])
+        page = context.new_page()
+        sign_in(page, site, username, demo_password)
+        for path in paths:
+            page.goto(f"{site}{path}")
+            assert serious_violations(page) == [], (username, path)
+            if size == "phone":
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        context.close()

@@ -28,7 +28,15 @@ class StepForm(forms.Form):
             field.widget.attrs["aria-label"] = str(field.label)
 
 
-StepFormSet = forms.formset_factory(StepForm, extra=1, can_delete=True, max_num=20)
+class BaseStepFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("删除")
+        form.fields["DELETE"].widget.attrs["aria-label"] = str(_("删除"))
+
+
+StepFormSet = forms.formset_factory(StepForm, formset=BaseStepFormSet, extra=1,
+                                    can_delete=True, max_num=20)
 
 
 def steps_of(formset) -> list[tuple[str, int]]:
