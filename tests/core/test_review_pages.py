@@ -117,3 +117,25 @@ def test_the_submitter_cannot_approve_through_the_api(submitted, api_for, user_n
                                            content_type="application/json")
     assert response.status_code in (403, 404)
     assert review_of(subject()).state == ReviewState.PENDING
+
+
+def test_the_queue_costs_the_same_for_one_review_or_three(submitted, client_for, api_for,
+                                                          user_named):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jineng.orgs.models import Institution
+
+    def cost() -> tuple[int, int]:
+        client, api = client_for("county_411402"), api_for("county_411402")
+        with CaptureQueriesContext(connection) as page:
+            assert client.get("/core/reviews/").status_code == 200
+        with CaptureQueriesContext(connection) as listing:
+            assert api.get("/api/v1/reviews").status_code == 200
+        return len(page), len(listing)
+
+    one = cost()
+    for other in Institution.objects.filter(region__code="411402").exclude(pk=subject().pk):
+        review_submit(actor=user_named("inst_411402"), kind=KIND, subject=other)
+    assert len(client_for("county_411402").get("/core/reviews/").context["rows"]) == 3
+    assert cost() == one
