@@ -180,6 +180,7 @@ def test_the_timeline_lists_submissions_and_decisions_in_order(people):
         ("退回修改", "reviewer_411400", 1), ("提交审核", "inst_411402", 2),
         ("通过", "county_411402", 2)]
     assert timeline[2].step == "第 2 步/共 2 步（市级）"
+    assert timeline[2].who == "商丘市人社局审核员"  # as pages name people
     assert timeline[2].reason == "补充材料"
 
 

@@ -82,6 +82,8 @@ def test_review_pages_pass_axe(browser, site, demo_password, user_named, size): 
         for path in paths:
             page.goto(f"{site}{path}")
             assert serious_violations(page) == [], (username, path)
+            name = path.strip("/").replace("/", "-").replace(".", "_")
+            page.screenshot(path=str(SHOTS / f"jineng-{name}-{size}.png"), full_page=True)
             if size == "phone":
                 assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         context.close()

@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jineng.core.actors import system_actor, user_or_none
+from jineng.core.actors import actor_label, system_actor, user_or_none
 from jineng.core.audit import audit_record
 from jineng.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from jineng.core.events import ReviewAction
@@ -418,22 +418,29 @@ class TimelineEntry:
     step: str = ""     # 第 1 步/共 2 步（县级）
     reason: str = ""
     decision: str = ""  # "" for a submission
+    who: str = ""      # the person's name as pages show it
+
+
+def _who(user, actor_name: str) -> str:
+    return str(user) if user is not None else actor_label(actor_name)
 
 
 def review_timeline(subject) -> list[TimelineEntry]:
     """Every submission and decision on the subject's reviews, in the order they happened."""
     reviews = {r.pk: r for r in Review.objects.filter(**_subject_key(subject))}
     entries = []
-    for s in ReviewSubmission.objects.filter(review__in=reviews):
+    for s in ReviewSubmission.objects.filter(review__in=reviews).select_related("submitted_by"):
         entries.append(((s.review_id, s.round, 0, 0), TimelineEntry(
-            str(ReviewAction.SUBMIT.label), s.actor_name, s.at, s.round)))
-    for d in ReviewDecision.objects.filter(review__in=reviews):
+            str(ReviewAction.SUBMIT.label), s.actor_name, s.at, s.round,
+            who=_who(s.submitted_by, s.actor_name))))
+    for d in ReviewDecision.objects.filter(review__in=reviews).select_related("actor"):
         steps = reviews[d.review_id].steps
         level = steps[d.step_index]["level"] if d.step_index < len(steps) else None
         where = f"（{step_label(level)}）" if level else ""
         entries.append(((d.review_id, d.round, 1, d.step_index), TimelineEntry(
             str(ReviewDecisionKind(d.decision).label), d.actor_name, d.at, d.round,
-            f"{step_position(d.step_index, len(steps))}{where}", d.reason, d.decision)))
+            f"{step_position(d.step_index, len(steps))}{where}", d.reason, d.decision,
+            _who(d.actor, d.actor_name))))
     return [entry for _key, entry in sorted(entries, key=lambda pair: pair[0])]
 
 
