@@ -212,3 +212,14 @@ def test_an_unknown_decision_is_refused_naming_the_field(people):
         review_decide(actor=people["county"], review=review, decision="maybe")
     assert "decision" in refused.value.errors
     assert Review.objects.get(pk=review.pk).step_index == 0
+
+
+def test_an_approved_subject_filed_again_gets_a_new_review(people):
+    first = submit(people)
+    first = review_decide(actor=people["county"], review=first, decision="approve")
+    first = review_decide(actor=people["city"], review=first, decision="approve")
+    change = submit(people)  # e.g. a class's teacher changed after approval
+    assert change.pk != first.pk and (change.state, change.step_index) == ("pending", 0)
+    assert review_of(subject()) == change
+    assert Review.objects.get(pk=first.pk).state == ReviewState.APPROVED
+    assert [e.what for e in review_timeline(subject())] == ["提交审核", "通过", "通过", "提交审核"]
