@@ -139,3 +139,11 @@ def test_the_queue_costs_the_same_for_one_review_or_three(submitted, client_for,
         review_submit(actor=user_named("inst_411402"), kind=KIND, subject=other)
     assert len(client_for("county_411402").get("/core/reviews/").context["rows"]) == 3
     assert cost() == one
+
+
+def test_the_queue_in_english(submitted, client_for):
+    from jineng.orgs.models import User
+
+    User.objects.filter(username="county_411402").update(language="en")
+    body = client_for("county_411402").get("/core/reviews/").content.decode()
+    assert "Awaiting my review" in body and "Step 1 of 2" in body and "待我审核" not in body
