@@ -49,3 +49,29 @@ def test_two_officers_deciding_at_once_exactly_one_wins(committed, user_named):
         ["通过", "「商丘市梁园区金蓝领职业培训学校的备案」的这一步已被他人处理，请刷新后查看"])
     assert ReviewDecision.objects.filter(review=review).count() == 1
     assert Review.objects.get(pk=review.pk).step_index == 1
+
+
+def test_two_first_submissions_at_once_start_one_review(committed, user_named):
+    setup_kind()
+    submitters = [user_named("inst_411402"), user_named("county_411402")]
+    start = threading.Barrier(len(submitters))
+    outcomes: dict[str, str] = {}
+
+    def submit(actor):
+        try:
+            start.wait()
+            review_submit(actor=actor, kind=KIND, subject=subject())
+            outcomes[actor.username] = "提交"
+        except Conflict as exc:
+            outcomes[actor.username] = exc.message
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(a,)) for a in submitters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == sorted(
+        ["提交", "「商丘市梁园区金蓝领职业培训学校的备案」已在审核中，不能重复提交"])
+    assert Review.objects.filter(kind=KIND, object_id=subject().pk).count() == 1

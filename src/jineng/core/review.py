@@ -18,7 +18,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -277,7 +277,11 @@ def review_submit(*, actor, kind: str, subject) -> Review:
     review.state, review.decided_at = ReviewState.PENDING, None
     review.submitted_by, review.submitted_at = user_or_none(actor), now
     _enter_step(review, 0)
-    review.save()
+    try:
+        with transaction.atomic():  # two first submissions at once: the constraint decides
+            review.save()
+    except IntegrityError:
+        raise Conflict(f"「{title}」已在审核中，不能重复提交") from None
     ReviewSubmission.objects.create(review=review, round=review.round,
                                     submitted_by=user_or_none(actor),
                                     actor_name=actor.username, at=now)
