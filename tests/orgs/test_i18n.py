@@ -23,7 +23,8 @@ def test_chinese_by_default(client_for):
     response = client_for("city_411400").get("/orgs/institutions/")
     html = response.content.decode()
     assert response["Content-Language"] == "zh-hans"
-    assert menu_labels(response)[:5] == ["参考数据", "计划与工程", "资金预算", "责任单位", "机构"]
+    assert menu_labels(response)[:6] == [
+        "审核流程", "参考数据", "计划与工程", "资金预算", "责任单位", "机构"]
     assert "<th>统一社会信用代码</th>" in html and "导出 Excel" in html
     assert '<html lang="zh-hans">' in html
     assert "登录" in Client().get("/login/").content.decode()
@@ -34,8 +35,9 @@ def test_user_with_english_sees_english(client_for):
     response = client_for("city_411400").get("/orgs/institutions/")
     html = response.content.decode()
     assert response["Content-Language"] == "en"
-    assert menu_labels(response)[:5] == [
-        "Reference data", "Programmes", "Fund budgets", "Departments", "Institutions",
+    assert menu_labels(response)[:6] == [
+        "Review chains", "Reference data", "Programmes", "Fund budgets", "Departments",
+        "Institutions",
     ]
     assert "<th>Unified social credit code</th>" in html
     assert "Export to Excel" in html and "Sign out" in html and "Home" in html

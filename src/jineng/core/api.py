@@ -1,11 +1,15 @@
-"""Shared pieces of the /api/v1/ routers: authentication, errors, paging."""
+"""Shared pieces of the /api/v1/ routers: authentication, errors, paging; and core's own
+router (the review queue)."""
+
+import datetime
+from typing import Literal
 
 from django.http import Http404, JsonResponse
 from django.http.request import RawPostDataException
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.renderers import JSONRenderer
 
 from jineng.core.errors import NotFound, ServiceError
@@ -194,3 +198,82 @@ def not_found_json(request, *args, **kwargs):
 
 def restricted_or_404(request, model_or_qs, action: str = "view", **lookup):
     return get_restricted(model_or_qs, request.auth, action, **lookup)
+
+
+# ---------------------------------------------------------------- the review queue (core/review.py)
+
+router = Router(tags=["审核"])
+
+
+class ReviewOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    region_code: str
+    region_name: str
+    state: str
+    state_label: str
+    step: int
+    step_count: int
+    step_label: str
+    submitted_by: str | None
+    submitted_at: datetime.datetime
+
+    @staticmethod
+    def resolve_kind_label(obj):
+        from jineng.core.review import kind_label
+
+        return kind_label(obj.kind)
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_region_name(obj):
+        return obj.region.name
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return obj.get_state_display()
+
+    @staticmethod
+    def resolve_step(obj):
+        return obj.step_index + 1
+
+    @staticmethod
+    def resolve_step_label(obj):
+        from jineng.core.review import step_position
+
+        return step_position(obj.step_index, obj.step_count)
+
+    @staticmethod
+    def resolve_submitted_by(obj):
+        return obj.submitted_by.username if obj.submitted_by_id else None
+
+
+class DecisionIn(Schema):
+    decision: Literal["approve", "return", "reject"]
+    reason: str = Field("", max_length=1000)
+
+
+@router.get("/reviews", response=list[ReviewOut], summary="待我审核（本人可以审核当前步骤的事项）")
+@paginate(Paging)
+def list_my_reviews(request):
+    from jineng.core.review import review_queue
+
+    return review_queue(user=request.auth)
+
+
+@router.post("/reviews/{review_id}/decision", response=ReviewOut,
+             summary="审核当前步骤：approve 通过、return 退回修改、reject 驳回（后两者须填理由）")
+def decide_review(request, review_id: int, payload: DecisionIn):
+    from django.db import transaction
+
+    from jineng.core.review import review_decide, review_reachable
+
+    review, _may = review_reachable(user=request.auth, pk=review_id)
+    with transaction.atomic(durable=True):
+        return review_decide(actor=request.auth, review=review, decision=payload.decision,
+                             reason=payload.reason)

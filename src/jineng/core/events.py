@@ -70,3 +70,15 @@ class CoreAction(models.TextChoices):
     UPDATE = "update", _("修改")
     EXPORT = "export", _("导出")
     AUDIT_CHECKPOINT = "audit_checkpoint", _("导出审计检查点")
+
+
+@register
+class ReviewAction(models.TextChoices):
+    """The review chain's actions (core/review.py)."""
+
+    SUBMIT = "review_submit", _("提交审核")
+    APPROVE = "review_approve", _("审核通过")
+    RETURN = "review_return", _("审核退回")
+    REJECT = "review_reject", _("审核驳回")
+    CHAIN_CHANGE = "review_chain_change", _("修改审核流程")
+    CHAIN_DEFAULT = "review_chain_default", _("载入默认审核流程")

@@ -92,4 +92,18 @@ def _audit(user) -> Panel | None:
     ], links=[(_("审计日志"), reverse("core:audit_list"))], empty_text=_("暂无审计事件"))
 
 
-PANELS = [HomePanel("audit", 50, _audit)]
+def _reviews(user) -> Panel | None:
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from jineng.core.review import holds_review_permission, review_count_for
+
+    if not holds_review_permission(user):
+        return None
+    count = review_count_for(user)
+    return Panel(_("审核"), stats=[
+        Stat(_("待我审核"), count, reverse("core:review_queue"), "review-queue")],
+        notes=[_("待我审核 %(n)s 件") % {"n": count}])
+
+
+PANELS = [HomePanel("reviews", 5, _reviews), HomePanel("audit", 50, _audit)]

@@ -74,7 +74,15 @@ def maintains_reference(user) -> bool:
     return any(e.maintain and user.has_permission(e.maintain) for e in all_reference_entries())
 
 
+def reviews_anything(user) -> bool:
+    from jineng.core.review import holds_review_permission
+
+    return holds_review_permission(user)
+
+
 MENU = [
+    Entry(_("审核"), _("待我审核"), "core:review_queue", reviews_anything),
+    Entry(_("审核"), _("审核流程"), "core:review_chains", "core.view_reviewchain", BUREAU),
     Entry(_("目录与政策"), _("参考数据"), "core:reference", maintains_reference),
     Entry(_("系统管理"), _("审计日志"), "core:audit_list", "core.view_auditevent"),
 ]

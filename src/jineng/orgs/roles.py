@@ -19,6 +19,7 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
     "people.*",
     "catalog.*",
     "training.*",
+    "core.view_review", "core.view_reviewchain", "core.change_reviewchain",
 ]
 # Reference data that belongs to no region (target groups, work types, the occupation tree,
 # skill levels, evaluation types, fund sources) is the province's to change, not a county's.
@@ -30,7 +31,8 @@ SHARED_REFERENCE_WRITES = [
     ]
     for action in ("add", "change", "delete")
 ]
-LOCAL_OFFICER = OFFICER + SHARED_REFERENCE_WRITES
+# Review chains are set by the province for its cities and counties.
+LOCAL_OFFICER = OFFICER + SHARED_REFERENCE_WRITES + ["!core.change_reviewchain"]
 # A training institution or school: applies for designation (never reviews it), keeps its
 # teachers, engagements and yearly school report.
 INSTITUTION_TRAINING = [
@@ -101,6 +103,7 @@ BUILTIN_ROLES = {
             "orgs.view_region", "orgs.view_department", "orgs.view_institution",
             "people.view_person", "people.view_personchange", "orgs.view_targetgroup",
             "catalog.view_*", "training.view_*", "training.review_designation",
+            "core.view_review", "core.view_reviewchain",
         ],
     },
     "department_officer": {
