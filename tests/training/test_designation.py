@@ -7,6 +7,7 @@ import pytest
 
 from jineng.core.errors import Forbidden, ServiceError
 from jineng.core.models import AuditEvent
+from jineng.core.review import review_decide, review_of
 from jineng.training import selectors, services
 from jineng.training.models import DesignationStatus, EngagementKind, Ownership
 from tests.training.conftest import YEAR
@@ -84,14 +85,16 @@ def _applied_jinlanling(apply, user_named):
 def test_return_and_reject_need_a_reason_and_an_application_under_review(
         apply, suiyang_school, user_named):
     reviewer = user_named("reviewer_411400")
-    designation = apply(suiyang_school, ownership=Ownership.PUBLIC)
+    designation = apply(suiyang_school, ownership=Ownership.PUBLIC, actor="province_410000")
     with pytest.raises(ServiceError) as exc:
         services.designation_return(actor=reviewer, designation=designation, reason="  ")
     assert exc.value.errors["reason"] == "退回修改须填写原因"
     with pytest.raises(ServiceError) as exc:
         services.designation_reject(actor=reviewer, designation=designation, reason="")
     assert exc.value.errors["reason"] == "不予认定须填写原因"
-    services.designation_return(actor=reviewer, designation=designation, reason="缺少场地证明")
+    # the chain's first step (the county) returns it: the review calls designation_return
+    review_decide(actor=user_named("county_411403"), review=review_of(designation),
+                  decision="return", reason="缺少场地证明")
     designation.refresh_from_db()
     assert (designation.status, designation.reason) == (DesignationStatus.RETURNED,
                                                         "缺少场地证明")

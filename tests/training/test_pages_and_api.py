@@ -8,6 +8,7 @@ import pytest
 from jineng.catalog.models import Occupation, SkillLevel
 from jineng.core.errors import ServiceError
 from jineng.core.identity import make_resident_number
+from jineng.core.review import review_decide, review_of
 from jineng.orgs.models import Institution
 from jineng.training import selectors, services
 from jineng.training.models import Designation, DesignationStatus, Engagement, SchoolReport
@@ -217,8 +218,8 @@ def test_a_returned_application_is_changed_and_filed_again_on_the_page(
         actor=user_named("inst_411402"), institution=school, ownership="private",
         occupations=[Occupation.objects.get(code="6-31-01-03", is_current=True)],
         levels=[level], valid_from=dt.date(YEAR, 1, 1), valid_to=dt.date(YEAR, 12, 31))
-    services.designation_return(actor=user_named("reviewer_411400"), designation=designation,
-                                reason="请补充家政服务员")
+    review_decide(actor=user_named("county_411402"), review=review_of(designation),
+                  decision="return", reason="请补充家政服务员")
     client = client_for("inst_411402")
     detail = client.get(f"/training/designations/{designation.pk}/").content.decode()
     assert "请补充家政服务员" in detail and "修改并重新提交" in detail

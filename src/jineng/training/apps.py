@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TrainingConfig(AppConfig):
     name = "jineng.training"
     label = "training"
+
+    def ready(self):
+        from jineng.training.reviews import register_reviews
+
+        register_reviews()

@@ -12,6 +12,7 @@ from jineng.core.audit import audit_record
 from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, NotFound, ServiceError
 from jineng.core.refusals import OutOfScope, require, require_visible
+from jineng.core.review import review_submit
 from jineng.core.scope import permission_code, user_reach
 from jineng.orgs.models import Institution, InstitutionStatus
 from jineng.people import services as people_services
@@ -145,6 +146,7 @@ def designation_submit(*, actor, institution: Institution, ownership: str, occup
     designation.levels.set(levels)
     audit_record(actor=actor, action=TrainingAction.DESIGNATION_SUBMIT, obj=designation,
                  changes={k: [None, v] for k, v in _summary(designation).items()})
+    review_submit(actor=actor, kind="designation", subject=designation)
     return designation
 
 
@@ -174,6 +176,7 @@ def designation_resubmit(*, actor, designation: Designation, ownership: str, occ
     if changed:
         audit_record(actor=actor, action=TrainingAction.DESIGNATION_RESUBMIT, obj=designation,
                      changes=changed)
+    review_submit(actor=actor, kind="designation", subject=designation)
     return designation
 
 
