@@ -24,7 +24,7 @@ def test_chinese_by_default(client_for):
     html = response.content.decode()
     assert response["Content-Language"] == "zh-hans"
     assert menu_labels(response)[:6] == [
-        "审核流程", "参考数据", "计划与工程", "资金预算", "责任单位", "机构"]
+        "待我审核", "审核流程", "参考数据", "计划与工程", "资金预算", "责任单位"]
     assert "<th>统一社会信用代码</th>" in html and "导出 Excel" in html
     assert '<html lang="zh-hans">' in html
     assert "登录" in Client().get("/login/").content.decode()
@@ -36,8 +36,8 @@ def test_user_with_english_sees_english(client_for):
     html = response.content.decode()
     assert response["Content-Language"] == "en"
     assert menu_labels(response)[:6] == [
-        "Review chains", "Reference data", "Programmes", "Fund budgets", "Departments",
-        "Institutions",
+        "Awaiting my review", "Review chains", "Reference data", "Programmes", "Fund budgets",
+        "Departments",
     ]
     assert "<th>Unified social credit code</th>" in html
     assert "Export to Excel" in html and "Sign out" in html and "Home" in html
