@@ -295,3 +295,12 @@ def test_the_person_form_and_archive_take_their_plain_columns_from_the_table(cli
     assert "<dt>就业状态</dt><dd>失业</dd>" in page
     assert "A1234567" not in page
 
+
+
+def test_a_whole_number_typed_as_a_date_is_named_as_excel_shows_it():
+    """A cell holding 0 comes as the float 0.0; the message names it as the sheet shows it,
+    on the shared parser as on the fast path (hypothesis found them disagreeing)."""
+    for cell in (0.0, 0, 90000.0):
+        with pytest.raises(roster.FieldError) as refused:
+            roster.date(cell)
+        assert refused.value.message == f"{int(cell)} 不是日期"

@@ -193,7 +193,7 @@ def date(value) -> dt.date | None:
             return _ymd(str(n))
         if 1 <= n <= 80000:  # an Excel serial day number (1900 date system)
             return EXCEL_EPOCH + dt.timedelta(days=n if n > 60 else n + 1)
-        raise FieldError(f"{value} 不是日期")
+        raise FieldError(f"{n} 不是日期")  # a whole float reads as Excel shows it
     s = text(value)
     if not s:
         return None
