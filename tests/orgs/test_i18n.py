@@ -98,3 +98,15 @@ def test_compiled_catalogue_is_up_to_date():
     assert {e.msgid: e.msgstr for e in polib.pofile(str(po)) if not e.msgid_plural} == {
         e.msgid: e.msgstr for e in mo if not e.msgid_plural and e.msgid
     }
+
+
+def test_home_panels_read_in_english(client_for):
+    for username, words in (("sysadmin", ["Accounts", "Active accounts", "Locked"]),
+                            ("city_411400", ["Jurisdiction"]),
+                            ("inst_411402", ["Institution details", "Region: "])):
+        User.objects.filter(username=username).update(language="en")
+        html = client_for(username).get("/").content.decode()
+        for word in words:
+            assert word in html, (username, word)
+        for chinese in ("启用的账号", "管辖范围", "机构信息", "所在地区："):
+            assert chinese not in html, (username, chinese)
