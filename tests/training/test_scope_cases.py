@@ -104,3 +104,128 @@ class TestSchoolReportScope(ScopeCases):
 
     def select(self, user, obj):
         return selectors.school_report_list(user=user, year=obj.year)
+
+
+# ---------------------------------------------------------------- the training loop
+# Selector-level cases; each section adds its pages and API to its case as they land.
+
+from decimal import Decimal  # noqa: E402
+
+from jineng.catalog.models import Occupation  # noqa: E402
+from jineng.orgs.models import Region  # noqa: E402
+from jineng.training.models import (  # noqa: E402
+    Attendance,
+    CheckKind,
+    ClassChange,
+    ClassRating,
+    ClassTeacher,
+    EnterpriseStaff,
+    Enrolment,
+    OnlineHours,
+    Session,
+    TrainingClass,
+    TrainingWish,
+    WishNotice,
+    WishSource,
+)
+from tests.training import factories  # noqa: E402
+
+
+class TestTrainingClassScope(ScopeCases):
+    model = TrainingClass
+
+    def make(self, user_named):
+        return factories.training_class()
+
+
+class TestClassTeacherScope(ScopeCases):
+    model = ClassTeacher
+
+    def make(self, user_named):
+        return factories.training_class().teachers.get()
+
+
+class TestClassChangeScope(ScopeCases):
+    model = ClassChange
+
+    def make(self, user_named):
+        return ClassChange.objects.create(training_class=factories.training_class(),
+                                          proposed={"venue": "新地点"})
+
+
+class TestSessionScope(ScopeCases):
+    model = Session
+
+    def make(self, user_named):
+        return factories.training_class(sessions=1).sessions.get()
+
+
+class TestEnrolmentScope(ScopeCases):
+    model = Enrolment
+
+    def make(self, user_named):
+        return factories.enrolment()
+
+    def own_record(self, worker, user_named):
+        return factories.enrolment(who=worker.person)
+
+
+class TestAttendanceScope(ScopeCases):
+    model = Attendance
+
+    def make(self, user_named):
+        enrolment = factories.enrolment()
+        session = enrolment.training_class.sessions.first()
+        return Attendance.objects.create(enrolment=enrolment, session=session,
+                                         kind=CheckKind.IN, at=session.starts_at)
+
+
+class TestOnlineHoursScope(ScopeCases):
+    model = OnlineHours
+
+    def make(self, user_named):
+        enrolment = factories.enrolment()
+        return OnlineHours.objects.create(
+            platform="测试平台", record_id=f"R{enrolment.pk}", person=enrolment.person,
+            enrolment=enrolment, course="安全用电", hours=Decimal("2.5"),
+            studied_on=enrolment.training_class.start_date)
+
+
+class TestClassRatingScope(ScopeCases):
+    model = ClassRating
+
+    def make(self, user_named):
+        enrolment = factories.enrolment()
+        return ClassRating.objects.create(enrolment=enrolment,
+                                          institution=enrolment.training_class.institution,
+                                          scores=[5, 4, 5], average=Decimal("4.67"))
+
+
+def _wish(who=None) -> TrainingWish:
+    return TrainingWish.objects.create(
+        person=who or factories.person(), region=Region.objects.get(code="411403"),
+        occupation=Occupation.objects.get(code="6-31-01-03", is_current=True),
+        source=WishSource.OFFICER)
+
+
+class TestTrainingWishScope(ScopeCases):
+    model = TrainingWish
+
+    def make(self, user_named):
+        return _wish()
+
+
+class TestWishNoticeScope(ScopeCases):
+    model = WishNotice
+
+    def make(self, user_named):
+        return WishNotice.objects.create(wish=_wish(), training_class=factories.training_class())
+
+
+class TestEnterpriseStaffScope(ScopeCases):
+    model = EnterpriseStaff
+
+    def make(self, user_named):
+        return EnterpriseStaff.objects.create(enterprise=factories.institution(kind="enterprise"),
+                                              person=factories.person(),
+                                              since=dt.date(2024, 3, 1))

@@ -164,6 +164,7 @@ class PolicyKind(models.TextChoices):
     COMPETITION_PRIZE = "competition_prize", "职业技能竞赛奖励"
     PERSON_LIMITS = "person_limits", "个人补贴次数限制"
     INSTITUTION_LIMITS = "institution_limits", "机构限制"
+    TRAINING_PROCESS = "training_process", "培训过程管理"
 
 
 class PolicyVersion(models.Model):

@@ -150,6 +150,19 @@ class InstitutionLimits(_Table):
     min_yearly_trainings_share_of_enrolled: Ratio | None = None
 
 
+class TrainingProcess(_Table):
+    """Figures of process supervision that no seed gives: published as labelled samples."""
+
+    min_attendance_share: Ratio
+    max_online_share: Ratio
+    checkin_opens_minutes_before: int = Field(strict=True, ge=0, le=240)
+    checkin_closes_minutes_after: int = Field(strict=True, ge=0, le=240)
+    max_travel_kmh: int = Field(strict=True, ge=1, le=1000)
+    results_deadline_days: int = Field(strict=True, ge=1, le=365)
+    min_rating_tenths: int = Field(strict=True, ge=10, le=50)
+    trainee_confirm_days: int = Field(strict=True, ge=1, le=365)
+
+
 @dataclass(frozen=True)
 class KindSpec:
     code: str
@@ -171,6 +184,8 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(PolicyKind.PERSON_LIMITS, PolicyKind.PERSON_LIMITS.label, PersonLimits),
         KindSpec(PolicyKind.INSTITUTION_LIMITS, PolicyKind.INSTITUTION_LIMITS.label,
                  InstitutionLimits),
+        KindSpec(PolicyKind.TRAINING_PROCESS, PolicyKind.TRAINING_PROCESS.label,
+                 TrainingProcess),
     )
 }
 
@@ -190,6 +205,13 @@ FIELD_LABELS = {
     "max_institutions_per_parttime_teacher_per_year": "兼职教师每年最多任职机构数",
     "min_yearly_trainings_share_of_enrolled": "每年培训人次占在校生最低比例",
     "numerator": "分子", "denominator": "分母",
+    "min_attendance_share": "结业最低出勤率", "max_online_share": "线上学时最高占比",
+    "checkin_opens_minutes_before": "开课前多少分钟可签到",
+    "checkin_closes_minutes_after": "开课后多少分钟内签到有效",
+    "max_travel_kmh": "两地签到可信的最高移动速度（公里/小时）",
+    "results_deadline_days": "结班后提交考勤与结业结果的期限（天）",
+    "min_rating_tenths": "机构评价最低平均分（十分位，如 30 即 3.0 分）",
+    "trainee_confirm_days": "学员确认培训真实性的期限（天）",
 }
 
 _MESSAGES = {

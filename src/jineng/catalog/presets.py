@@ -129,6 +129,15 @@ SAMPLE_CATALOGUE_REGIONS = ("411400", "532500")
 SAMPLE_FROM = dt.date(2022, 1, 1)
 SAMPLE_PERSON_LIMITS = ("530000", {"subsidised_trainings_per_year": 3,
                                    "evaluation_subsidy_once_per_occupation_level": True})
+# Process supervision (结业出勤率、线上学时占比、签到时段 ...): the seeds give none of these.
+SAMPLE_TRAINING_PROCESS = {
+    "min_attendance_share": {"numerator": 4, "denominator": 5},
+    "max_online_share": {"numerator": 1, "denominator": 2},
+    "checkin_opens_minutes_before": 30, "checkin_closes_minutes_after": 15,
+    "max_travel_kmh": 120, "results_deadline_days": 7, "min_rating_tenths": 30,
+    "trainee_confirm_days": 7,
+}
+SAMPLE_TRAINING_PROCESS_REGIONS = ("410000", "520000", "530000", "370000")
 # region, year, fund source code, yuan
 SAMPLE_BUDGETS = [
     ("411400", 2022, "employment_subsidy", 30_000_000),
@@ -323,6 +332,11 @@ def _samples(actor) -> int:
     count += _publish_once(actor, kind=PolicyKind.PERSON_LIMITS, region=_region(region_code),
                            valid_from=SAMPLE_FROM, data=data, is_sample=True,
                            note="示例数据：种子文件未规定每年补贴性培训次数，仅供演示")
+    for region_code in SAMPLE_TRAINING_PROCESS_REGIONS:
+        count += _publish_once(
+            actor, kind=PolicyKind.TRAINING_PROCESS, region=_region(region_code),
+            valid_from=SAMPLE_FROM, data=SAMPLE_TRAINING_PROCESS, is_sample=True,
+            note="示例数据：种子文件未规定结业出勤率、线上学时占比、签到时段等过程管理指标，仅供演示")
     for region_code, year, source_code, yuan in SAMPLE_BUDGETS:
         source = FundSource.objects.get(code=source_code)
         region = _region(region_code)

@@ -144,7 +144,11 @@ BUILTIN_ROLES = {
         # Their own record and its history only. The catalogue they read is the public one
         # (portal), which needs no permission; staff lists (users, catalogue administration)
         # are not theirs to open, whatever URL they type.
-        "permissions": ["people.view_person", "people.view_personchange"],
+        "permissions": ["people.view_person", "people.view_personchange",
+                        "training.view_enrolment", "training.view_attendance",
+                        "training.view_onlinehours", "training.view_classrating",
+                        "training.view_trainingwish", "training.view_wishnotice",
+                        "training.view_enterprisestaff"],
     },
 }
 
