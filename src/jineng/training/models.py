@@ -285,6 +285,9 @@ class ClassTeacher(models.Model):
                                     name="class_teacher_once"),
         ]
 
+    def __str__(self):
+        return f"{self.teacher.person.name}（{self.get_role_display()}）"
+
 
 class ClassChangeStatus(models.TextChoices):
     FILED = "filed", "待审核"
@@ -316,6 +319,9 @@ class ClassChange(models.Model):
         ordering = ["-filed_at", "-pk"]
         verbose_name = "培训班变更"
         verbose_name_plural = "培训班变更"
+
+    def __str__(self):
+        return f"{self.training_class.name} 变更（{self.get_status_display()}）"
 
 
 class Session(models.Model):
@@ -492,6 +498,9 @@ class Attendance(models.Model):
 
 # ================================================================ online hours, completion, ratings
 
+    def __str__(self):
+        return f"{self.enrolment.person.name} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
 
 class OnlineHours(models.Model):
     """Hours a learning platform reports for a person and course; `enrolment` is the class
@@ -523,6 +532,9 @@ class OnlineHours(models.Model):
                                     name="online_hours_once"),
         ]
 
+    def __str__(self):
+        return f"{self.platform} {self.course} {self.hours} 学时"
+
 
 class ClassRating(models.Model):
     """A completer's rating of their class (1–5 on each question)."""
@@ -548,6 +560,9 @@ class ClassRating(models.Model):
 
 
 # ================================================================ training wishes (培训意愿摸排)
+
+    def __str__(self):
+        return f"{self.institution.name} {self.average} 分"
 
 
 class WishSource(models.TextChoices):
@@ -592,6 +607,9 @@ class TrainingWish(models.Model):
         ]
         indexes = [models.Index(fields=["region", "occupation"], name="wish_region_occupation")]
 
+    def __str__(self):
+        return f"{self.person.name} 想学 {self.occupation.name}"
+
 
 class WishNotice(models.Model):
     """A worker told that a class matching their wish has opened."""
@@ -613,6 +631,9 @@ class WishNotice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["wish", "training_class"], name="notice_once"),
         ]
+
+    def __str__(self):
+        return f"{self.training_class.name} 开班通知"
 
 
 class EnterpriseStaff(models.Model):
@@ -640,3 +661,6 @@ class EnterpriseStaff(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "person"], name="staff_once"),
         ]
+
+    def __str__(self):
+        return f"{self.enterprise.name} · {self.person.name}"
