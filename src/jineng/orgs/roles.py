@@ -40,6 +40,7 @@ INSTITUTION_TRAINING = [
     "training.view_teacher", "training.add_teacher", "training.change_teacher",
     "training.view_engagement", "training.add_engagement",
     "training.view_schoolreport", "training.add_schoolreport",
+    "training.view_trainingclass", "training.add_trainingclass", "training.change_trainingclass", "training.view_session", "training.view_classteacher", "training.view_classchange", "training.add_classchange",  # noqa: E501
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -102,7 +103,7 @@ BUILTIN_ROLES = {
         "permissions": [
             "orgs.view_region", "orgs.view_department", "orgs.view_institution",
             "people.view_person", "people.view_personchange", "orgs.view_targetgroup",
-            "catalog.view_*", "training.view_*", "training.review_designation",
+            "catalog.view_*", "training.view_*", "training.review_designation", "training.review_trainingclass",
             "core.view_review", "core.view_reviewchain",
         ],
     },
@@ -135,6 +136,7 @@ BUILTIN_ROLES = {
             "people.view_person", "people.view_personchange", "people.add_person",
             "people.import_person", "people.view_personimport", "people.lookup_person",
             "orgs.view_targetgroup", "catalog.view_*",
+            "training.view_enterprisestaff", "training.add_enterprisestaff", "training.change_enterprisestaff", "training.view_trainingclass", "training.view_session", "training.view_classteacher",  # noqa: E501
         ],
     },
     "worker": {

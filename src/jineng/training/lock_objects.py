@@ -1,8 +1,8 @@
 """Row locks of training (see core/lock_objects.py)."""
 
 from jineng.core.lock_objects import locked
-from jineng.orgs.models import Institution
-from jineng.training.models import Designation, Teacher
+from jineng.orgs.models import Institution, Region
+from jineng.training.models import Designation, Teacher, TrainingClass
 
 
 def designation_lock(designation: Designation) -> Designation:
@@ -18,3 +18,13 @@ def teacher_lock(teacher: Teacher) -> Teacher:
 
 def institution_lock(institution: Institution) -> Institution:
     return locked(Institution.objects.filter(pk=institution.pk)).get()
+
+
+def class_lock(training_class: TrainingClass) -> TrainingClass:
+    return locked(TrainingClass.objects.filter(pk=training_class.pk).select_related(
+        "institution__region", "region", "occupation", "level", "work_type", "programme")).get()
+
+
+def region_lock(region: Region) -> Region:
+    """Class codes are numbered per region under this lock."""
+    return locked(Region.objects.filter(pk=region.pk)).get()
