@@ -103,7 +103,8 @@ BUILTIN_ROLES = {
         "permissions": [
             "orgs.view_region", "orgs.view_department", "orgs.view_institution",
             "people.view_person", "people.view_personchange", "orgs.view_targetgroup",
-            "catalog.view_*", "training.view_*", "training.review_designation", "training.review_trainingclass",
+            "catalog.view_*", "training.view_*", "training.review_designation",
+            "training.review_trainingclass",
             "core.view_review", "core.view_reviewchain",
         ],
     },

@@ -856,7 +856,7 @@ def locked_changes(qs: QuerySet) -> list[ClassChange]:
 
 def _change_reviewable(actor, change: ClassChange, verb: str) -> ClassChange:
     require(actor, REVIEW_PERMISSION, message="没有审核培训班备案的权限")
-    require_visible(actor, change, "review")
+    require_visible(actor, change.training_class, "review")
     change = locked_changes(ClassChange.objects.filter(pk=change.pk))[0]
     if change.status != ClassChangeStatus.FILED:
         raise _fail("status", f"该变更申请当前为「{change.get_status_display()}」，"

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from jineng.core.menu import ANYONE, STAFF, Entry
 
 _SECTION = _("培训机构与师资")
+_CLASSES = _("培训班")
 
 MENU = [
     Entry(_SECTION, _("定点培训机构"), "training:designation_list", "training.view_designation",
@@ -14,6 +15,8 @@ MENU = [
           STAFF),
     Entry(_SECTION, _("院校培训年报"), "training:school_report_list",
           "training.view_schoolreport", STAFF),
+    Entry(_CLASSES, _("培训班"), "training:class_list", "training.view_trainingclass", STAFF),
+    Entry(_CLASSES, _("企业职工"), "training:staff_list", "training.view_enterprisestaff", STAFF),
     # Public, beside the portal's catalogue.
     Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.training import views
+from jineng.training import views, views_classes
 
 app_name = "training"
 
@@ -21,3 +21,4 @@ urlpatterns = [
     path("school-reports/", views.school_report_list_view, name="school_report_list"),
     path("school-reports/set/", views.SchoolReportSet.as_view(), name="school_report_set"),
 ]
+urlpatterns += views_classes.urlpatterns
