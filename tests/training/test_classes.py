@@ -230,7 +230,8 @@ def test_a_designation_that_ends_before_the_class_does_not_cover_it(file, school
 def test_an_occupation_and_level_not_in_the_catalogue(file, school):
     factories.designation(school, HOME_CARE, "3")
     error = refusal(file, level=SkillLevel.objects.get(code="3"))
-    assert error.errors == {"occupation": "商丘市现行补贴性培训职业目录未列入「家政服务员」三级/高级工"}
+    assert error.errors == {
+        "occupation": "商丘市现行补贴性培训职业目录未列入「家政服务员」三级/高级工"}
 
 
 def test_a_catalogue_listed_by_work_type_needs_the_work_type(file):
@@ -318,7 +319,8 @@ def test_a_teacher_without_an_engagement_for_the_year(file, school, make_teacher
     error = refusal(file, teachers=[stranger], sessions=timetable(start, 8, stranger))
     years = "、".join(str(y) for y in range(start.year, (start + dt.timedelta(days=9)).year + 1))
     assert error.errors["teachers"] == (
-        f"教师「吴未聘」未登记 {years} 年度受聘于「商丘市睢阳区古城家政职业培训学校」，不能在本机构授课")
+        f"教师「吴未聘」未登记 {years} 年度受聘于「商丘市睢阳区古城家政职业培训学校」，"
+        "不能在本机构授课")
 
 
 def test_a_session_teacher_not_on_the_class(file, school, make_teacher, user_named, start,

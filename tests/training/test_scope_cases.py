@@ -113,6 +113,7 @@ from decimal import Decimal  # noqa: E402
 
 from jineng.catalog.models import Occupation  # noqa: E402
 from jineng.orgs.models import Region  # noqa: E402
+from jineng.training import classes  # noqa: E402
 from jineng.training.models import (  # noqa: E402
     Attendance,
     CheckKind,
@@ -133,9 +134,20 @@ from tests.training import factories  # noqa: E402
 
 class TestTrainingClassScope(ScopeCases):
     model = TrainingClass
+    page_list = "/training/classes/?q={obj.code}"
+    page_detail = "/training/classes/{obj.pk}/"
+    page_export = "/training/classes/?q={obj.code}&export=xlsx"
+    api_list = "/api/v1/classes?q={obj.code}&limit=100"
+    api_detail = "/api/v1/classes/{obj.pk}"
 
     def make(self, user_named):
         return factories.training_class()
+
+    def select(self, user, obj):
+        return classes.class_list(user=user, q=obj.code)
+
+    def marker(self, obj):
+        return obj.code
 
 
 class TestClassTeacherScope(ScopeCases):
@@ -143,6 +155,9 @@ class TestClassTeacherScope(ScopeCases):
 
     def make(self, user_named):
         return factories.training_class().teachers.get()
+
+    def select(self, user, obj):
+        return classes.class_teacher_list(user=user, training_class=obj.training_class)
 
 
 class TestClassChangeScope(ScopeCases):
@@ -152,9 +167,16 @@ class TestClassChangeScope(ScopeCases):
         return ClassChange.objects.create(training_class=factories.training_class(),
                                           proposed={"venue": "新地点"})
 
+    def select(self, user, obj):
+        return classes.change_list(user=user, training_class=obj.training_class)
+
 
 class TestSessionScope(ScopeCases):
     model = Session
+    api_list = "/api/v1/classes/{obj.training_class_id}/sessions?limit=100"
+
+    def select(self, user, obj):
+        return classes.session_list(user=user, training_class=obj.training_class)
 
     def make(self, user_named):
         return factories.training_class(sessions=1).sessions.get()
@@ -224,6 +246,15 @@ class TestWishNoticeScope(ScopeCases):
 
 class TestEnterpriseStaffScope(ScopeCases):
     model = EnterpriseStaff
+    page_list = "/training/enterprise-staff/?q={obj.enterprise.name}"
+    page_export = "/training/enterprise-staff/?q={obj.enterprise.name}&export=xlsx"
+    api_list = "/api/v1/enterprise-staff?q={obj.enterprise.name}&limit=100"
+
+    def select(self, user, obj):
+        return classes.enterprise_staff_list(user=user, q=obj.enterprise.name)
+
+    def marker(self, obj):
+        return obj.person.id_masked
 
     def make(self, user_named):
         return EnterpriseStaff.objects.create(enterprise=factories.institution(kind="enterprise"),

@@ -1105,13 +1105,19 @@ def class_get(*, user, pk, action: str = "view") -> TrainingClass:
         "programme", "fund_source", "designation"), pk=pk)
 
 
+def _visible_class(user, training_class: TrainingClass) -> QuerySet[TrainingClass]:
+    return TrainingClass.objects.restrict(user, "view").filter(pk=training_class.pk)
+
+
 def session_list(*, user, training_class: TrainingClass) -> QuerySet[Session]:
-    return (Session.objects.restrict(user, "view").filter(training_class=training_class)
+    """A class's timetable, for whoever may see the class (its institution, the enterprise
+    of an apprenticeship class, officers of its region)."""
+    return (Session.objects.filter(training_class__in=_visible_class(user, training_class))
             .select_related("teacher__person").order_by("starts_at", "pk"))
 
 
 def class_teacher_list(*, user, training_class: TrainingClass) -> QuerySet[ClassTeacher]:
-    return (ClassTeacher.objects.restrict(user, "view").filter(training_class=training_class)
+    return (ClassTeacher.objects.filter(training_class__in=_visible_class(user, training_class))
             .select_related("teacher__person").order_by("role", "pk"))
 
 
