@@ -241,4 +241,4 @@ def test_the_home_panel_counts_designations_in_scope(client_for):
     assert "定点培训机构" in html
     panel = client_for("county_411403").get("/")
     stats = {s.key: s.value for p in panel.context["panels"] for s in p.stats}
-    assert stats["designated"] == 0  # 金蓝领 is 梁园区's, not 睢阳区's
+    assert stats["designated"] == 1  # 睢阳区技工学校 (the class demo's); 金蓝领 is 梁园区's
