@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from jineng.core.review import review_decide, review_of
+from jineng.orgs.models import Institution
 from jineng.training import classes, services
 from jineng.training.demo import demo_classes
 from jineng.training.models import ClassChange, ClassStatus, EnterpriseStaff, TrainingClass
@@ -334,3 +335,36 @@ def test_the_class_endpoints_are_in_openapi_in_chinese(client):
     assert paths["/api/v1/classes/{class_id}"]["patch"]["summary"].startswith("修改草稿")
     fields = schema["components"]["schemas"]["ClassIn"]["properties"]
     assert fields["venue_radius_m"]["description"] == "签到范围（米，50–5000）"
+
+
+@pytest.mark.parametrize("url", ["/training/classes/?q=批量", "/api/v1/classes?q=批量&limit=100",
+                                 "/training/enterprise-staff/?q=梁园",
+                                 "/api/v1/enterprise-staff?q=梁园&limit=100"])
+def test_class_and_staff_lists_cost_the_same_for_1_and_11_rows(url, client_for, api_for,
+                                                               user_named):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.training import factories
+
+    school = Institution.objects.get(name="商丘市梁园区金蓝领职业培训学校")
+    enterprise = user_named("ent_411402").institution
+    client = api_for("county_411402") if url.startswith("/api/") else client_for(
+        "county_411402")
+    client.get(url)
+
+    def add(n):
+        for _ in range(n):
+            factories.training_class(school, name="批量班")
+            EnterpriseStaff.objects.create(enterprise=enterprise, person=factories.person(
+                "411402"), since=dt.date(YEAR, 1, 1))
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    add(1)
+    one = count()
+    add(10)
+    assert count() == one

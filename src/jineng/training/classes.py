@@ -327,6 +327,23 @@ def _years(start: dt.date, end: dt.date) -> list[int]:
     return list(range(start.year, end.year + 1))
 
 
+def _engaged_here(institution, teachers: list[TeacherRow], start: dt.date,
+                  end: dt.date) -> None:
+    """Every teacher named is engaged by this institution for the class's years (a draft
+    names no one else's teachers either)."""
+    years = _years(start, end)
+    engaged = set(Engagement.objects.filter(
+        institution=institution, year__in=years, teacher__in=[r.teacher for r in teachers]
+    ).values_list("teacher_id", "year"))
+    for row in teachers:
+        missing = [y for y in years if (row.teacher.pk, y) not in engaged]
+        if missing:
+            raise _fail("teachers", f"教师「{row.teacher.person.name}」未登记 "
+                                    f"{'、'.join(str(y) for y in missing)} 年度受聘于"
+                                    f"「{institution.name}」，不能在本机构授课",
+                        code="teacher_not_engaged")
+
+
 def _teacher_rules(institution, kind: str, teachers: list[TeacherRow],
                    sessions: list[SessionRow], start: dt.date, end: dt.date) -> None:
     if not teachers:
@@ -347,10 +364,6 @@ def _teacher_rules(institution, kind: str, teachers: list[TeacherRow],
     for row in sessions:
         day = timezone.localtime(row.ends_at).date()
         last_taught[row.teacher.pk] = max(last_taught.get(row.teacher.pk, day), day)
-    years = _years(start, end)
-    engaged = set(Engagement.objects.filter(
-        institution=institution, year__in=years, teacher__in=[r.teacher for r in teachers]
-    ).values_list("teacher_id", "year"))
     for row in teachers:
         teacher = row.teacher
         problem = selectors.teacher_assignable(teacher, on=start)
@@ -363,12 +376,7 @@ def _teacher_rules(institution, kind: str, teachers: list[TeacherRow],
                                     f"{teacher.qualification_expires:%Y-%m-%d}，早于其最后一次"
                                     f"授课（{last:%Y-%m-%d}），不能安排授课",
                         code="teacher_expired")
-        missing = [y for y in years if (teacher.pk, y) not in engaged]
-        if missing:
-            raise _fail("teachers", f"教师「{teacher.person.name}」未登记 "
-                                    f"{'、'.join(str(y) for y in missing)} 年度受聘于"
-                                    f"「{institution.name}」，不能在本机构授课",
-                        code="teacher_not_engaged")
+    _engaged_here(institution, teachers, start, end)
 
 
 def _session_rules(sessions: list[SessionRow], teachers: list[TeacherRow], start: dt.date,
@@ -440,6 +448,7 @@ def _check(institution: Institution, data: dict, teachers: list[TeacherRow],
     _session_rules(sessions, teachers, data["start_date"], data["end_date"],
                    data["planned_hours"], complete=complete)
     if not complete:
+        _engaged_here(institution, teachers, data["start_date"], data["end_date"])
         return {}
     if institution.status != InstitutionStatus.ACTIVE:
         raise _fail("institution", f"「{institution.name}」的机构状态为"
@@ -1083,7 +1092,8 @@ def class_list(*, user, q: str = "", status: str = "", region_code: str = "", ki
                occupation: str = "", institution_id=None,
                action: str = "view") -> QuerySet[TrainingClass]:
     qs = TrainingClass.objects.restrict(user, action).select_related(
-        "institution", "enterprise", "occupation", "work_type", "level", "region")
+        "institution", "enterprise", "occupation", "work_type", "level", "region", "programme",
+        "fund_source")
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(code__contains=q)
                        | Q(institution__name__contains=q))
