@@ -368,3 +368,12 @@ def test_class_and_staff_lists_cost_the_same_for_1_and_11_rows(url, client_for, 
     one = count()
     add(10)
     assert count() == one
+
+
+def test_the_audit_page_reads_a_class_filing_in_chinese(client_for, demo):
+    page = client_for("auditadmin").get(
+        f"/core/audit/?object_type=training.trainingclass&object_id={demo['running'].pk}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "备案培训班" in html and "培训班备案审核通过" in html and "培训班开班" in html
+    assert "计划课时: [None, 96]" in html  # field names in words, not relation internals

@@ -488,10 +488,11 @@ def _plain(value):
 def class_summary(training_class: TrainingClass) -> dict:
     """The class as the audit trail records it (before/after)."""
     out = {key: _plain(getattr(training_class, key)) for key in FIELDS}
-    out["teachers"] = [[t.teacher.person.name, t.role]
-                       for t in training_class.teachers.select_related("teacher__person")]
-    out["sessions"] = [[_span(s.starts_at, s.ends_at), s.hours, s.teacher.person.name]
-                       for s in training_class.sessions.select_related("teacher__person")]
+    # Named in words: "teachers" and "sessions" are relations, not fields, of the class.
+    out["教师"] = [[t.teacher.person.name, t.role]
+                 for t in training_class.teachers.select_related("teacher__person")]
+    out["课程表"] = [[_span(s.starts_at, s.ends_at), s.hours, s.teacher.person.name]
+                  for s in training_class.sessions.select_related("teacher__person")]
     return out
 
 
@@ -836,7 +837,7 @@ def class_change_file(*, actor, training_class: TrainingClass, proposed: dict) -
     change = ClassChange.objects.create(training_class=training_class, proposed=stored,
                                         filed_by=actor)
     audit_record(actor=actor, action=TrainingAction.CLASS_CHANGE_FILE, obj=change,
-                 changes={"class": training_class.code, "proposed": [None, stored]})
+                 changes={"training_class": training_class.code, "proposed": [None, stored]})
     review_submit(actor=actor, kind=CLASS_CHANGE, subject=change)
     return change
 
