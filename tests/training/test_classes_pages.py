@@ -377,3 +377,11 @@ def test_the_audit_page_reads_a_class_filing_in_chinese(client_for, demo):
     html = page.content.decode()
     assert "备案培训班" in html and "培训班备案审核通过" in html and "培训班开班" in html
     assert "计划课时: [None, 96]" in html  # field names in words, not relation internals
+
+
+def test_an_approved_class_is_changed_by_a_change_request_not_edited(client_for, demo):
+    client = client_for("inst_411402")
+    response = client.get(f"/training/classes/{demo['upcoming'].pk}/edit/", follow=True)
+    assert "只有草稿或退回修改的培训班可以修改；审核通过后请申请变更" in response.content.decode()
+    assert client_for("county_411403").get(
+        f"/training/classes/{demo['upcoming'].pk}/edit/").status_code == 404

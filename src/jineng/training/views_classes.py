@@ -159,10 +159,12 @@ def _place_error(form, exc: ServiceError) -> str:
             form.add_error("teachers", message)
         elif field in form.fields:
             form.add_error(field, message)
-        else:
+        elif field == "sessions":
             other = message
+        else:
+            form.add_error(None, message)
     if not exc.errors:
-        other = exc.message
+        form.add_error(None, exc.message)
     return other
 
 
@@ -260,7 +262,11 @@ def class_file_view(request):
 @login_required
 def class_edit_view(request, pk):
     require(request.user, "training.add_trainingclass")
-    return _class_form_page(request, _class_or_404(request, pk, action="add"))
+    training_class = _class_or_404(request, pk, action="add")
+    if training_class.status not in (ClassStatus.DRAFT, ClassStatus.RETURNED):
+        messages.error(request, _("只有草稿或退回修改的培训班可以修改；审核通过后请申请变更"))
+        return redirect("training:class_detail", pk=training_class.pk)
+    return _class_form_page(request, training_class)
 
 
 # ---------------------------------------------------------------- change after approval
