@@ -376,7 +376,7 @@ def test_the_audit_page_reads_a_class_filing_in_chinese(client_for, demo):
     assert page.status_code == 200
     html = page.content.decode()
     assert "备案培训班" in html and "培训班备案审核通过" in html and "培训班开班" in html
-    assert "计划课时: [None, 96]" in html  # field names in words, not relation internals
+    assert "等级: [None, &#x27;4&#x27;]" in html  # field names in words, not internals
 
 
 def test_an_approved_class_is_changed_by_a_change_request_not_edited(client_for, demo):
