@@ -40,6 +40,7 @@ INSTITUTION_TRAINING = [
     "training.view_teacher", "training.add_teacher", "training.change_teacher",
     "training.view_engagement", "training.add_engagement",
     "training.view_schoolreport", "training.add_schoolreport",
+    "training.view_trainingclass", "training.view_enrolment", "training.add_enrolment", "training.change_enrolment",  # noqa: E501
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -145,7 +146,7 @@ BUILTIN_ROLES = {
         # (portal), which needs no permission; staff lists (users, catalogue administration)
         # are not theirs to open, whatever URL they type.
         "permissions": ["people.view_person", "people.view_personchange",
-                        "training.view_enrolment", "training.view_attendance",
+                        "training.view_enrolment", "training.add_enrolment", "training.view_attendance",  # noqa: E501
                         "training.view_onlinehours", "training.view_classrating",
                         "training.view_trainingwish", "training.view_wishnotice",
                         "training.view_enterprisestaff"],

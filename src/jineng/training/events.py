@@ -19,3 +19,6 @@ class TrainingAction(models.TextChoices):
     TEACHER_UPDATE = "teacher_update", _("修改培训教师资格")
     ENGAGEMENT_ADD = "engagement_add", _("登记教师聘用")
     SCHOOL_REPORT_SET = "school_report_set", _("填报院校培训年报")
+    ENROLMENT_ENROL = "enrolment_enrol", _("报名")
+    ENROLMENT_ROSTER = "enrolment_roster", _("花名册报名")
+    ENROLMENT_WITHDRAW = "enrolment_withdraw", _("退学")
