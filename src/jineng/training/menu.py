@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from jineng.core.menu import ANYONE, STAFF, Entry
+from jineng.core.menu import ANYONE, STAFF, WORKER, Entry
 
 _SECTION = _("培训机构与师资")
 
@@ -14,6 +14,8 @@ MENU = [
           STAFF),
     Entry(_SECTION, _("院校培训年报"), "training:school_report_list",
           "training.view_schoolreport", STAFF),
+    Entry(_("培训报名"), _("报名学员"), "training:enrolment_list", "training.view_enrolment", STAFF),  # noqa: E501
+    Entry(_("培训报名"), _("可报名的培训班"), "training:open_classes", "training.add_enrolment", WORKER),  # noqa: E501
     # Public, beside the portal's catalogue.
     Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]
