@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from jineng.core.identity import make_resident_number
+from jineng.people.models import Person
 from jineng.training import enrolment as svc
 from jineng.training.models import Enrolment, EnrolmentSource, EnrolmentStatus
 from tests.training import factories
@@ -139,3 +140,23 @@ def test_the_api_is_in_openapi(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/classes/{class_id}/enrolments" in paths
     assert "/api/v1/enrolments" in paths
+
+
+def test_the_demo_enrols_zhang_san_and_a_dozen_idempotently(user_named):
+    from jineng.training.demo import load_enrolments
+
+    school = user_named("inst_411402").institution
+    classes = {"running": factories.training_class(school, capacity=40),
+               "past": factories.training_class(school, capacity=40,
+                                                start=timezone.localdate() - dt.timedelta(days=40),
+                                                days=5)}
+    for p in Person.objects.filter(household_region__code="411402", user__isnull=True):
+        p.target_groups = sorted({*p.target_groups, "rural_migrant"})
+        p.save()
+    made = load_enrolments(classes)
+    assert made >= 2
+    zhang = user_named("worker_411402").person
+    for c in classes.values():
+        assert Enrolment.objects.filter(training_class=c, person=zhang).exists()
+        assert Enrolment.objects.filter(training_class=c).count() >= 8
+    assert load_enrolments(classes) == 0

@@ -23,7 +23,7 @@ urlpatterns = [
     path("classes/<int:pk>/enrolments/", views_enrolment.class_enrolments_view, name="class_enrolments"),  # noqa: E501
     path("classes/<int:pk>/enrolments/roster/", views_enrolment.class_roster_view, name="class_roster"),  # noqa: E501
     path("enrolments/", views_enrolment.EnrolmentList.as_view(), name="enrolment_list"),
-    path("enrolments/<int:pk>/", views_enrolment.enrolment_detail_view, name="enrolment_detail"),  # noqa: E501
+    path("enrolments/<int:pk>/", views_enrolment.enrolment_detail_view, name="enrolment_detail"),
     path("my/classes/", views_enrolment.open_classes_view, name="open_classes"),
     path("my/classes/<int:pk>/enrol/", views_enrolment.self_enrol_view, name="self_enrol"),
 ]
