@@ -121,8 +121,10 @@ def load_enrolments(classes: dict, stdout=None) -> int:
         if actor is None:
             continue
         region = training_class.institution.region
-        candidates = list(Person.objects.filter(household_region__path__startswith=region.path)
-                          .filter(user__isnull=True, teacher__isnull=True).order_by("pk")[:DEMO_TRAINEES * 3])
+        candidates = list(
+            Person.objects.filter(household_region__path__startswith=region.path,
+                                  user__isnull=True, teacher__isnull=True)
+            .order_by("pk")[:DEMO_TRAINEES * 3])
         people = ([zhang] if zhang else []) + candidates
         enrolled = 0
         for person in people:
