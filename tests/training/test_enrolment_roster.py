@@ -160,3 +160,29 @@ def test_an_xlsx_roster(operator, klass, tmp_path):
     sheet.write_row(1, 0, ["表格学员", number(), "梁园区", "失业人员"])
     book.close()
     assert enrol(operator, klass, path).enrolled == 1
+
+
+def test_a_registered_person_is_judged_by_the_registry_not_the_row(operator, klass, tmp_path):
+    """The row says 睢阳区, the registry (which a skip-import does not change) says 梁园区:
+    the person is enrolled, and the registry is left as it was."""
+    known = factories.person("411402", "登记在梁园")
+    known.target_groups = ["rural_migrant"]
+    known.save()
+    rows = [["登记在梁园", known.full_id, "睢阳区", ""],
+            ["新来的", number(), "梁园区", "农村转移劳动力"]]
+    result = enrol(operator, klass, roster(tmp_path, rows))
+    assert (result.enrolled, result.registered, result.rejected) == (2, 1, [])
+    known.refresh_from_db()
+    assert known.household_region.code == "411402"
+
+
+def test_a_second_file_finds_everyone_registered(operator, klass, tmp_path):
+    rows = [[f"学员{'甲乙'[i]}", number(), "梁园区", "农村转移劳动力"] for i in range(2)]
+    path = roster(tmp_path, rows)
+    enrol(operator, klass, path)
+    other = factories.training_class(operator.institution, start=klass.start_date
+                                     + dt.timedelta(days=30))
+    again = enrol(operator, other, path)
+    assert (again.enrolled, again.registered) == (2, 0)
+    found = reasons(enrol(operator, other, path))
+    assert all("已报名本班" in r for r in found.values()) and len(found) == 2

@@ -413,7 +413,7 @@ def _enrolment_importer():
     """The registry's importer with the enrolment rules in front of each batch's writes
     (built lazily: the importing package is heavy)."""
     from jineng.people.importing import db as import_db
-    from jineng.people.importing.rows import GROUPS, HOUSEHOLD, RAW, RESIDENCE, ROW
+    from jineng.people.importing.rows import GROUPS, RAW, ROW
     from jineng.people.importing.run import Importer
 
     class EnrolmentImporter(Importer):
@@ -422,8 +422,8 @@ def _enrolment_importer():
             self.rules = rules
             self.actor = actor
             self.out = out
-            self.first_row_of: dict[bytes, int] = {}
             self.now = timezone.now()
+            self.wanted_groups = bool(rules.training_class.programme.target_groups)
 
         # A repeat of a number met before: refused, naming the first row.
         def _repeat(self, first, h, part, i):
@@ -438,101 +438,122 @@ def _enrolment_importer():
             with self.lock:
                 self.out.rejected.append(RosterRow(number, list(reasons)))
 
-        def _write_batch(self, pending):
-            rules, refs = self.rules, self.refs
-            existing = self.writer.existing(list(pending))
-            default = self.o.region.pk
-            people = {}
-            for h, (part, i) in pending.items():
-                row = existing.get(h)
-                if row is not None:
-                    groups = tuple(import_db.stored_groups(row))
-                    regions = [(row[import_db.E_HOUSEHOLD], row[import_db.E_HOUSEHOLD_PATH]),
-                               (row[import_db.E_RESIDENCE], row[import_db.E_RESIDENCE_PATH])]
-                    people[h] = Facts(
-                        person_id=row[import_db.E_ID],
-                        paths=tuple(p for pk, p in regions if pk),
-                        region_names=tuple(self.region_names_of(pk) for pk, _ in regions
-                                           if pk),
-                        groups=groups, label="本行人员")
-                else:
-                    record = part.record(i)
-                    household = record[HOUSEHOLD] or default
-                    pks = [pk for pk in (household, record[RESIDENCE]) if pk]
-                    people[h] = Facts(
-                        person_id=None, paths=tuple(refs.paths.get(pk, "") for pk in pks),
-                        region_names=tuple(self.region_names_of(pk) for pk in pks),
-                        groups=tuple(record[GROUPS] or ()), label="本行人员")
+        def _facts(self, h, part, i, found) -> Facts:
+            """The rule's view of a row: the registered person (`found`, a row of
+            db.EXISTING_COLUMNS) or, for someone new, the row itself."""
+            if found is not None:
+                regions = [(found[import_db.E_HOUSEHOLD], found[import_db.E_HOUSEHOLD_PATH]),
+                           (found[import_db.E_RESIDENCE], found[import_db.E_RESIDENCE_PATH])]
+                return Facts(person_id=found[import_db.E_ID],
+                             paths=tuple(p for pk, p in regions if pk),
+                             region_names=tuple(self.region_name(pk) for pk, _ in regions
+                                                if pk),
+                             groups=tuple(import_db.stored_groups(found)), label="本行人员")
+            pks = [pk for pk in (part.households[i] or self.o.region.pk, part.residences[i])
+                   if pk]
+            # The whole record (rebuilt in this process when workers validated it) only
+            # when the programme names target groups.
+            groups = tuple(part.record(i)[GROUPS] or ()) if self.wanted_groups else ()
+            return Facts(person_id=None, paths=tuple(self.refs.paths.get(pk, "") for pk in pks),
+                         region_names=tuple(self.region_name(pk) for pk in pks),
+                         groups=groups, label="本行人员")
+
+        def _assess(self, pending, existing):
+            """(kept, refused): the rows that may enrol, in file order while seats last, and
+            (part, i, (field, message)) for the others."""
+            rules = self.rules
+            people = {h: self._facts(h, part, i, existing.get(h))
+                      for h, (part, i) in pending.items()}
             problems = rules.problems(people)
-            kept = {}
+            kept, refused = {}, []
             for h, (part, i) in pending.items():
                 problem = problems.get(h)
                 if problem is None and rules.seats_left - len(kept) <= 0:
                     problem = ("training_class", rules.full_message())
-                if problem is not None:
-                    label = {"id_number": self._id_label(),
-                             "household_region": self.validate.labels.get(
-                                 "household_region", "户籍地"),
-                             "target_groups": self.validate.labels.get(
-                                 "target_groups", "重点群体"),
-                             "training_class": "培训班", "person": "学员"}[problem[0]]
-                    self._reject(part.numbers[i], part.record(i)[RAW],
-                                 [f"{label}：{problem[1]}"])
-                    continue
-                kept[h] = (part, i)
-            before = len(self.out.rejected)
+                if problem is None:
+                    kept[h] = (part, i)
+                else:
+                    refused.append((part, i, problem))
+            return kept, refused
+
+        def _refuse(self, refused):
+            labels = self.validate.labels
+            for part, i, (field_name, message) in refused:
+                label = {"id_number": self._id_label(),
+                         "household_region": labels.get("household_region", "户籍地"),
+                         "target_groups": labels.get("target_groups", "重点群体"),
+                         "training_class": "培训班", "person": "学员"}[field_name]
+                self._reject(part.numbers[i], part.record(i)[RAW], [f"{label}：{message}"])
+
+        def _write_batch(self, pending):
             created_before = self.result.created
-            if existing:  # the COPY-first way would only fail on them
-                self.none_registered_so_far = False
+            if self.none_registered_so_far:
+                # The importer's first-import way: everyone taken as new, written in one
+                # COPY that the unique index refuses if anyone is registered after all.
+                kept, refused = self._assess(pending, {})
+                if refused and self.writer.existing([
+                        h for h, (part, i) in pending.items()
+                        if h not in kept]):
+                    self.none_registered_so_far = False  # a refused row is someone known
+                elif not kept or self._insert_if_none_registered(kept):
+                    self._refuse(refused)
+                    self._enrol(kept, created_before)
+                    return
+            existing = self.writer.existing(list(pending))
+            kept, refused = self._assess(pending, existing)
+            self._refuse(refused)
+            before = len(self.out.rejected)
             if kept:
                 super()._write_batch(kept)
             refused_now = {r.row for r in self.out.rejected[before:]}
-            if refused_now:
+            if refused_now:  # the importer's own refusals (scope) are not enrolled either
                 kept = {h: v for h, v in kept.items() if v[0].numbers[v[1]] not in refused_now}
-            ids = {h: existing[h][import_db.E_ID] for h in kept if h in existing}
-            new = [h for h in kept if h not in existing]
-            if new:
-                for h, row in self.writer.existing(new).items():
-                    ids[h] = row[import_db.E_ID]
-            self.out.registered += self.result.created - created_before
-            _insert_enrolments(rules.training_class, list(ids.values()), self.actor,
-                               self.now)
-            rules.taken += len(ids)
-            self.out.enrolled += len(ids)
+            self._enrol(kept, created_before)
 
-        def region_names_of(self, pk) -> str:
+        def _enrol(self, kept, created_before):
+            self.out.registered += self.result.created - created_before
+            done = _insert_enrolments(self.rules.training_class, list(kept), self.actor,
+                                      self.now)
+            self.rules.taken += done
+            self.out.enrolled += done
+
+        def region_name(self, pk) -> str:
             label = self.refs.labels.get(pk, "")
             return label.rsplit("（", 1)[0] if label else ""
 
     return EnrolmentImporter
 
 
-def _insert_enrolments(training_class: TrainingClass, person_ids: list[int], actor,
-                       now) -> None:
-    """One batch of enrolments, set-based (one statement on PostgreSQL, executemany on
-    SQLite), then one audit event for the batch."""
-    if not person_ids:
-        return
+def _insert_enrolments(training_class: TrainingClass, hashes: list[bytes], actor, now) -> int:
+    """One batch of enrolments of the people with these identity hashes, set-based: one
+    INSERT ... SELECT (PostgreSQL: the hashes as one bytea, as the importer's look-up
+    sends them), then one audit event for the batch. Returns how many were enrolled."""
+    if not hashes:
+        return 0
     actor_id = getattr(actor, "pk", None)
-    table = Enrolment._meta.db_table
-    columns = ("training_class_id, person_id, status, source, enrolled_by_id, enrolled_at, "
-               "attended_hours, online_hours, reason")
+    table, people = Enrolment._meta.db_table, Person._meta.db_table
+    insert = (f"INSERT INTO {table} (training_class_id, person_id, status, source, "
+              "enrolled_by_id, enrolled_at, attended_hours, online_hours, reason) "
+              f"SELECT %s, p.id, %s, %s, %s, %s, 0, 0, '' FROM {people} p ")
+    head = [training_class.pk, EnrolmentStatus.ENROLLED, EnrolmentSource.ROSTER, actor_id,
+            connection.ops.adapt_datetimefield_value(now)]
+    done = 0
     with connection.cursor() as c:
         if connection.vendor == "postgresql":
-            c.execute(
-                f"INSERT INTO {table} ({columns}) SELECT %s, p, %s, %s, %s, %s, 0, 0, '' "
-                "FROM unnest(%s::bigint[]) AS p",
-                [training_class.pk, EnrolmentStatus.ENROLLED, EnrolmentSource.ROSTER,
-                 actor_id, now, person_ids])
+            c.execute(insert + "WHERE p.id_hash = ANY(ARRAY("
+                      "SELECT substring(%s::bytea FROM 32 * i + 1 FOR 32) "
+                      "FROM generate_series(0, %s - 1) AS i))",
+                      [*head, b"".join(hashes), len(hashes)])
+            done = c.rowcount
         else:
-            stamp = connection.ops.adapt_datetimefield_value(now)
-            c.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, 0, 0, '')",
-                [(training_class.pk, pid, EnrolmentStatus.ENROLLED, EnrolmentSource.ROSTER,
-                  actor_id, stamp) for pid in person_ids])
+            for k in range(0, len(hashes), 20000):
+                chunk = hashes[k: k + 20000]
+                c.execute(insert + f"WHERE p.id_hash IN ({','.join(['%s'] * len(chunk))})",
+                          [*head, *chunk])
+                done += c.rowcount
     audit_record(actor=actor, action=TrainingAction.ENROLMENT_ROSTER, obj=training_class,
-                 changes={"enrolled": len(person_ids),
-                          "people": [min(person_ids), max(person_ids)]})
+                 changes={"enrolled": done})
+    return done
 
 
 @transaction.atomic
