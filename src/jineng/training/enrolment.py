@@ -413,7 +413,7 @@ def _enrolment_importer():
     """The registry's importer with the enrolment rules in front of each batch's writes
     (built lazily: the importing package is heavy)."""
     from jineng.people.importing import db as import_db
-    from jineng.people.importing.rows import GROUPS, RAW, ROW
+    from jineng.people.importing.rows import GROUPS
     from jineng.people.importing.run import Importer
 
     class EnrolmentImporter(Importer):
@@ -423,14 +423,17 @@ def _enrolment_importer():
             self.actor = actor
             self.out = out
             self.now = timezone.now()
-            self.wanted_groups = bool(rules.training_class.programme.target_groups)
+            self.wanted_groups = set(rules.training_class.programme.target_groups or ())
+            self.inside_memo: dict = {}
 
-        # A repeat of a number met before: refused, naming the first row.
+        # A repeat of a number met before: refused, naming the first row. (No raw row: this
+        # importer writes no report file, and rebuilding a worker's part for it would cost
+        # the part's validation again.)
         def _repeat(self, first, h, part, i):
-            record = part.record(i)
-            self._reject(record[ROW], record[RAW], [
+            number = part.numbers[i]
+            self._reject(number, [], [
                 f"{self._id_label()}：与第 {first} 行是同一人，同一人在一个班只能报名一次"
-                f"（按第 {first} 行办理，第 {record[ROW]} 行不予报名）"])
+                f"（按第 {first} 行办理，第 {number} 行不予报名）"])
             return False
 
         def _reject(self, number, row, reasons):
@@ -460,21 +463,41 @@ def _enrolment_importer():
 
         def _assess(self, pending, existing):
             """(kept, refused): the rows that may enrol, in file order while seats last, and
-            (part, i, (field, message)) for the others."""
+            (part, i, (field, message)) for the others. Registered people go through
+            Rules.problems (set-based); a new row needs only its region and target groups,
+            checked here row by row on flat columns (a Facts only to word a refusal)."""
             rules = self.rules
-            people = {h: self._facts(h, part, i, existing.get(h))
-                      for h, (part, i) in pending.items()}
-            problems = rules.problems(people)
+            known = {h: self._facts(h, part, i, existing[h])
+                     for h, (part, i) in pending.items() if h in existing}
+            problems = rules.problems(known) if known else {}
+            inside, default, wanted = self._inside, self.o.region.pk, self.wanted_groups
+            seats = rules.seats_left
             kept, refused = {}, []
             for h, (part, i) in pending.items():
-                problem = problems.get(h)
-                if problem is None and rules.seats_left - len(kept) <= 0:
+                if h in existing:
+                    problem = problems.get(h)
+                else:
+                    residence = part.residences[i]
+                    problem = None
+                    if not (inside(part.households[i] or default)
+                            or (residence and inside(residence))) or (
+                            wanted and not wanted.intersection(part.record(i)[GROUPS] or ())):
+                        problem = rules.problems({h: self._facts(h, part, i, None)}).get(h)
+                if problem is None and len(kept) >= seats:
                     problem = ("training_class", rules.full_message())
                 if problem is None:
                     kept[h] = (part, i)
                 else:
                     refused.append((part, i, problem))
             return kept, refused
+
+        def _inside(self, pk) -> bool:
+            """Whether region `pk` is under the institution's region (memoised)."""
+            answer = self.inside_memo.get(pk)
+            if answer is None:
+                answer = self.inside_memo[pk] = self.refs.paths.get(pk, "").startswith(
+                    self.rules.training_class.institution.region.path)
+            return answer
 
         def _refuse(self, refused):
             labels = self.validate.labels
@@ -483,7 +506,7 @@ def _enrolment_importer():
                          "household_region": labels.get("household_region", "户籍地"),
                          "target_groups": labels.get("target_groups", "重点群体"),
                          "training_class": "培训班", "person": "学员"}[field_name]
-                self._reject(part.numbers[i], part.record(i)[RAW], [f"{label}：{message}"])
+                self._reject(part.numbers[i], [], [f"{label}：{message}"])
 
         def _write_batch(self, pending):
             created_before = self.result.created
@@ -585,6 +608,11 @@ def enrol_roster(*, actor, training_class: TrainingClass, path, file_name: str =
         raise _fail("file", "企业新型学徒制班级须逐个报名（每名学徒须指定企业导师和院校导师），"
                             "不能用花名册导入")
     out = RosterResult()
+    if workers is None and training_class.programme.target_groups:
+        # The rule needs each new row's target groups, which a worker process does not send
+        # back (the importer rebuilds a part's records from the file when asked): validate
+        # in this process, once, rather than twice.
+        workers = 0
     options = ImportOptions(
         region=training_class.region, mode=mode, on_duplicate=OnDuplicate.SKIP, actor=actor,
         institution_id=getattr(actor, "institution_id", None),
