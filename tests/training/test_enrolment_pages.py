@@ -160,3 +160,32 @@ def test_the_demo_enrols_zhang_san_and_a_dozen_idempotently(user_named):
         assert Enrolment.objects.filter(training_class=c, person=zhang).exists()
         assert Enrolment.objects.filter(training_class=c).count() >= 8
     assert load_enrolments(classes) == 0
+
+
+# ---------------------------------------------------------------- cost
+
+
+@pytest.mark.parametrize("url", [
+    "/training/enrolments/?q={code}", "/api/v1/enrolments?q={code}",
+    "/training/classes/{pk}/enrolments/", "/api/v1/classes/{pk}/enrolments",
+])
+def test_enrolment_lists_cost_the_same_for_1_and_21_rows(url, client_for, api_for, klass):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = url.format(code=klass.code, pk=klass.pk)
+    client = api_for("inst_411402") if url.startswith("/api/") else client_for("inst_411402")
+    client.get(url)
+    klass.capacity = 100
+    klass.save()
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    factories.enrolment(klass, migrant())
+    one = count()
+    for _ in range(20):
+        factories.enrolment(klass, migrant())
+    assert count() == one

@@ -186,3 +186,37 @@ def test_a_second_file_finds_everyone_registered(operator, klass, tmp_path):
     assert (again.enrolled, again.registered) == (2, 0)
     found = reasons(enrol(operator, other, path))
     assert all("已报名本班" in r for r in found.values()) and len(found) == 2
+
+
+# ---------------------------------------------------------------- references, per statement
+
+
+def test_an_enrolment_cannot_name_a_class_person_or_user_that_does_not_exist(klass):
+    """Checked by migration 0003_enrol_references' triggers (no row-by-row foreign keys)."""
+    from django.db import IntegrityError, connection, transaction
+
+    person = factories.person("411402")
+    good = {"training_class_id": klass.pk, "person_id": person.pk, "enrolled_by_id": None}
+    for column in good:
+        values = {**good, column: 987654321}
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as c:
+            c.execute("INSERT INTO training_enrolment (training_class_id, person_id, status, "
+                      "source, enrolled_by_id, enrolled_at, attended_hours, online_hours, "
+                      "reason) VALUES (%s, %s, 'enrolled', 'page', %s, %s, 0, 0, '')",
+                      [values["training_class_id"], values["person_id"],
+                       values["enrolled_by_id"], timezone.now()])
+    assert not Enrolment.objects.filter(training_class=klass).exists()
+
+
+@pytest.mark.parametrize("table", ["people_person", "training_trainingclass"])
+def test_a_row_an_enrolment_names_cannot_be_deleted(klass, table):
+    from django.db import IntegrityError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite：由 ORM 的 on_delete=PROTECT 保护（见迁移说明）")
+    made = factories.enrolment(klass)
+    pk = made.person_id if table == "people_person" else made.training_class_id
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as c:
+        if table == "people_person":
+            c.execute("DELETE FROM people_personchange WHERE person_id = %s", [pk])
+        c.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
