@@ -357,3 +357,12 @@ def test_a_worker_is_told_about_themself(user_named, klass):
         svc.enrol(actor=worker, training_class=klass, person=worker.person,
                   source=EnrolmentSource.SELF)
     assert exc.value.errors["id_number"].startswith("您已报名本班")
+
+
+def test_a_refused_enrolment_by_number_keeps_the_look_up_on_record(operator, klass):
+    outsider = migrant("411403")
+    before = AuditEvent.objects.filter(action="lookup_person").count()
+    with pytest.raises(ServiceError):
+        svc.enrol_by_id_number(actor=operator, training_class=klass,
+                               id_number=outsider.full_id)
+    assert AuditEvent.objects.filter(action="lookup_person").count() == before + 1

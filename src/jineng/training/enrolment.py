@@ -320,20 +320,39 @@ def enrol(*, actor, training_class: TrainingClass, person: Person,
     return enrolment
 
 
-@transaction.atomic
 def enrol_by_id_number(*, actor, training_class: TrainingClass, id_number: str,
                        doc_type: str | None = None, name: str = "",
                        household_region: str = "", residence_region: str = "",
                        target_groups=(), phone: str = "", mentor_id_number: str = "",
                        school_teacher: Teacher | None = None,
                        source: str = EnrolmentSource.PAGE) -> Enrolment:
-    """An institution enrolls by identity number: the registry-wide look-up for enrolment
-    (audited); a number not registered is registered first when a name is given."""
+    """An institution enrols by identity number: the registry-wide look-up for enrolment
+    (audited in its own transaction, so the look-up stays on record when the enrolment is
+    refused); a number not registered is registered first when a name is given, in the
+    enrolment's transaction (a refused enrolment registers no one)."""
     if not clean_text(id_number or ""):
         raise _fail("id_number", "请填写证件号码")
     _allowed_staff(actor, training_class)
     found = people_services.person_lookup_for_enrolment(actor=actor, id_number=id_number,
                                                         doc_type=doc_type)
+    mentor = None
+    if clean_text(mentor_id_number or ""):
+        looked = people_services.person_lookup_for_enrolment(actor=actor,
+                                                             id_number=mentor_id_number)
+        if looked is None:
+            raise _fail("mentor", "企业导师的证件号码尚未实名登记")
+        mentor = Person.objects.get(pk=looked.person_id)
+    with transaction.atomic():
+        return _register_and_enrol(
+            actor=actor, training_class=training_class, found=found, id_number=id_number,
+            doc_type=doc_type, name=name, household_region=household_region,
+            residence_region=residence_region, target_groups=target_groups, phone=phone,
+            mentor=mentor, school_teacher=school_teacher, source=source)
+
+
+def _register_and_enrol(*, actor, training_class, found, id_number, doc_type, name,
+                        household_region, residence_region, target_groups, phone, mentor,
+                        school_teacher, source) -> Enrolment:
     if found is not None:
         person = Person.objects.get(pk=found.person_id)
     else:
@@ -347,13 +366,6 @@ def enrol_by_id_number(*, actor, training_class: TrainingClass, id_number: str,
         person = people_services.person_create(
             actor=actor, id_number=id_number, name=name, source=source,
             **{k: v for k, v in fields.items() if v})
-    mentor = None
-    if clean_text(mentor_id_number or ""):
-        looked = people_services.person_lookup_for_enrolment(actor=actor,
-                                                             id_number=mentor_id_number)
-        if looked is None:
-            raise _fail("mentor", "企业导师的证件号码尚未实名登记")
-        mentor = Person.objects.get(pk=looked.person_id)
     return enrol(actor=actor, training_class=training_class, person=person, source=source,
                  mentor=mentor, school_teacher=school_teacher)
 

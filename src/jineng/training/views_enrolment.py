@@ -94,15 +94,14 @@ def class_enrolments_view(request, pk):
             raise Forbidden("没有办理报名的权限")
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                with transaction.atomic(durable=True):
-                    made = enrolment.enrol_by_id_number(
-                        actor=request.user, training_class=training_class,
-                        id_number=data["id_number"], doc_type=data["doc_type"] or None,
-                        name=data["name"], household_region=data["household_region"],
-                        target_groups=data["target_groups"],
-                        mentor_id_number=data.get("mentor_id_number", ""),
-                        school_teacher=data.get("school_teacher"))
+            try:  # the service's own transactions: its look-up stays audited if refused
+                made = enrolment.enrol_by_id_number(
+                    actor=request.user, training_class=training_class,
+                    id_number=data["id_number"], doc_type=data["doc_type"] or None,
+                    name=data["name"], household_region=data["household_region"],
+                    target_groups=data["target_groups"],
+                    mentor_id_number=data.get("mentor_id_number", ""),
+                    school_teacher=data.get("school_teacher"))
             except ServiceError as exc:
                 _errors_to_form(form, exc)
                 status = exc.status if isinstance(exc, Forbidden) else 400
