@@ -581,7 +581,7 @@ def test_another_enterprise_cannot_declare_for_this_one(user_named, make_person,
 
 
 def test_the_demo_classes_were_decided_through_the_chain():
-    from jineng.training.demo import demo_classes
+    from jineng.training.demo_classes import demo_classes
 
     found = demo_classes()
     assert set(found) == {"past", "running", "upcoming", "suiyang", "apprenticeship"}

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("size", SIZES)
 def test_class_pages_pass_axe(browser, site, demo_password, size):  # noqa: F811
-    from jineng.training.demo import demo_classes
+    from jineng.training.demo_classes import demo_classes
 
     found_classes = demo_classes()
     running = f"/training/classes/{found_classes['running'].pk}/"
@@ -42,7 +42,7 @@ def test_class_pages_pass_axe(browser, site, demo_password, size):  # noqa: F811
 
 def test_a_phone_reads_the_timetable_and_fills_a_session_row(browser, site,  # noqa: F811
                                                             demo_password):
-    from jineng.training.demo import demo_classes
+    from jineng.training.demo_classes import demo_classes
 
     running = demo_classes()["running"]
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from jineng.core.review import review_decide, review_of
 from jineng.orgs.models import Institution
 from jineng.training import classes, services
-from jineng.training.demo import demo_classes
+from jineng.training.demo_classes import demo_classes
 from jineng.training.models import ClassChange, ClassStatus, EnterpriseStaff, TrainingClass
 from tests.training.conftest import YEAR
 from tests.training.test_classes import HOME_CARE, at, engage, timetable

@@ -184,9 +184,21 @@ class TestSessionScope(ScopeCases):
 
 class TestEnrolmentScope(ScopeCases):
     model = Enrolment
+    page_list = "/training/enrolments/?q={obj.training_class.code}"
+    page_detail = "/training/enrolments/{obj.pk}/"
+    api_list = "/api/v1/enrolments?q={obj.training_class.code}&limit=100"
+    api_detail = "/api/v1/enrolments/{obj.pk}"
 
     def make(self, user_named):
         return factories.enrolment()
+
+    def select(self, user, obj):
+        from jineng.training.enrolment import enrolment_list
+
+        return enrolment_list(user=user, q=obj.training_class.code)
+
+    def marker(self, obj):
+        return obj.training_class.code
 
     def own_record(self, worker, user_named):
         return factories.enrolment(who=worker.person)

@@ -41,6 +41,7 @@ INSTITUTION_TRAINING = [
     "training.view_engagement", "training.add_engagement",
     "training.view_schoolreport", "training.add_schoolreport",
     "training.view_trainingclass", "training.add_trainingclass", "training.change_trainingclass", "training.view_session", "training.view_classteacher", "training.view_classchange", "training.add_classchange",  # noqa: E501
+    "training.view_enrolment", "training.add_enrolment", "training.change_enrolment",
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -148,7 +149,7 @@ BUILTIN_ROLES = {
         # (portal), which needs no permission; staff lists (users, catalogue administration)
         # are not theirs to open, whatever URL they type.
         "permissions": ["people.view_person", "people.view_personchange",
-                        "training.view_enrolment", "training.view_attendance",
+                        "training.view_enrolment", "training.add_enrolment", "training.view_attendance",  # noqa: E501
                         "training.view_onlinehours", "training.view_classrating",
                         "training.view_trainingwish", "training.view_wishnotice",
                         "training.view_enterprisestaff"],

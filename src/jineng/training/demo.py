@@ -14,7 +14,7 @@ from jineng.orgs.models import Institution, User
 from jineng.people import services as people_services
 from jineng.people.models import Person
 from jineng.training import demo_classes as classes_demo
-from jineng.training import services
+from jineng.training import demo_enrolment, services
 from jineng.training.models import (
     Designation,
     DesignationStatus,
@@ -74,6 +74,7 @@ def load(*, actor=None, stdout=None) -> None:
                 review_decide(actor=decider, review=review, decision=ReviewDecisionKind.APPROVE)
     _school_report(year)
     classes_demo.load()
+    demo_enrolment.load_enrolments(classes_demo.demo_classes(), stdout=stdout)
     if stdout is not None:
         designated = Designation.objects.filter(status=DesignationStatus.DESIGNATED).count()
         stdout.write(f"培训：定点培训机构 {designated} 家、培训教师 {Teacher.objects.count()} 人")
@@ -88,6 +89,3 @@ def _school_report(year: int) -> None:
     if school is not None and not done:
         services.school_report_set(actor=officer, institution=school, year=year - 1,
                                    enrolled_students=1200, training_person_times=540)
-
-
-demo_classes = classes_demo.demo_classes

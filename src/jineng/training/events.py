@@ -35,3 +35,6 @@ class TrainingAction(models.TextChoices):
     CLASS_CHANGE_REJECT = "class_change_reject", _("培训班变更不予通过")
     STAFF_DECLARE = "staff_declare", _("申报企业职工")
     STAFF_END = "staff_end", _("企业职工离职")
+    ENROLMENT_ENROL = "enrolment_enrol", _("报名")
+    ENROLMENT_ROSTER = "enrolment_roster", _("花名册报名")
+    ENROLMENT_WITHDRAW = "enrolment_withdraw", _("退学")

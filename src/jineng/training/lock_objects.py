@@ -2,7 +2,7 @@
 
 from jineng.core.lock_objects import locked
 from jineng.orgs.models import Institution, Region
-from jineng.training.models import Designation, Teacher, TrainingClass
+from jineng.training.models import Designation, Enrolment, Teacher, TrainingClass
 
 
 def designation_lock(designation: Designation) -> Designation:
@@ -28,3 +28,14 @@ def class_lock(training_class: TrainingClass) -> TrainingClass:
 def region_lock(region: Region) -> Region:
     """Class codes are numbered per region under this lock."""
     return locked(Region.objects.filter(pk=region.pk)).get()
+
+
+def class_seats_lock(training_class: TrainingClass) -> TrainingClass:
+    """A class's seats are counted under this lock: two enrolments of the last seat at once
+    cannot both have it."""
+    return locked(TrainingClass.objects.filter(pk=training_class.pk).select_related(
+        "institution__region", "region", "programme", "enterprise")).get()
+
+
+def enrolment_lock(enrolment: Enrolment) -> Enrolment:
+    return locked(Enrolment.objects.filter(pk=enrolment.pk)).get()

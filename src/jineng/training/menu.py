@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from jineng.core.menu import ANYONE, STAFF, Entry
+from jineng.core.menu import ANYONE, STAFF, WORKER, Entry
 
 _SECTION = _("培训机构与师资")
 _CLASSES = _("培训班")
@@ -17,6 +17,8 @@ MENU = [
           "training.view_schoolreport", STAFF),
     Entry(_CLASSES, _("培训班"), "training:class_list", "training.view_trainingclass", STAFF),
     Entry(_CLASSES, _("企业职工"), "training:staff_list", "training.view_enterprisestaff", STAFF),
+    Entry(_("培训报名"), _("报名学员"), "training:enrolment_list", "training.view_enrolment", STAFF),  # noqa: E501
+    Entry(_("培训报名"), _("可报名的培训班"), "training:open_classes", "training.add_enrolment", WORKER),  # noqa: E501
     # Public, beside the portal's catalogue.
     Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]

@@ -378,21 +378,30 @@ class Enrolment(models.Model):
     """A person in a class. An apprentice has an enterprise mentor (a person of the registry,
     the enterprise's employee) and a school teacher."""
 
+    # Each index costs a roster enrolment a write per row: the class and the person are
+    # covered by the (class, person) and (person, status) indexes of Meta, and mentor,
+    # school teacher and who enrolled are never looked up by (only shown). The class, the
+    # person and who enrolled are checked once per statement by triggers (migration
+    # 0003_enrol_references), not by foreign keys row by row: a roster of 100,000 would
+    # otherwise queue 300,000 trigger events for the commit. A later migration that alters
+    # Enrolment on SQLite rebuilds the table and must create its triggers again.
     training_class = models.ForeignKey(TrainingClass, verbose_name="培训班",
-                                       on_delete=models.PROTECT, related_name="enrolments")
+                                       on_delete=models.PROTECT, related_name="enrolments",
+                                       db_index=False, db_constraint=False)
     person = models.ForeignKey(Person, verbose_name="学员", on_delete=models.PROTECT,
-                               related_name="enrolments")
+                               related_name="enrolments", db_index=False, db_constraint=False)
     status = models.CharField("状态", max_length=10, choices=EnrolmentStatus.choices,
                               default=EnrolmentStatus.ENROLLED)
     source = models.CharField("报名方式", max_length=10, choices=EnrolmentSource.choices,
                               default=EnrolmentSource.PAGE)
     mentor = models.ForeignKey(Person, verbose_name="企业导师", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+                               on_delete=models.PROTECT, related_name="+", db_index=False)
     school_teacher = models.ForeignKey(Teacher, verbose_name="院校导师", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+")
+                                       on_delete=models.PROTECT, related_name="+",
+                                       db_index=False)
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报名经办人",
                                     null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False, db_constraint=False)
     enrolled_at = models.DateTimeField("报名时间", auto_now_add=True)
     attended_hours = models.DecimalField("出勤课时", max_digits=7, decimal_places=2, default=0)
     online_hours = models.DecimalField("线上学时（计入）", max_digits=7, decimal_places=2,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.training import views, views_classes
+from jineng.training import views, views_classes, views_enrolment
 
 app_name = "training"
 
@@ -20,5 +20,11 @@ urlpatterns = [
     path("engagements/new/", views.EngagementAdd.as_view(), name="engagement_add"),
     path("school-reports/", views.school_report_list_view, name="school_report_list"),
     path("school-reports/set/", views.SchoolReportSet.as_view(), name="school_report_set"),
+    path("classes/<int:pk>/enrolments/", views_enrolment.class_enrolments_view, name="class_enrolments"),  # noqa: E501
+    path("classes/<int:pk>/enrolments/roster/", views_enrolment.class_roster_view, name="class_roster"),  # noqa: E501
+    path("enrolments/", views_enrolment.EnrolmentList.as_view(), name="enrolment_list"),
+    path("enrolments/<int:pk>/", views_enrolment.enrolment_detail_view, name="enrolment_detail"),
+    path("my/classes/", views_enrolment.open_classes_view, name="open_classes"),
+    path("my/classes/<int:pk>/enrol/", views_enrolment.self_enrol_view, name="self_enrol"),
 ]
 urlpatterns += views_classes.urlpatterns
