@@ -40,6 +40,7 @@ INSTITUTION_TRAINING = [
     "training.view_teacher", "training.add_teacher", "training.change_teacher",
     "training.view_engagement", "training.add_engagement",
     "training.view_schoolreport", "training.add_schoolreport",
+    "training.summary_trainingwish",  # counts of training wishes in its region, never names
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -148,6 +149,8 @@ BUILTIN_ROLES = {
                         "training.view_enrolment", "training.view_attendance",
                         "training.view_onlinehours", "training.view_classrating",
                         "training.view_trainingwish", "training.view_wishnotice",
+                        "training.add_trainingwish", "training.change_trainingwish",
+                        "training.change_wishnotice",  # own wishes; marking notices read
                         "training.view_enterprisestaff"],
     },
 }

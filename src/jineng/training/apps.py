@@ -9,3 +9,4 @@ class TrainingConfig(AppConfig):
         from jineng.training.reviews import register_reviews
 
         register_reviews()
+        __import__("jineng.training.wishes").training.wishes.register_archive_sections()

@@ -2,7 +2,7 @@
 
 from jineng.core.lock_objects import locked
 from jineng.orgs.models import Institution
-from jineng.training.models import Designation, Teacher
+from jineng.training.models import Designation, Teacher, TrainingWish
 
 
 def designation_lock(designation: Designation) -> Designation:
@@ -18,3 +18,7 @@ def teacher_lock(teacher: Teacher) -> Teacher:
 
 def institution_lock(institution: Institution) -> Institution:
     return locked(Institution.objects.filter(pk=institution.pk)).get()
+
+
+def wish_lock(wish: TrainingWish) -> TrainingWish:
+    return locked(TrainingWish.objects.filter(pk=wish.pk)).get()

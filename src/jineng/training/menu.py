@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from jineng.core.menu import ANYONE, STAFF, Entry
+from jineng.core.menu import ANYONE, STAFF, WORKER, Entry
 
 _SECTION = _("培训机构与师资")
 
@@ -14,6 +14,12 @@ MENU = [
           STAFF),
     Entry(_SECTION, _("院校培训年报"), "training:school_report_list",
           "training.view_schoolreport", STAFF),
+    Entry(_("培训意愿"), _("培训意愿"), "training:wish_list", "training.view_trainingwish", STAFF),
+    Entry(_("培训意愿"), _("意愿汇总"), "training:wish_summary", "training.summary_trainingwish",
+          STAFF),
+    Entry(_("培训意愿"), _("我的培训意愿"), "training:my_wishes", "training.view_trainingwish",
+          WORKER),
+    Entry(_("培训意愿"), _("开班通知"), "training:my_notices", "training.view_wishnotice", WORKER),
     # Public, beside the portal's catalogue.
     Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]
