@@ -210,9 +210,25 @@ def _wish(who=None) -> TrainingWish:
 
 class TestTrainingWishScope(ScopeCases):
     model = TrainingWish
+    page_list = "/training/wishes/?q={obj.person.name}"
+    page_detail = "/training/wishes/{obj.pk}/"
+    page_export = "/training/wishes/?q={obj.person.name}&export=xlsx"
+    api_list = "/api/v1/training-wishes?q={obj.person.name}&limit=100"
+    api_detail = "/api/v1/training-wishes/{obj.pk}"
 
     def make(self, user_named):
-        return _wish()
+        return _wish(factories.person(name="范围意愿人"))
+
+    def select(self, user, obj):
+        from jineng.training import wishes
+
+        return wishes.wish_list(user=user, q=obj.person.name)
+
+    def own_record(self, worker, user_named):
+        return _wish(worker.person)
+
+    def marker(self, obj):
+        return obj.occupation.name
 
 
 class TestWishNoticeScope(ScopeCases):
@@ -220,6 +236,10 @@ class TestWishNoticeScope(ScopeCases):
 
     def make(self, user_named):
         return WishNotice.objects.create(wish=_wish(), training_class=factories.training_class())
+
+    def own_record(self, worker, user_named):
+        return WishNotice.objects.create(wish=_wish(worker.person),
+                                         training_class=factories.training_class())
 
 
 class TestEnterpriseStaffScope(ScopeCases):
