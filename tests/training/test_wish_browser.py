@@ -16,8 +16,8 @@ from tests.orgs.test_browser import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.browser
 
 
-def test_a_worker_tells_what_they_want_to_learn_and_hears_of_a_class(  # noqa: F811
-        browser, site, demo_password):
+def test_a_worker_tells_what_they_want_to_learn_and_hears_of_a_class(
+        browser, site, demo_password):  # noqa: F811
     from jineng.training import wishes
     from jineng.training.models import TrainingWish, WishNotice
     from tests.training import factories

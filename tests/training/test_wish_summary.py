@@ -215,3 +215,55 @@ def test_a_worker_reads_notices_through_the_api(api_for, user_named):
     assert read.status_code == 200 and read.json()["read_at"] is not None
     officer = api_for("county_411403")
     assert officer.post(f"/api/v1/wish-notices/{items[0]['id']}/read").status_code == 404
+
+
+def test_the_period_counts_the_wishes_available_in_it(user_named):
+    from datetime import date, timedelta
+
+    today = date.today()
+    officer = user_named("county_411403")
+    for start, end in ((None, None), (today, today + timedelta(days=30)),
+                       (today + timedelta(days=200), None)):
+        wishes.wish_record(actor=officer, person=factories.person("411403"), occupation="电工",
+                           region="411403", available_from=start, available_to=end)
+    soon = wishes.wish_summary(user=officer, period_from=today + timedelta(days=10),
+                               period_to=today + timedelta(days=60))
+    assert soon.wishes == 2  # any time, and the one free for the next month
+    later = wishes.wish_summary(user=officer, period_from=today + timedelta(days=300))
+    assert later.wishes == 2  # any time, and the one free from day 200 on
+    with pytest.raises(Exception) as refused:
+        wishes.wish_summary(user=officer, period_from=today, period_to=today - timedelta(days=1))
+    assert "早于期间起" in refused.value.errors["period_to"]
+
+
+# ---------------------------------------------------------------- cost
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/training/wishes/?q=批量", "/api/v1/training-wishes?q=批量",
+                                 "/training/wishes/summary/"])
+def test_lists_and_the_summary_cost_the_same_queries_for_more_rows(client_for, api_for,
+                                                                   user_named, url):
+    officer = user_named("county_411403")
+
+    def add(n):
+        for _ in range(n):
+            wishes.wish_record(actor=officer, person=factories.person("411403", "批量人"),
+                               occupation="电工", region="411403", level="4")
+
+    client = api_for("county_411403") if url.startswith("/api/") else client_for(
+        "county_411403")
+    add(1)
+    _queries(client, url)  # the first request also signs the token in
+    one = _queries(client, url)
+    add(12)
+    assert _queries(client, url) == one

@@ -121,6 +121,8 @@ class SummaryQuery(Schema):
     region: str = ""
     occupation: str = ""
     year: int | None = None
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
 
 
 class NoticeOut(Schema):
@@ -169,7 +171,9 @@ def _bad(field: str, message: str) -> ServiceError:
 
 
 @router.get("/training-wishes/summary", response=SummaryOut,
-            summary="培训意愿汇总（按地区、重点群体、职业计数，不含个人信息）")
+            summary="培训意愿汇总（按地区、重点群体、职业计数，不含个人信息）",
+            description="region：地区名称或区划代码（默认本地区）；occupation：职业名称或代码；"
+                        "year：登记年度；period_from、period_to：可参训时间与此期间重叠的意愿。")
 def wish_summary(request, query: Query[SummaryQuery]):
     user = request.auth
     region = None
@@ -184,7 +188,8 @@ def wish_summary(request, query: Query[SummaryQuery]):
         except ValueError as exc:
             raise _bad("occupation", str(exc)) from None
     summary = wishes.wish_summary(user=user, region=region, occupation=occupation,
-                                  year=query.year)
+                                  year=query.year, period_from=query.period_from,
+                                  period_to=query.period_to)
     return {
         "region_code": summary.region.code, "region_name": summary.region.name,
         "year": summary.year,

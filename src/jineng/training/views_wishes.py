@@ -2,6 +2,8 @@
 and summary (the summary also for institutions planning classes: counts only), and a worker's
 own wishes and notices of classes that opened, on their phone."""
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -245,6 +247,8 @@ def wish_summary_view(request):
     typed_region = request.GET.get("region", "").strip()
     typed_occupation = request.GET.get("occupation", "").strip()
     typed_year = request.GET.get("year", "").strip()
+    typed_from = request.GET.get("period_from", "").strip()
+    typed_to = request.GET.get("period_to", "").strip()
     problems = []
     region = occupation = year = None
     if typed_region:
@@ -262,11 +266,20 @@ def wish_summary_view(request):
             year = int(typed_year)
         else:
             problems.append(_("年度须为 2000–2100 之间的数字"))
+    dates = {}
+    for key, typed, label in (("from", typed_from, _("期间起")), ("to", typed_to, _("期间止"))):
+        if typed:
+            try:
+                dates[key] = dt.date.fromisoformat(typed)
+            except ValueError:
+                problems.append(_("%(label)s须为日期（如 2026-03-01）") % {"label": label})
+    period_from, period_to = dates.get("from"), dates.get("to")
     summary = None
     if not problems:
         try:
             summary = wishes.wish_summary(user=user, region=region, occupation=occupation,
-                                          year=year)
+                                          year=year, period_from=period_from,
+                                          period_to=period_to)
         except ServiceError as exc:
             problems.append(exc.message)
     if summary is not None and request.GET.get("export") == "xlsx":
@@ -277,13 +290,15 @@ def wish_summary_view(request):
             True, export_filename(summary.region.name, "培训意愿汇总",
                                   on_date=timezone.localdate()))
         return response
-    query = {k: v for k, v in (("occupation", typed_occupation), ("year", typed_year)) if v}
+    query = {k: v for k, v in (("occupation", typed_occupation), ("year", typed_year),
+                               ("period_from", typed_from), ("period_to", typed_to)) if v}
     picker = region_field.widget.render("region", typed_region or (
         summary.region.code if summary else ""), attrs={
         "id": "region", "aria-label": _("地区"), "placeholder": _("地区名称或代码")})
     return render(request, "training/wish_summary.html", {
         "title": _("培训意愿汇总"), "summary": summary, "problems": problems,
         "region_picker": picker, "occupation": typed_occupation, "year": typed_year,
+        "period_from": typed_from, "period_to": typed_to,
         "query": query, "years": range(timezone.localdate().year, 2019, -1),
         "can_list": user.has_permission("training.view_trainingwish")
         and not user.institution_id,

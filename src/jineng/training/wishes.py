@@ -951,13 +951,17 @@ class WishSummary:
     by_group: list[SummaryRow]
     by_occupation: list[SummaryRow]
     parent: Region | None = None  # one level up, when the user may see it
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
 
 
 def wish_summary(*, user, region: Region | None = None, occupation: Occupation | None = None,
-                 year: int | None = None) -> WishSummary:
+                 year: int | None = None, period_from: dt.date | None = None,
+                 period_to: dt.date | None = None) -> WishSummary:
     """Counts of active wishes (and of the people behind them) in `region` and below, by the
     region's next level, by target group and by occupation; `year` counts the wishes recorded
-    that year. Never a name or a number."""
+    that year; `period_from`/`period_to` those whose availability overlaps the period (a
+    wish with no dates is available any time). Never a name or a number."""
     _, base, _ = _summary_reach(user)
     allowed = summary_regions(user)
     region = region or summary_home(user)
@@ -969,6 +973,13 @@ def wish_summary(*, user, region: Region | None = None, occupation: Occupation |
         qs = qs.filter(occupation=occupation)
     if year:
         qs = qs.filter(created_at__year=year)
+    if period_from and period_to and period_to < period_from:
+        message = f"期间止 {period_to:%Y-%m-%d} 早于期间起 {period_from:%Y-%m-%d}"
+        raise ServiceError(message, errors={"period_to": message})
+    if period_to:
+        qs = qs.filter(Q(available_from__isnull=True) | Q(available_from__lte=period_to))
+    if period_from:
+        qs = qs.filter(Q(available_to__isnull=True) | Q(available_to__gte=period_from))
     totals = qs.aggregate(wishes=Count("id"), people=Count("person", distinct=True))
 
     children = list(Region.objects.filter(parent=region, is_active=True).order_by("code"))
@@ -1010,6 +1021,7 @@ def wish_summary(*, user, region: Region | None = None, occupation: Occupation |
     parent = region.parent if region.parent_id and allowed.filter(
         pk=region.parent_id).exists() else None
     return WishSummary(region=region, year=year, occupation=occupation,
+                       period_from=period_from, period_to=period_to,
                        wishes=totals["wishes"], people=totals["people"], by_region=by_region,
                        by_group=by_group, by_occupation=by_occupation, parent=parent)
 
@@ -1026,6 +1038,8 @@ def summary_xlsx(summary: WishSummary, *, actor) -> bytes:
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7"})
     title = (f"{summary.region.name} 培训意愿汇总"
              + (f"（{summary.year} 年登记）" if summary.year else "")
+             + (f"（可参训 {summary.period_from or '…'} 至 {summary.period_to or '…'}）"
+                if summary.period_from or summary.period_to else "")
              + (f" · {summary.occupation.name}" if summary.occupation else ""))
     for sheet_name, first, rows in (("按地区", "地区", summary.by_region),
                                     ("按重点群体", "重点群体", summary.by_group),
