@@ -94,6 +94,16 @@ def test_a_roster_registers_new_people_finds_registered_ones_and_records_each_wi
     assert event.changes["created"] == 4 and event.changes["people_registered"] == 1
 
 
+def test_a_title_row_and_a_footer_line_are_not_rows(user_named):
+    number = _number()
+    buffer = io.BytesIO()
+    write_xlsx(buffer, ["2026 年睢阳区培训意愿摸排表"], [
+        [], HEADER, _row("有标题", number), [], ["合计：1 人"], ["制表人：张科员"]])
+    result = _import(user_named, SimpleUploadedFile("摸排.xlsx", buffer.getvalue()))
+    assert result.ok, result.messages()
+    assert (result.rows, result.created) == (1, 1) and result.imported[0].row == 4
+
+
 def test_importing_again_updates_and_duplicates_nothing(user_named):
     number = _number()
     _import(user_named, _csv([_row("再来一次", number)]))

@@ -58,7 +58,8 @@ from jineng.orgs.selectors import region_find
 from jineng.people import roster
 from jineng.people import services as people_services
 from jineng.people.importing.columns import HEADER_SCAN_ROWS, detect_header, header_key
-from jineng.people.importing.rows import HASH, NAME, References, RowValidator, is_blank
+from jineng.people.importing.pipeline import _FOOTER
+from jineng.people.importing.rows import HASH, NAME, References, RowValidator, filled, is_blank
 from jineng.people.importing.run import Importer, ImportOptions
 from jineng.people.lock_objects import person_lock
 from jineng.people.models import ImportMode, OnDuplicate, Person
@@ -282,6 +283,7 @@ def wish_record(*, actor, person: Person, occupation, region, work_type=None, le
     """Record what `person` wants to learn. The same person and occupation again updates the
     active wish (`wish.was_update` says which happened). Occupation, 工种, level and region
     may be objects or text (codes or names)."""
+    require(actor, "training.add_trainingwish", message="没有登记培训意愿的权限")
     if source not in WishSource.values:
         raise _fail("source", "来源不正确")
     clean = _clean(occupation=occupation, region=region, work_type=work_type, level=level,
@@ -583,9 +585,11 @@ def _import(*, actor, path: Path, file_name: str, region: Region) -> WishImportR
     first_of_pair: dict[tuple, int] = {}
     first_of_person: dict[bytes, tuple[int, str]] = {}
     errors = result.errors
+    id_col, name_col = header.positions["id_number"], header.positions["name"]
     for number, row in rows:
-        if is_blank(row):
-            continue
+        if _cell(row, id_col) is None and (is_blank(row) or filled(row) <= 1 and (
+                _cell(row, name_col) is None or _FOOTER.match(str(row[name_col]).strip()))):
+            continue  # blank, or a note or footer line (合计、制表人：…), as the registry skips
         result.rows += 1
         record, reasons = validate(number, row)
         reasons = list(reasons)
