@@ -225,15 +225,18 @@ def test_a_class_that_opens_tells_every_matching_wish_once(user_named, suiyang_c
     assert WishNotice.objects.filter(wish=later).exists()
 
 
-def test_a_class_held_in_a_county_meets_a_wish_for_a_place_inside_it_and_not_a_class_in_draft(
-        user_named, suiyang_class):
-    town = Region.objects.filter(path__startswith=suiyang_class.region.path,
-                                 is_active=True).exclude(pk=suiyang_class.region_id).first()
-    if town is not None:
-        wish = _record(user_named, factories.person("411403"), region=town)
-        assert wish in wishes.matching_wishes(suiyang_class)
+def test_a_class_filed_for_the_whole_city_meets_its_counties_wishes_and_a_draft_none(
+        user_named):
+    county = _record(user_named, factories.person("411403"))
+    sibling = _record(user_named, factories.person("411402"), region="411402",
+                      actor="county_411402")
+    elsewhere = _record(user_named, factories.person("532501"), region="532501",
+                        actor="city_532500")  # 红河州, another province
+    citywide = factories.training_class(region=Region.objects.get(code="411400"))
+    matched = set(wishes.matching_wishes(citywide))
+    assert {county, sibling} <= matched and elsewhere not in matched
     draft = factories.training_class(status=ClassStatus.FILED)
-    _record(user_named, factories.person("411403"))
+    assert county in wishes.matching_wishes(draft)  # it would match, but is not open yet
     assert wishes.notify_class_opened(draft) == 0
     assert not WishNotice.objects.filter(training_class=draft).exists()
 
