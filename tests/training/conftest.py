@@ -71,3 +71,13 @@ def apply(user_named, occupation, level):
         return services.designation_submit(actor=user_named(actor), institution=institution,
                                            ownership=ownership, **fields)
     return make
+
+
+@pytest.fixture
+def no_demo_wishes(db):
+    """The demo records training wishes (and the notices of its classes); tests of wishes
+    count their own from an empty start. Rolled back with the test."""
+    from jineng.training.models import TrainingWish, WishNotice
+
+    WishNotice.objects.all().delete()
+    TrainingWish.objects.all().delete()

@@ -236,17 +236,34 @@ class TestClassRatingScope(ScopeCases):
 
 
 def _wish(who=None) -> TrainingWish:
-    return TrainingWish.objects.create(
-        person=who or factories.person(), region=Region.objects.get(code="411403"),
-        occupation=Occupation.objects.get(code="6-31-01-03", is_current=True),
-        source=WishSource.OFFICER)
+    who = who or factories.person()
+    wanted = (Occupation.objects.filter(level=4, is_current=True)  # one they have not asked for
+              .exclude(pk__in=who.training_wishes.values("occupation")).order_by("code").first())
+    return TrainingWish.objects.create(person=who, region=Region.objects.get(code="411403"),
+                                       occupation=wanted, source=WishSource.OFFICER)
 
 
 class TestTrainingWishScope(ScopeCases):
     model = TrainingWish
+    page_list = "/training/wishes/?q={obj.person.name}"
+    page_detail = "/training/wishes/{obj.pk}/"
+    page_export = "/training/wishes/?q={obj.person.name}&export=xlsx"
+    api_list = "/api/v1/training-wishes?q={obj.person.name}&limit=100"
+    api_detail = "/api/v1/training-wishes/{obj.pk}"
 
     def make(self, user_named):
-        return _wish()
+        return _wish(factories.person(name="范围意愿人"))
+
+    def select(self, user, obj):
+        from jineng.training import wishes
+
+        return wishes.wish_list(user=user, q=obj.person.name)
+
+    def own_record(self, worker, user_named):
+        return _wish(worker.person)
+
+    def marker(self, obj):
+        return obj.occupation.name
 
 
 class TestWishNoticeScope(ScopeCases):
@@ -254,6 +271,10 @@ class TestWishNoticeScope(ScopeCases):
 
     def make(self, user_named):
         return WishNotice.objects.create(wish=_wish(), training_class=factories.training_class())
+
+    def own_record(self, worker, user_named):
+        return WishNotice.objects.create(wish=_wish(worker.person),
+                                         training_class=factories.training_class())
 
 
 class TestEnterpriseStaffScope(ScopeCases):

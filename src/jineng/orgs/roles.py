@@ -42,6 +42,7 @@ INSTITUTION_TRAINING = [
     "training.view_schoolreport", "training.add_schoolreport",
     "training.view_trainingclass", "training.add_trainingclass", "training.change_trainingclass", "training.view_session", "training.view_classteacher", "training.view_classchange", "training.add_classchange",  # noqa: E501
     "training.view_enrolment", "training.add_enrolment", "training.change_enrolment",
+    "training.summary_trainingwish",  # counts of training wishes in its region, never names
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -152,6 +153,8 @@ BUILTIN_ROLES = {
                         "training.view_enrolment", "training.add_enrolment", "training.view_attendance",  # noqa: E501
                         "training.view_onlinehours", "training.view_classrating",
                         "training.view_trainingwish", "training.view_wishnotice",
+                        "training.add_trainingwish", "training.change_trainingwish",
+                        "training.change_wishnotice",  # own wishes; marking notices read
                         "training.view_enterprisestaff"],
     },
 }

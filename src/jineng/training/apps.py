@@ -6,7 +6,9 @@ class TrainingConfig(AppConfig):
     label = "training"
 
     def ready(self):
+        from jineng.training import enrolment, wishes
         from jineng.training.reviews import register_reviews
 
         register_reviews()
-        __import__("jineng.training.enrolment", fromlist=["_"]).register_archive()
+        enrolment.register_archive()
+        wishes.register_archive_sections()

@@ -42,7 +42,7 @@ from jineng.core.review import review_submit
 from jineng.orgs.models import Institution, InstitutionStatus, Region
 from jineng.people import services as people_services
 from jineng.people.models import Person
-from jineng.training import selectors
+from jineng.training import selectors, wishes
 from jineng.training.events import TrainingAction
 from jineng.training.lock_objects import class_lock, region_lock
 from jineng.training.models import (
@@ -657,13 +657,16 @@ def _move(actor, training_class, to: str, action: str, reason: str = "", **stamp
 
 @transaction.atomic
 def class_approve(*, actor, training_class: TrainingClass) -> TrainingClass:
-    """filed → approved. The institution must still be designated for it."""
+    """filed → approved. The institution must still be designated for it. Workers whose
+    training wish the class meets are told it has opened."""
     training_class = _reviewable(actor, training_class, "审核通过")
     training_class.designation = _designation_for(
         training_class.institution, training_class.occupation, training_class.level,
         training_class.start_date, training_class.end_date)
-    return _move(actor, training_class, ClassStatus.APPROVED, TrainingAction.CLASS_APPROVE,
-                 approved_at=timezone.now())
+    approved = _move(actor, training_class, ClassStatus.APPROVED, TrainingAction.CLASS_APPROVE,
+                     approved_at=timezone.now())
+    wishes.notify_class_opened(approved, actor=actor)
+    return approved
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from jineng.orgs.models import Institution, User
 from jineng.people import services as people_services
 from jineng.people.models import Person
 from jineng.training import demo_classes as classes_demo
-from jineng.training import demo_enrolment, services
+from jineng.training import demo_enrolment, demo_wishes, services
 from jineng.training.models import (
     Designation,
     DesignationStatus,
@@ -73,6 +73,7 @@ def load(*, actor=None, stdout=None) -> None:
             if decider is not None and review is not None and review.state == ReviewState.PENDING:
                 review_decide(actor=decider, review=review, decision=ReviewDecisionKind.APPROVE)
     _school_report(year)
+    demo_wishes.load_wishes(stdout=stdout)
     classes_demo.load()
     demo_enrolment.load_enrolments(classes_demo.demo_classes(), stdout=stdout)
     if stdout is not None:

@@ -2,7 +2,7 @@
 
 from jineng.core.lock_objects import locked
 from jineng.orgs.models import Institution, Region
-from jineng.training.models import Designation, Enrolment, Teacher, TrainingClass
+from jineng.training.models import Designation, Enrolment, Teacher, TrainingClass, TrainingWish
 
 
 def designation_lock(designation: Designation) -> Designation:
@@ -39,3 +39,7 @@ def class_seats_lock(training_class: TrainingClass) -> TrainingClass:
 
 def enrolment_lock(enrolment: Enrolment) -> Enrolment:
     return locked(Enrolment.objects.filter(pk=enrolment.pk)).get()
+
+
+def wish_lock(wish: TrainingWish) -> TrainingWish:
+    return locked(TrainingWish.objects.filter(pk=wish.pk)).get()

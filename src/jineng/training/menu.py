@@ -19,6 +19,12 @@ MENU = [
     Entry(_CLASSES, _("企业职工"), "training:staff_list", "training.view_enterprisestaff", STAFF),
     Entry(_("培训报名"), _("报名学员"), "training:enrolment_list", "training.view_enrolment", STAFF),  # noqa: E501
     Entry(_("培训报名"), _("可报名的培训班"), "training:open_classes", "training.add_enrolment", WORKER),  # noqa: E501
+    Entry(_("培训意愿"), _("培训意愿"), "training:wish_list", "training.view_trainingwish", STAFF),
+    Entry(_("培训意愿"), _("意愿汇总"), "training:wish_summary", "training.summary_trainingwish",
+          STAFF),
+    Entry(_("培训意愿"), _("我的培训意愿"), "training:my_wishes", "training.view_trainingwish",
+          WORKER),
+    Entry(_("培训意愿"), _("开班通知"), "training:my_notices", "training.view_wishnotice", WORKER),
     # Public, beside the portal's catalogue.
     Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]

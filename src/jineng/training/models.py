@@ -609,6 +609,8 @@ class TrainingWish(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = "培训意愿"
         verbose_name_plural = "培训意愿"
+        # Counts only (never names or numbers): what institutions planning classes read.
+        permissions = [("summary_trainingwish", "查看培训意愿汇总（仅人数）")]
         constraints = [
             models.UniqueConstraint(fields=["person", "occupation"],
                                     condition=models.Q(is_active=True),

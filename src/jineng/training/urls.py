@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.training import views, views_classes, views_enrolment
+from jineng.training import views, views_classes, views_enrolment, views_wishes
 
 app_name = "training"
 
@@ -26,5 +26,6 @@ urlpatterns = [
     path("enrolments/<int:pk>/", views_enrolment.enrolment_detail_view, name="enrolment_detail"),
     path("my/classes/", views_enrolment.open_classes_view, name="open_classes"),
     path("my/classes/<int:pk>/enrol/", views_enrolment.self_enrol_view, name="self_enrol"),
+    *views_wishes.urlpatterns,
 ]
 urlpatterns += views_classes.urlpatterns
