@@ -20,6 +20,7 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
     "catalog.*",
     "training.*",
     "core.view_review", "core.view_reviewchain", "core.change_reviewchain",
+    "!training.add_onlinehours", "!training.add_classrating",  # platforms post; trainees rate
 ]
 # Reference data that belongs to no region (target groups, work types, the occupation tree,
 # skill levels, evaluation types, fund sources) is the province's to change, not a county's.
@@ -40,6 +41,8 @@ INSTITUTION_TRAINING = [
     "training.view_teacher", "training.add_teacher", "training.change_teacher",
     "training.view_engagement", "training.add_engagement",
     "training.view_schoolreport", "training.add_schoolreport",
+    "training.view_trainingclass", "training.view_enrolment", "training.change_enrolment",
+    "training.view_onlinehours", "training.view_classrating",  # results, completion, ratings
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -137,6 +140,10 @@ BUILTIN_ROLES = {
             "orgs.view_targetgroup", "catalog.view_*",
         ],
     },
+    "learning_platform": {  # its token posts online hours for classes of its region, nothing else
+        "name": "学习平台", "description": "线上学习平台的接口账号：只能报送本地区学员的线上学时",
+        "scope_kind": ScopeKind.OWN_REGION_AND_BELOW, "permissions": ["training.add_onlinehours"],
+    },
     "worker": {
         "name": "劳动者",
         "description": "查看本人的终身职业技能培训电子档案",
@@ -147,6 +154,7 @@ BUILTIN_ROLES = {
         "permissions": ["people.view_person", "people.view_personchange",
                         "training.view_enrolment", "training.view_attendance",
                         "training.view_onlinehours", "training.view_classrating",
+                        "training.add_classrating",
                         "training.view_trainingwish", "training.view_wishnotice",
                         "training.view_enterprisestaff"],
     },

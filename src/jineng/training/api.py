@@ -326,3 +326,8 @@ def set_school_report(request, payload: SchoolReportIn):
     data = payload.dict()
     institution = _institution(request.auth, data.pop("institution_id"))
     return services.school_report_set(actor=request.auth, institution=institution, **data)
+
+
+from jineng.training import api_completion  # noqa: E402  online hours, completion, ratings
+
+router.add_router("", api_completion.router)

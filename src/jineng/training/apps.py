@@ -6,6 +6,8 @@ class TrainingConfig(AppConfig):
     label = "training"
 
     def ready(self):
+        from jineng.training.completion import register_archive
         from jineng.training.reviews import register_reviews
 
         register_reviews()
+        register_archive()  # the lifelong archive's 结业记录

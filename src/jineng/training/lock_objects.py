@@ -2,7 +2,13 @@
 
 from jineng.core.lock_objects import locked
 from jineng.orgs.models import Institution
-from jineng.training.models import Designation, Teacher
+from jineng.training.models import (
+    Designation,
+    Enrolment,
+    EnrolmentStatus,
+    Teacher,
+    TrainingClass,
+)
 
 
 def designation_lock(designation: Designation) -> Designation:
@@ -18,3 +24,19 @@ def teacher_lock(teacher: Teacher) -> Teacher:
 
 def institution_lock(institution: Institution) -> Institution:
     return locked(Institution.objects.filter(pk=institution.pk)).get()
+
+
+def class_lock(training_class: TrainingClass) -> TrainingClass:
+    return locked(TrainingClass.objects.filter(pk=training_class.pk)
+                  .select_related("institution__region", "region")).get()
+
+
+def enrolment_lock(enrolment: Enrolment) -> Enrolment:
+    return locked(Enrolment.objects.filter(pk=enrolment.pk)
+                  .select_related("training_class__region", "person")).get()
+
+
+def enrolments_lock(training_class: TrainingClass) -> list[Enrolment]:
+    """A class's enrolled trainees, locked in primary-key order (completion)."""
+    return list(locked(Enrolment.objects.filter(training_class=training_class,
+                                                status=EnrolmentStatus.ENROLLED).select_related("person")))

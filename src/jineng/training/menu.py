@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from jineng.core.menu import ANYONE, STAFF, Entry
+from jineng.core.menu import ANYONE, BUREAU, STAFF, WORKER, Entry
 
 _SECTION = _("培训机构与师资")
 
@@ -14,6 +14,13 @@ MENU = [
           STAFF),
     Entry(_SECTION, _("院校培训年报"), "training:school_report_list",
           "training.view_schoolreport", STAFF),
+    Entry(_("结业与评价"), _("线上学时"), "training:online_hours_list",
+          "training.view_onlinehours", STAFF),
+    Entry(_("结业与评价"), _("培训评价"), "training:rating_list", "training.view_classrating",
+          STAFF),
+    Entry(_("结业与评价"), _("评价偏低的培训机构"), "training:rating_flagged",
+          "training.view_classrating", BUREAU),
+    Entry(_("我的培训"), _("评价培训"), "training:rating_mine", "training.add_classrating", WORKER),
     # Public, beside the portal's catalogue.
     Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jineng.training import views
+from jineng.training import views_completion as completion
 
 app_name = "training"
 
@@ -20,4 +21,14 @@ urlpatterns = [
     path("engagements/new/", views.EngagementAdd.as_view(), name="engagement_add"),
     path("school-reports/", views.school_report_list_view, name="school_report_list"),
     path("school-reports/set/", views.SchoolReportSet.as_view(), name="school_report_set"),
+    path("classes/<int:pk>/results/", completion.results_view, name="completion_results"),
+    path("classes/<int:pk>/results/import/", completion.ResultsImport.as_view(),
+         name="completion_import"),
+    path("classes/<int:pk>/complete/", completion.complete_view, name="completion_submit"),
+    path("online-hours/", completion.OnlineHoursList.as_view(), name="online_hours_list"),
+    path("ratings/", completion.RatingList.as_view(), name="rating_list"),
+    path("ratings/flagged/", completion.flagged_view, name="rating_flagged"),
+    path("ratings/mine/", completion.my_ratings_view, name="rating_mine"),
+    path("ratings/<int:pk>/", completion.rating_detail_view, name="rating_detail"),
+    path("enrolments/<int:pk>/rate/", completion.RateClass.as_view(), name="rating_form"),
 ]
