@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jineng.core.api import Paging
@@ -261,8 +261,8 @@ def submit_rating(request, enrolment_id: int, payload: RatingIn):
     with transaction.atomic(durable=True):
         rating = completion.class_rating_submit(actor=request.auth, enrolment=enrolment,
                                                 scores=payload.scores, comment=payload.comment)
-    return 201, ClassRating.objects.select_related(
-        "institution", "enrolment__training_class").get(pk=rating.pk)
+    return Status(201, ClassRating.objects.select_related(
+        "institution", "enrolment__training_class").get(pk=rating.pk))
 
 
 @router.get("/training/ratings", response=list[RatingOut], summary="培训评价")
