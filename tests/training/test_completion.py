@@ -109,7 +109,8 @@ def test_an_exam_below_sixty_or_missed_fails_with_the_reason(user_named):
     completion.class_completion_submit(actor=operator, training_class=training_class)
     low.refresh_from_db()
     absent.refresh_from_db()
-    assert (low.status, low.reason) == (EnrolmentStatus.FAILED, "结业考核未通过（59.5 分，60 分及格）")
+    assert (low.status, low.reason) == (EnrolmentStatus.FAILED,
+                                        "结业考核未通过（59.5 分，60 分及格）")
     assert (absent.status, absent.reason) == (EnrolmentStatus.FAILED, "结业考核缺考")
 
 
@@ -304,7 +305,8 @@ def test_the_api_records_results_and_completes(api_for, user_named):
     refused = api.post(f"{base}/results", {"results": [{"enrolment_id": a.pk, "score": -1}]},
                        content_type="application/json")
     assert refused.status_code == 400
-    assert refused.json()["errors"] == {"row1": f"第 1 项（{a.person.name}）：成绩 -1 应在 0–100 之间"}
+    assert refused.json()["errors"] == {
+        "row1": f"第 1 项（{a.person.name}）：成绩 -1 应在 0–100 之间"}
     ok = api.post(f"{base}/results", {"results": [{"enrolment_id": a.pk, "score": 72},
                                                   {"enrolment_id": b.pk, "absent": True}]},
                   content_type="application/json")
@@ -335,3 +337,37 @@ def test_the_class_page_panel_and_the_archive_show_completion(client_for, user_n
     assert "已结业 1 人，未通过 0 人。" in panel and worker.person.name in panel
     archive = client_for("worker_411402").get("/people/me/", follow=True).content.decode()
     assert "结业记录" in archive and training_class.name in archive and "91 分（通过）" in archive
+
+
+def test_the_demo_completes_the_past_class_and_is_idempotent(user_named):
+    from jineng.training.demo_completion import load_completion
+    from jineng.training.models import ClassRating
+
+    past = _class(user_named, allows_online=True, start=TODAY - dt.timedelta(days=5))
+    trainees = [factories.enrolment(past) for _ in range(4)]
+    worker = factories.enrolment(past, who=user_named("worker_411402").person)
+    for e in [*trainees[:3], worker]:
+        _attend(e, past.sessions.all())
+    _attend(trainees[3], list(past.sessions.all())[:1])  # fails on attendance
+    running = factories.training_class(start=TODAY - dt.timedelta(days=3), days=10,
+                                       allows_online=True, status=ClassStatus.RUNNING)
+    online = factories.enrolment(running)
+    classes = {"past": past, "running": running, "upcoming": None, "suiyang": None,
+               "apprenticeship": None}
+    load_completion(classes)
+    past.refresh_from_db()
+    assert past.status == ClassStatus.COMPLETED
+    outcome = {e.pk: Enrolment.objects.get(pk=e.pk).status for e in [*trainees, worker]}
+    assert outcome[trainees[3].pk] == EnrolmentStatus.FAILED
+    assert outcome[worker.pk] == EnrolmentStatus.COMPLETED
+    assert list(outcome.values()).count(EnrolmentStatus.COMPLETED) == 4
+    failed = Enrolment.objects.get(pk=trainees[3].pk)
+    assert "低于结业最低出勤率" in failed.reason and "55 分" in failed.reason
+    ratings = ClassRating.objects.filter(enrolment__training_class=past)
+    # every completer on their own login (made for the demo), worker_411402 left to rate
+    assert ratings.count() == 3 and not ratings.filter(enrolment=worker).exists()
+    online.refresh_from_db()
+    assert online.online_hours == Decimal("5.5")
+    load_completion(classes)  # again: nothing new
+    assert ratings.count() == 3
+    assert OnlineHours.objects.filter(enrolment=online).count() == 2

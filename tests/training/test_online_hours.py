@@ -59,8 +59,9 @@ def test_hours_count_only_up_to_the_policy_share(api_for):
                      _record(enrolment.person, "B", "6"))
     second = response.json()["items"][1]
     assert second["counted_hours"] == "10.00"
-    assert second["message"] == (f"已计入「{enrolment.training_class.name}」；线上学时累计 12 学时，"
-                                 "已达上限 10 学时（计划课时的 50%），超出部分不计入出勤")
+    assert second["message"] == (f"已计入「{enrolment.training_class.name}」；"
+                                 "线上学时累计 12 学时，已达上限 10 学时（计划课时的 50%），"
+                                 "超出部分不计入出勤")
     enrolment.refresh_from_db()
     assert enrolment.online_hours == Decimal(10)
     assert OnlineHours.objects.filter(enrolment=enrolment).count() == 2  # both kept as reported
@@ -107,7 +108,8 @@ def test_each_record_of_a_batch_is_answered_and_only_good_ones_are_written(api_f
     items = response.json()["items"]
     assert [i["status"] for i in items] == ["accepted", "refused", "refused", "refused", "refused"]
     assert items[1]["errors"] == {"id_number": "该证件号码尚未实名登记，查无此人"}
-    assert items[2]["message"] == (f"该学员在 {TODAY - dt.timedelta(days=1)} 没有可计入线上学时的培训班："
+    assert items[2]["message"] == (f"该学员在 {TODAY - dt.timedelta(days=1)} "
+                                   "没有可计入线上学时的培训班："
                                    f"「{no_online.training_class.name}」不允许线上学习")
     assert "学习日期不在「" in items[3]["message"] and "培训期" in items[3]["message"]
     assert items[4]["errors"] == {"hours": "学时（hours）应大于 0",

@@ -164,6 +164,7 @@ class RatingList(ScopedListPage):
     columns = [
         Column(_("培训机构"), lambda r: r.institution.name),
         Column(_("培训班"), lambda r: r.enrolment.training_class.name, link=True),
+        Column(_("班级编号"), lambda r: r.enrolment.training_class.code),
         Column(_("平均分"), lambda r: f"{r.average:.2f}"),
         Column(_("意见建议"), lambda r: r.comment or "—"),
         Column(_("评价时间"), lambda r: r.created_at.date()),
