@@ -187,3 +187,26 @@ def test_officers_list_online_hours_of_their_region(client_for, api_for):
     assert "安全用电基础" in page.content.decode()
     other = client_for("county_411402").get("/training/online-hours/?q=LIST-1")
     assert list(other.context["page"].object_list) == []
+
+
+def test_the_cap_is_the_policy_of_the_class_region(api_for, user_named):
+    """梁园区 publishes its own figures (a quarter online): its classes follow them, 睢阳区's
+    keep the province's half."""
+    from jineng.catalog.models import PolicyKind
+    from jineng.catalog.presets import SAMPLE_TRAINING_PROCESS
+    from jineng.catalog.services import policy_version_publish
+
+    policy_version_publish(
+        actor=user_named("county_411402"), kind=PolicyKind.TRAINING_PROCESS,
+        region=Region.objects.get(code="411402"), valid_from=TODAY, is_sample=True,
+        note="测试", data={**SAMPLE_TRAINING_PROCESS,
+                         "max_online_share": {"numerator": 1, "denominator": 4}})
+    liangyuan = factories.training_class(user_named("inst_411402").institution, start=TODAY,
+                                         planned_hours=20, allows_online=True)
+    suiyang = factories.training_class(start=TODAY, planned_hours=20, allows_online=True)
+    here, there = factories.enrolment(liangyuan), factories.enrolment(suiyang)
+    _post(api_for(PLATFORM), _record(here.person, "L", "8", studied_on=TODAY),
+          _record(there.person, "S", "8", studied_on=TODAY))
+    here.refresh_from_db()
+    there.refresh_from_db()
+    assert (here.online_hours, there.online_hours) == (Decimal(5), Decimal(8))

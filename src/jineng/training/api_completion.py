@@ -203,8 +203,9 @@ class RatingIn(Schema):
 
 
 class RatingOut(Schema):
+    """No rater is named (nor their enrolment): the institution reads what was said."""
+
     id: int
-    enrolment_id: int
     institution_id: int
     institution_name: str
     class_code: str

@@ -6,9 +6,9 @@ services: `load_completion(classes)` takes the dict of the classes demo (`demo_c
   trainee of every open demo class that allows online study (record ids are fixed, so a
   reload posts duplicates, counted once).
 - The past class: exam results for its trainees (all pass but one without a login, who
-  scores 55, when there are four or more), then completion — whoever the attendance demo left below the
-  policy's minimum (a session counts with a confirmed check-in AND check-out) fails on
-  attendance.
+  scores 55, when there are four or more), then completion — whoever the attendance demo
+  left below the policy's minimum (a session counts with a confirmed check-in AND
+  check-out) fails on attendance.
 - Ratings: each completer rates the class on their own account (a worker login is made for a
   demo trainee who has none: trainee_<person id>, the demo password), except worker_411402,
   who is left to try the phone page (评价培训)."""
