@@ -214,25 +214,62 @@ class TestAttendanceScope(ScopeCases):
                                          kind=CheckKind.IN, at=session.starts_at)
 
 
+def _online(enrolment) -> OnlineHours:
+    return OnlineHours.objects.create(
+        platform="测试平台", record_id=f"R{enrolment.pk}", person=enrolment.person,
+        enrolment=enrolment, course="安全用电", hours=Decimal("2.5"),
+        studied_on=enrolment.training_class.start_date)
+
+
 class TestOnlineHoursScope(ScopeCases):
     model = OnlineHours
+    page_list = "/training/online-hours/?q={obj.record_id}"
+    page_export = "/training/online-hours/?q={obj.record_id}&export=xlsx"
+    api_list = "/api/v1/training/online-hours?q={obj.record_id}&limit=100"
+    api_detail = "/api/v1/training/online-hours/{obj.pk}"
 
     def make(self, user_named):
-        enrolment = factories.enrolment()
-        return OnlineHours.objects.create(
-            platform="测试平台", record_id=f"R{enrolment.pk}", person=enrolment.person,
-            enrolment=enrolment, course="安全用电", hours=Decimal("2.5"),
-            studied_on=enrolment.training_class.start_date)
+        return _online(factories.enrolment())
+
+    def own_record(self, worker, user_named):
+        return _online(factories.enrolment(who=worker.person))
+
+    def select(self, user, obj):
+        from jineng.training.completion import online_hours_list
+
+        return online_hours_list(user=user, q=obj.record_id)
+
+    def marker(self, obj):
+        return obj.record_id
+
+
+def _rating(enrolment) -> ClassRating:
+    return ClassRating.objects.create(enrolment=enrolment,
+                                      institution=enrolment.training_class.institution,
+                                      scores=[5, 4, 5, 4], average=Decimal("4.50"))
 
 
 class TestClassRatingScope(ScopeCases):
     model = ClassRating
+    page_list = "/training/ratings/?q={obj.enrolment.training_class.code}"
+    page_detail = "/training/ratings/{obj.pk}/"
+    page_export = "/training/ratings/?q={obj.enrolment.training_class.code}&export=xlsx"
+    api_list = "/api/v1/training/ratings?q={obj.enrolment.training_class.code}&limit=100"
+    api_detail = "/api/v1/training/ratings/{obj.pk}"
 
     def make(self, user_named):
-        enrolment = factories.enrolment()
-        return ClassRating.objects.create(enrolment=enrolment,
-                                          institution=enrolment.training_class.institution,
-                                          scores=[5, 4, 5], average=Decimal("4.67"))
+        return _rating(factories.enrolment(status="completed"))
+
+    def own_record(self, worker, user_named):
+        return _rating(factories.enrolment(who=worker.person, status="completed"))
+
+    def select(self, user, obj):
+        from jineng.training.completion import rating_list
+
+        return rating_list(user=user, q=obj.enrolment.training_class.code)
+
+    def marker(self, obj):
+        return obj.enrolment.training_class.code
 
 
 def _wish(who=None) -> TrainingWish:

@@ -71,6 +71,7 @@ ACCOUNTS = [
     ("ent_411402", "enterprise_operator", "411402", "梁园冷链企业经办人",
      "商丘梁园冷链食品有限公司"),
     ("worker_411402", "worker", "411402", "张三（劳动者）", None),
+    ("platform_410000", "learning_platform", "410000", "河南省职业技能线上学习平台", None),
 ]
 
 

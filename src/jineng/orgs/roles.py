@@ -20,6 +20,7 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
     "catalog.*",
     "training.*",
     "core.view_review", "core.view_reviewchain", "core.change_reviewchain",
+    "!training.add_onlinehours", "!training.add_classrating",  # platforms post; trainees rate
 ]
 # Reference data that belongs to no region (target groups, work types, the occupation tree,
 # skill levels, evaluation types, fund sources) is the province's to change, not a county's.
@@ -40,8 +41,12 @@ INSTITUTION_TRAINING = [
     "training.view_teacher", "training.add_teacher", "training.change_teacher",
     "training.view_engagement", "training.add_engagement",
     "training.view_schoolreport", "training.add_schoolreport",
-    "training.view_trainingclass", "training.add_trainingclass", "training.change_trainingclass", "training.view_session", "training.view_classteacher", "training.view_classchange", "training.add_classchange",  # noqa: E501
+    # classes it files, their sessions, teachers and changes; its enrolments
+    "training.view_trainingclass", "training.add_trainingclass", "training.change_trainingclass",
+    "training.view_session", "training.view_classteacher",
+    "training.view_classchange", "training.add_classchange",
     "training.view_enrolment", "training.add_enrolment", "training.change_enrolment",
+    "training.view_onlinehours", "training.view_classrating",  # results, completion, ratings
     "training.summary_trainingwish",  # counts of training wishes in its region, never names
 ]
 
@@ -139,8 +144,15 @@ BUILTIN_ROLES = {
             "people.view_person", "people.view_personchange", "people.add_person",
             "people.import_person", "people.view_personimport", "people.lookup_person",
             "orgs.view_targetgroup", "catalog.view_*",
-            "training.view_enterprisestaff", "training.add_enterprisestaff", "training.change_enterprisestaff", "training.view_trainingclass", "training.view_session", "training.view_classteacher",  # noqa: E501
+            # its declared staff, and the apprenticeship classes it takes part in
+            "training.view_enterprisestaff", "training.add_enterprisestaff",
+            "training.change_enterprisestaff",
+            "training.view_trainingclass", "training.view_session", "training.view_classteacher",
         ],
+    },
+    "learning_platform": {  # its token posts online hours for classes of its region, nothing else
+        "name": "学习平台", "description": "线上学习平台的接口账号：只能报送本地区学员的线上学时",
+        "scope_kind": ScopeKind.OWN_REGION_AND_BELOW, "permissions": ["training.add_onlinehours"],
     },
     "worker": {
         "name": "劳动者",
@@ -149,13 +161,17 @@ BUILTIN_ROLES = {
         # Their own record and its history only. The catalogue they read is the public one
         # (portal), which needs no permission; staff lists (users, catalogue administration)
         # are not theirs to open, whatever URL they type.
-        "permissions": ["people.view_person", "people.view_personchange",
-                        "training.view_enrolment", "training.add_enrolment", "training.view_attendance",  # noqa: E501
-                        "training.view_onlinehours", "training.view_classrating",
-                        "training.view_trainingwish", "training.view_wishnotice",
-                        "training.add_trainingwish", "training.change_trainingwish",
-                        "training.change_wishnotice",  # own wishes; marking notices read
-                        "training.view_enterprisestaff"],
+        "permissions": [
+            "people.view_person", "people.view_personchange",
+            # their own enrolments, check-ins, hours and ratings; enrolling and rating
+            "training.view_enrolment", "training.add_enrolment", "training.view_attendance",
+            "training.view_onlinehours", "training.view_classrating", "training.add_classrating",
+            # their own wishes, and the notices of classes that opened (marked read)
+            "training.view_trainingwish", "training.view_wishnotice",
+            "training.add_trainingwish", "training.change_trainingwish",
+            "training.change_wishnotice",
+            "training.view_enterprisestaff",
+        ],
     },
 }
 

@@ -328,8 +328,9 @@ def set_school_report(request, payload: SchoolReportIn):
     return services.school_report_set(actor=request.auth, institution=institution, **data)
 
 
-from jineng.training import api_classes, api_enrolment, api_wishes  # noqa: E402
+from jineng.training import api_classes, api_completion, api_enrolment, api_wishes  # noqa: E402
 
 router.add_router("", api_classes.router)
 router.add_router("", api_enrolment.router)
+router.add_router("", api_completion.router)
 router.add_router("", api_wishes.router)

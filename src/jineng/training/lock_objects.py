@@ -2,7 +2,14 @@
 
 from jineng.core.lock_objects import locked
 from jineng.orgs.models import Institution, Region
-from jineng.training.models import Designation, Enrolment, Teacher, TrainingClass, TrainingWish
+from jineng.training.models import (
+    Designation,
+    Enrolment,
+    EnrolmentStatus,
+    Teacher,
+    TrainingClass,
+    TrainingWish,
+)
 
 
 def designation_lock(designation: Designation) -> Designation:
@@ -38,7 +45,15 @@ def class_seats_lock(training_class: TrainingClass) -> TrainingClass:
 
 
 def enrolment_lock(enrolment: Enrolment) -> Enrolment:
-    return locked(Enrolment.objects.filter(pk=enrolment.pk)).get()
+    return locked(Enrolment.objects.filter(pk=enrolment.pk)
+                  .select_related("training_class__region", "person")).get()
+
+
+def enrolments_lock(training_class: TrainingClass) -> list[Enrolment]:
+    """A class's enrolled trainees, locked in primary-key order (completion)."""
+    return list(locked(Enrolment.objects.filter(training_class=training_class,
+                                                status=EnrolmentStatus.ENROLLED)
+                       .select_related("person")))
 
 
 def wish_lock(wish: TrainingWish) -> TrainingWish:

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from jineng.core.menu import ANYONE, STAFF, WORKER, Entry
+from jineng.core.menu import ANYONE, BUREAU, STAFF, WORKER, Entry
 
 _SECTION = _("培训机构与师资")
 _CLASSES = _("培训班")
@@ -25,6 +25,13 @@ MENU = [
     Entry(_("培训意愿"), _("我的培训意愿"), "training:my_wishes", "training.view_trainingwish",
           WORKER),
     Entry(_("培训意愿"), _("开班通知"), "training:my_notices", "training.view_wishnotice", WORKER),
+    Entry(_("结业与评价"), _("线上学时"), "training:online_hours_list",
+          "training.view_onlinehours", STAFF),
+    Entry(_("结业与评价"), _("培训评价"), "training:rating_list", "training.view_classrating",
+          STAFF),
+    Entry(_("结业与评价"), _("评价偏低的培训机构"), "training:rating_flagged",
+          "training.view_classrating", BUREAU),
+    Entry(_("我的培训"), _("评价培训"), "training:rating_mine", "training.add_classrating", WORKER),
     # Public, beside the portal's catalogue.
     Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]

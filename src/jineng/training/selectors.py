@@ -9,6 +9,7 @@ from django.utils import timezone
 from jineng.catalog.models import Occupation, SkillLevel
 from jineng.core.errors import NotFound
 from jineng.orgs.models import Institution
+from jineng.training import completion
 from jineng.training.models import (
     Designation,
     DesignationStatus,
@@ -70,6 +71,7 @@ def public_directory(*, region_code: str = "", occupation: str = "",
     suspended, exited), never applications under review or refused."""
     qs = _with_relations(Designation.objects.filter(status__in=[
         DesignationStatus.DESIGNATED, DesignationStatus.SUSPENDED, DesignationStatus.EXITED]))
+    qs = completion.with_ratings(qs)  # each institution's rating average and count
     return _filtered(qs, q=q, region_code=region_code, occupation=occupation)
 
 

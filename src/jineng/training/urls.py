@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jineng.training import views, views_classes, views_enrolment, views_wishes
+from jineng.training import views_completion as completion
 
 app_name = "training"
 
@@ -27,5 +28,15 @@ urlpatterns = [
     path("my/classes/", views_enrolment.open_classes_view, name="open_classes"),
     path("my/classes/<int:pk>/enrol/", views_enrolment.self_enrol_view, name="self_enrol"),
     *views_wishes.urlpatterns,
+    path("classes/<int:pk>/results/", completion.results_view, name="completion_results"),
+    path("classes/<int:pk>/results/import/", completion.ResultsImport.as_view(),
+         name="completion_import"),
+    path("classes/<int:pk>/complete/", completion.complete_view, name="completion_submit"),
+    path("online-hours/", completion.OnlineHoursList.as_view(), name="online_hours_list"),
+    path("ratings/", completion.RatingList.as_view(), name="rating_list"),
+    path("ratings/flagged/", completion.flagged_view, name="rating_flagged"),
+    path("ratings/mine/", completion.my_ratings_view, name="rating_mine"),
+    path("ratings/<int:pk>/", completion.rating_detail_view, name="rating_detail"),
+    path("enrolments/<int:pk>/rate/", completion.RateClass.as_view(), name="rating_form"),
 ]
 urlpatterns += views_classes.urlpatterns

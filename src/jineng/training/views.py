@@ -20,7 +20,7 @@ from jineng.core.refusals import require
 from jineng.core.views import PAGE_SIZE, Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs.forms import RegionField, region_filter
 from jineng.orgs.models import Institution
-from jineng.training import forms, selectors, services
+from jineng.training import completion, forms, selectors, services
 from jineng.training.models import TRAINING_KINDS, DesignationStatus
 
 
@@ -154,6 +154,7 @@ def designation_detail_view(request, pk):
         and user.has_permission("training.add_designation"),
         "can_suspend": can_supervise and designation.status == DesignationStatus.DESIGNATED,
         "reason_form": forms.ReasonForm(),
+        "rating": completion.institution_rating(designation.institution),
     })
 
 
