@@ -40,6 +40,8 @@ INSTITUTION_TRAINING = [
     "training.view_teacher", "training.add_teacher", "training.change_teacher",
     "training.view_engagement", "training.add_engagement",
     "training.view_schoolreport", "training.add_schoolreport",
+    "training.view_trainingclass", "training.view_session", "training.view_enrolment",
+    "training.view_attendance", "training.change_attendance",  # the QR screen; results
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -148,7 +150,7 @@ BUILTIN_ROLES = {
                         "training.view_enrolment", "training.view_attendance",
                         "training.view_onlinehours", "training.view_classrating",
                         "training.view_trainingwish", "training.view_wishnotice",
-                        "training.view_enterprisestaff"],
+                        "training.view_enterprisestaff", "training.add_attendance"],
     },
 }
 

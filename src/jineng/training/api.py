@@ -326,3 +326,8 @@ def set_school_report(request, payload: SchoolReportIn):
     data = payload.dict()
     institution = _institution(request.auth, data.pop("institution_id"))
     return services.school_report_set(actor=request.auth, institution=institution, **data)
+
+
+from jineng.training import api_attendance  # noqa: E402
+
+router.add_router("", api_attendance.router)

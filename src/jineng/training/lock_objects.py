@@ -2,7 +2,7 @@
 
 from jineng.core.lock_objects import locked
 from jineng.orgs.models import Institution
-from jineng.training.models import Designation, Teacher
+from jineng.training.models import Attendance, Designation, Teacher, TrainingClass
 
 
 def designation_lock(designation: Designation) -> Designation:
@@ -18,3 +18,13 @@ def teacher_lock(teacher: Teacher) -> Teacher:
 
 def institution_lock(institution: Institution) -> Institution:
     return locked(Institution.objects.filter(pk=institution.pk)).get()
+
+
+def attendance_lock(attendance: Attendance) -> Attendance:
+    return locked(Attendance.objects.filter(pk=attendance.pk)).get()
+
+
+def attendance_class_lock(training_class: TrainingClass) -> TrainingClass:
+    """A class's results are submitted, approved and its manual records added under this."""
+    return locked(TrainingClass.objects.filter(pk=training_class.pk)
+                  .select_related("region", "institution__region")).get()

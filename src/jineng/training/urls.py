@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.training import views
+from jineng.training import views, views_attendance
 
 app_name = "training"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("engagements/new/", views.EngagementAdd.as_view(), name="engagement_add"),
     path("school-reports/", views.school_report_list_view, name="school_report_list"),
     path("school-reports/set/", views.SchoolReportSet.as_view(), name="school_report_set"),
+    *views_attendance.urlpatterns,
 ]
