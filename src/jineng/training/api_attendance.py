@@ -4,11 +4,11 @@ one's scope, an officer's manual corrections, and a class's results and their de
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jineng.core.api import Paging
-from jineng.core.errors import NotFound, ServiceError
+from jineng.core.errors import NotFound
 from jineng.training import attendance as service
 from jineng.training.models import CheckKind, Enrolment, Session, TrainingClass
 
@@ -160,12 +160,12 @@ def list_attendance(request, filters: Query[AttendanceFilter]):
     return service.attendance_list(user=request.auth, **filters.dict())
 
 
-@router.get("/attendance/{attendance_id}", response=AttendanceOut, summary="考勤记录详情")
+@router.get("/attendance/{int:attendance_id}", response=AttendanceOut, summary="考勤记录详情")
 def get_attendance(request, attendance_id: int):
     return service.attendance_get(user=request.auth, pk=attendance_id)
 
 
-def _visible(model, user, pk: int, field: str, **related):
+def _visible(model, user, pk: int, field: str, *related):
     found = model.objects.restrict(user, "view").filter(pk=pk).select_related(*related).first()
     if found is None:
         message = "记录不存在或无权访问"
@@ -178,12 +178,12 @@ def _visible(model, user, pk: int, field: str, **related):
 def record_manual(request, payload: ManualIn):
     enrolment = _visible(Enrolment, request.auth, payload.enrolment_id, "enrolment_id")
     session = _visible(Session, request.auth, payload.session_id, "session_id")
-    return 201, service.attendance_record_manual(
+    return Status(201, service.attendance_record_manual(
         actor=request.auth, enrolment=enrolment, session=session, kind=payload.kind,
-        at=payload.at, reason=payload.reason)
+        at=payload.at, reason=payload.reason))
 
 
-@router.post("/attendance/{attendance_id}/decision", response=AttendanceOut,
+@router.post("/attendance/{int:attendance_id}/decision", response=AttendanceOut,
              summary="确认、不予认可或作废考勤记录（人社部门，须填写原因）")
 def decide(request, attendance_id: int, payload: DecisionIn):
     record = service.attendance_get(user=request.auth, pk=attendance_id)
@@ -195,18 +195,18 @@ def _class(request, class_id: int) -> TrainingClass:
     try:
         return _visible(TrainingClass, request.auth, class_id, "class_id", "region",
                         "institution__region")
-    except ServiceError:
-        raise NotFound() from None
+    except NotFound:
+        raise NotFound() from None  # a class out of scope: the plain 404
 
 
-@router.post("/attendance/classes/{class_id}/results", response=ClassResultsOut,
+@router.post("/attendance/classes/{int:class_id}/results", response=ClassResultsOut,
              summary="培训机构提交培训班的考勤与结业结果（结班后；逾期须审批）")
 def submit_results(request, class_id: int):
     return service.attendance_results_submit(actor=request.auth,
                                              training_class=_class(request, class_id))
 
 
-@router.post("/attendance/classes/{class_id}/late-approval", response=ClassResultsOut,
+@router.post("/attendance/classes/{int:class_id}/late-approval", response=ClassResultsOut,
              summary="审批逾期提交的考勤结果（人社部门，须填写原因）")
 def approve_late(request, class_id: int, payload: ReasonIn):
     return service.attendance_late_approve(actor=request.auth,
