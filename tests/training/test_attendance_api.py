@@ -3,8 +3,8 @@ code (and the same answer for a repeated scan), refusals name the field; the cla
 and its JSON state carry the QR code and the count; the supervision list, a record's page
 with an officer's decision, the class's attendance page, and the worker's own records."""
 
-import datetime as dt
 import contextlib
+import datetime as dt
 import json
 import re
 import types
