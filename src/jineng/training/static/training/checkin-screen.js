@@ -8,12 +8,12 @@ document.addEventListener("DOMContentLoaded", function () {
   var message = screen.querySelector("[data-testid=screen-message]");
   var count = screen.querySelector("[data-testid=screen-count]");
   var session = screen.querySelector("[data-testid=screen-session]");
-  var shownUrl = "";
+  var shownUrl = qr.dataset.url || "";
 
   function apply(state) {
     message.textContent = state.message || "";
     if (state.qr) {
-      if (state.url !== shownUrl) { qr.src = state.qr; shownUrl = state.url; }
+      if (state.url !== shownUrl) { qr.src = state.qr; qr.dataset.url = state.url; shownUrl = state.url; }
       qr.hidden = false;
     } else {
       qr.hidden = true; shownUrl = "";
