@@ -511,3 +511,28 @@ def test_the_supervision_list_filters_by_flag_class_and_date(trainee, session, k
     assert list(attendance.attendance_list(user=officer, date="not a day")) == []
     assert list(attendance.attendance_list(user=user_named("county_411402"),
                                            class_code=klass.code)) == []
+
+
+# ---------------------------------------------------------------- demo
+
+
+def test_the_demo_checks_in_the_past_class_through_the_service(db):
+    from jineng.training.demo import load_attendance
+
+    past = factories.training_class(start=timezone.localdate() - dt.timedelta(days=30), days=3)
+    people = [factories.enrolment(past).person for _ in range(3)]
+    made = load_attendance({"past": past})
+    records = Attendance.objects.filter(session__training_class=past)
+    # three sessions in and out for two trainees, and the first day only for the third
+    assert made == records.count() == 3 * 2 * 2 + 2
+    flagged = [a for a in records if AttendanceFlag.OUTSIDE_VENUE in a.flags]
+    late = [a for a in records if AttendanceFlag.AFTER_WINDOW in a.flags]
+    assert flagged and late
+    for person in people:
+        person.refresh_from_db()
+        assert person.user is not None and person.user.has_permission("training.add_attendance")
+    events = AuditEvent.objects.filter(object_type="training.attendance",
+                                       action="attendance_check_in").count()
+    assert events == 3 * 2 + 1
+    assert load_attendance({"past": past}) == 0  # idempotent
+    assert records.count() == made

@@ -14,6 +14,7 @@ from jineng.orgs.models import Institution, User
 from jineng.people import services as people_services
 from jineng.people.models import Person
 from jineng.training import services
+from jineng.training.demo_attendance import load_attendance  # noqa: F401  (wired by the lead)
 from jineng.training.models import (
     Designation,
     DesignationStatus,
