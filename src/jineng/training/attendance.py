@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models import Count, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -34,6 +34,7 @@ from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, NotFound, ServiceError
 from jineng.core.refusals import require, require_visible
 from jineng.core.scope import user_reach
+from jineng.people.models import Person
 from jineng.training.events import TrainingAction
 from jineng.training.lock_objects import attendance_class_lock, attendance_lock
 from jineng.training.models import (
@@ -200,9 +201,10 @@ class CheckIn:
 
 
 def _actor_enrolment(actor, session: Session) -> Enrolment:
-    enrolment = (Enrolment.objects.filter(training_class_id=session.training_class_id,
-                                          person__user=actor)
-                 .select_related("person").first())
+    # the actor's person first (its user index), then their enrolment (person, status)
+    person = Person.objects.filter(user=actor).values("pk")[:1]
+    enrolment = Enrolment.objects.filter(training_class_id=session.training_class_id,
+                                         person_id=Subquery(person)).first()
     if enrolment is None:
         if not _has_person(actor):
             raise _fail("token", ONLY_SELF, code="not_trainee")
@@ -215,8 +217,6 @@ def _actor_enrolment(actor, session: Session) -> Enrolment:
 
 
 def _has_person(actor) -> bool:
-    from jineng.people.models import Person
-
     return Person.objects.filter(user=actor).exists()
 
 
