@@ -20,6 +20,7 @@ benchmark adds its own class, sessions and trainees (prefixed `bench_`) each run
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -58,7 +59,7 @@ def prepare(rounds: int, trainees: int) -> dict:
 
     from jineng.orgs.models import Region, Role, User
     from jineng.people.models import Person
-    from jineng.training.models import Enrolment, Session
+    from jineng.training.models import Enrolment, Session, TrainingClass
     from tests.training import factories
 
     assert connection.vendor == "postgresql", "这个基准只在 PostgreSQL 上跑（DATABASE_URL）"
@@ -66,6 +67,10 @@ def prepare(rounds: int, trainees: int) -> dict:
     if not Region.objects.filter(code="411403").exists():
         with open(os.devnull, "w") as quiet:
             call_command("loaddemo", stdout=quiet)
+    # a fresh stretch of the factories' numbers each run (class codes, identity numbers)
+    factories._sequence = itertools.count(
+        6000 + User.objects.filter(username__startswith="bench_").count()
+        + 20 * TrainingClass.objects.count())
     klass = factories.training_class(start=timezone.localdate(), sessions=0)
     teacher = klass.teachers.get().teacher
     begins = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=10)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet, Subquery, TextField
+from django.db.models import Count, F, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -203,8 +203,10 @@ class CheckIn:
 def _actor_enrolment(actor, session: Session) -> Enrolment:
     # the actor's person first (its user index), then their enrolment (person, status)
     person = Person.objects.filter(user=actor).values("pk")[:1]
-    enrolment = Enrolment.objects.filter(training_class_id=session.training_class_id,
-                                         person_id=Subquery(person)).first()
+    enrolment = (Enrolment.objects.filter(training_class_id=session.training_class_id,
+                                          person_id=Subquery(person))
+                 .select_related("person").only("status", "training_class_id", "person__name")
+                 .first())
     if enrolment is None:
         if not _has_person(actor):
             raise _fail("token", ONLY_SELF, code="not_trainee")
@@ -229,7 +231,7 @@ def _nearby(session: Session, enrolment: Enrolment, device_id: str,
         Q(session=session, enrolment=enrolment)
         | Q(session=session, device_id=device_id)
         | Q(enrolment_id__in=mine, at__gte=now - TRAVEL_LOOKBACK, at__lte=now + TRAVEL_LOOKBACK)
-    ).select_related("enrolment").order_by("pk"))
+    ).annotate(person_id=F("enrolment__person_id")).order_by("pk"))
 
 
 def _travel_problem(records: list[Attendance], lat, lng, now: dt.datetime,
@@ -299,7 +301,7 @@ def check_in(*, actor, token: str, lat, lng, device_id: str, kind: str = CheckKi
     if now > window.closes:
         flags.append(AttendanceFlag.AFTER_WINDOW)
     # the trainee's own records (this session's check-in too), not other trainees' on the device
-    theirs = [r for r in records if r.enrolment.person_id == enrolment.person_id]
+    theirs = [r for r in records if r.person_id == enrolment.person_id]
     travelled = _travel_problem(theirs, lat, lng, now, policy["max_travel_kmh"])
     if travelled is not None:
         flags.append(AttendanceFlag.IMPOSSIBLE_TRAVEL)
