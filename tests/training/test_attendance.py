@@ -536,3 +536,21 @@ def test_the_demo_checks_in_the_past_class_through_the_service(db):
     assert events == 3 * 2 + 1
     assert load_attendance({"past": past}) == 0  # idempotent
     assert records.count() == made
+
+
+def test_a_check_in_costs_a_fixed_number_of_queries(trainee, session, klass):
+    """Pinned: the session, the trainee's enrolment, the records near it (one query for the
+    repeat, the shared device and the travel checks), the policy, the insert (in its
+    savepoint) and the audit event (chain head, event, head); no query per other record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    trainee.active_roles()
+    friend = make_worker("同课学员")
+    factories.enrolment(klass, who=friend.person)
+    friend.active_roles()
+    scan(friend, session, device="p2")
+    with CaptureQueriesContext(connection) as queries:
+        scan(trainee, session, device="p1")
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert len([s for s in statements if s in ("SELECT", "INSERT", "UPDATE")]) == 8, statements
