@@ -125,9 +125,10 @@ def start_server(workers: int, threads: int) -> subprocess.Popen:
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "jineng.wsgi:application",
          "--bind", f"{HOST}:{PORT}", "--workers", str(workers), "--threads", str(threads),
          "--log-level", "warning", "--backlog", "256"], cwd=ROOT, env=env)
+    probe = f"GET /training/bench/lookup/1/ HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode()
     for _ in range(100):
         try:
-            asyncio.run(_one(b"GET /training/bench/lookup/1/ HTTP/1.1\r\nHost: x\r\n\r\n"))
+            asyncio.run(_one(probe))
             return server
         except OSError:
             time.sleep(0.2)
