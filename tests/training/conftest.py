@@ -81,3 +81,11 @@ def no_demo_wishes(db):
 
     WishNotice.objects.all().delete()
     TrainingWish.objects.all().delete()
+
+
+@pytest.fixture
+def no_demo_ratings(db):
+    """The demo's completers rate their class; rating tests count their own. Rolled back."""
+    from jineng.training.models import ClassRating
+
+    ClassRating.objects.all().delete()

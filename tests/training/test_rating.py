@@ -12,7 +12,7 @@ from jineng.training import completion
 from jineng.training.models import ClassRating, Designation, DesignationStatus, EnrolmentStatus
 from tests.training import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_demo_ratings")]
 
 
 def _completed(user_named, who=None, school=None):

@@ -206,12 +206,29 @@ class TestEnrolmentScope(ScopeCases):
 
 class TestAttendanceScope(ScopeCases):
     model = Attendance
+    page_list = "/training/attendance/?flagged=all&class_code={obj.session.training_class.code}"
+    page_detail = "/training/attendance/{obj.pk}/"
+    page_export = ("/training/attendance/?flagged=all&class_code="
+                   "{obj.session.training_class.code}&export=xlsx")
+    api_list = "/api/v1/attendance?class_code={obj.session.training_class.code}&limit=100"
+    api_detail = "/api/v1/attendance/{obj.pk}"
 
-    def make(self, user_named):
-        enrolment = factories.enrolment()
+    def make(self, user_named, who=None):
+        enrolment = factories.enrolment(who=who)
         session = enrolment.training_class.sessions.first()
         return Attendance.objects.create(enrolment=enrolment, session=session,
                                          kind=CheckKind.IN, at=session.starts_at)
+
+    def select(self, user, obj):
+        from jineng.training.attendance import attendance_list
+
+        return attendance_list(user=user, class_code=obj.session.training_class.code)
+
+    def own_record(self, worker, user_named):
+        return self.make(user_named, who=worker.person)
+
+    def marker(self, obj):
+        return obj.session.training_class.code
 
 
 def _online(enrolment) -> OnlineHours:

@@ -48,6 +48,7 @@ INSTITUTION_TRAINING = [
     "training.view_enrolment", "training.add_enrolment", "training.change_enrolment",
     "training.view_onlinehours", "training.view_classrating",  # results, completion, ratings
     "training.summary_trainingwish",  # counts of training wishes in its region, never names
+    "training.view_attendance", "training.change_attendance",  # the QR screen; results
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -164,7 +165,8 @@ BUILTIN_ROLES = {
         "permissions": [
             "people.view_person", "people.view_personchange",
             # their own enrolments, check-ins, hours and ratings; enrolling and rating
-            "training.view_enrolment", "training.add_enrolment", "training.view_attendance",
+            "training.view_enrolment", "training.add_enrolment",
+            "training.view_attendance", "training.add_attendance",
             "training.view_onlinehours", "training.view_classrating", "training.add_classrating",
             # their own wishes, and the notices of classes that opened (marked read)
             "training.view_trainingwish", "training.view_wishnotice",

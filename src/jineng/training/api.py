@@ -328,9 +328,16 @@ def set_school_report(request, payload: SchoolReportIn):
     return services.school_report_set(actor=request.auth, institution=institution, **data)
 
 
-from jineng.training import api_classes, api_completion, api_enrolment, api_wishes  # noqa: E402
+from jineng.training import (  # noqa: E402
+    api_attendance,
+    api_classes,
+    api_completion,
+    api_enrolment,
+    api_wishes,
+)
 
 router.add_router("", api_classes.router)
 router.add_router("", api_enrolment.router)
+router.add_router("", api_attendance.router)
 router.add_router("", api_completion.router)
 router.add_router("", api_wishes.router)

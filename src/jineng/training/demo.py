@@ -13,8 +13,8 @@ from jineng.core.review import review_decide, review_of
 from jineng.orgs.models import Institution, User
 from jineng.people import services as people_services
 from jineng.people.models import Person
+from jineng.training import demo_attendance, demo_completion, demo_enrolment, demo_wishes, services
 from jineng.training import demo_classes as classes_demo
-from jineng.training import demo_enrolment, demo_wishes, services
 from jineng.training.models import (
     Designation,
     DesignationStatus,
@@ -75,7 +75,10 @@ def load(*, actor=None, stdout=None) -> None:
     _school_report(year)
     demo_wishes.load_wishes(stdout=stdout)
     classes_demo.load()
-    demo_enrolment.load_enrolments(classes_demo.demo_classes(), stdout=stdout)
+    classes = classes_demo.demo_classes()
+    demo_enrolment.load_enrolments(classes, stdout=stdout)
+    demo_attendance.load_attendance(classes)
+    demo_completion.load_completion(classes)
     if stdout is not None:
         designated = Designation.objects.filter(status=DesignationStatus.DESIGNATED).count()
         stdout.write(f"培训：定点培训机构 {designated} 家、培训教师 {Teacher.objects.count()} 人")

@@ -28,7 +28,7 @@ def load_enrolments(classes: dict, stdout=None) -> int:
     made = 0
     worker = User.objects.filter(username="worker_411402").first()
     zhang = Person.objects.filter(user=worker).first() if worker else None
-    for key in ("running", "past"):
+    for key in ("running", "past", "suiyang"):
         training_class = classes.get(key)
         if training_class is None:
             continue
@@ -38,7 +38,8 @@ def load_enrolments(classes: dict, stdout=None) -> int:
         region = training_class.institution.region
         candidates = list(
             Person.objects.filter(household_region__path__startswith=region.path,
-                                  user__isnull=True, teacher__isnull=True)
+                                  teacher__isnull=True)
+            .exclude(pk=getattr(zhang, "pk", None))
             .order_by("pk")[:DEMO_TRAINEES * 3])
         people = ([zhang] if zhang else []) + candidates
         enrolled = 0

@@ -3,6 +3,7 @@
 from jineng.core.lock_objects import locked
 from jineng.orgs.models import Institution, Region
 from jineng.training.models import (
+    Attendance,
     Designation,
     Enrolment,
     EnrolmentStatus,
@@ -58,3 +59,13 @@ def enrolments_lock(training_class: TrainingClass) -> list[Enrolment]:
 
 def wish_lock(wish: TrainingWish) -> TrainingWish:
     return locked(TrainingWish.objects.filter(pk=wish.pk)).get()
+
+
+def attendance_lock(attendance: Attendance) -> Attendance:
+    return locked(Attendance.objects.filter(pk=attendance.pk)).get()
+
+
+def attendance_class_lock(training_class: TrainingClass) -> TrainingClass:
+    """A class's results are submitted, approved and its manual records added under this."""
+    return locked(TrainingClass.objects.filter(pk=training_class.pk)
+                  .select_related("region", "institution__region")).get()

@@ -32,6 +32,9 @@ MENU = [
     Entry(_("结业与评价"), _("评价偏低的培训机构"), "training:rating_flagged",
           "training.view_classrating", BUREAU),
     Entry(_("我的培训"), _("评价培训"), "training:rating_mine", "training.add_classrating", WORKER),
+    Entry(_("培训过程监管"), _("考勤监管"), "training:attendance_list",
+          "training.supervise_attendance", BUREAU),
+    Entry(_("我的"), _("我的考勤"), "training:attendance_mine", "training.view_attendance", WORKER),
     # Public, beside the portal's catalogue.
     Entry(_("公开查询"), _("定点培训机构名录"), "training:directory", None, ANYONE),
 ]

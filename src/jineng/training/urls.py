@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.training import views, views_classes, views_enrolment, views_wishes
+from jineng.training import views, views_attendance, views_classes, views_enrolment, views_wishes
 from jineng.training import views_completion as completion
 
 app_name = "training"
@@ -38,5 +38,6 @@ urlpatterns = [
     path("ratings/mine/", completion.my_ratings_view, name="rating_mine"),
     path("ratings/<int:pk>/", completion.rating_detail_view, name="rating_detail"),
     path("enrolments/<int:pk>/rate/", completion.RateClass.as_view(), name="rating_form"),
+    *views_attendance.urlpatterns,
 ]
 urlpatterns += views_classes.urlpatterns

@@ -17,7 +17,7 @@ from jineng.core.review import review_of, review_queue, review_timeline
 from jineng.core.views import Column, Filter, ScopedListPage, ServiceFormPage
 from jineng.orgs.forms import region_filter
 from jineng.orgs.models import Institution
-from jineng.training import classes, selectors
+from jineng.training import attendance, classes, completion, enrolment, selectors
 from jineng.training import forms_classes as forms
 from jineng.training.models import (
     ClassChangeStatus,
@@ -27,6 +27,9 @@ from jineng.training.models import (
     TrainingClass,
 )
 from jineng.training.views import _institutions
+
+# The states in which a class has trainees to enrol, check in and complete.
+RUNNABLE = (ClassStatus.APPROVED, ClassStatus.RUNNING, ClassStatus.COMPLETED, ClassStatus.CLOSED)
 
 
 def _dates(c) -> str:
@@ -109,7 +112,23 @@ def class_detail_view(request, pk):
         and status == ClassStatus.APPROVED and training_class.start_date <= selectors.today(),
         "can_close": user.has_permission("training.change_trainingclass")
         and status == ClassStatus.COMPLETED,
+        **_loop_panels(user, training_class),
     })
+
+
+def _loop_panels(user, training_class) -> dict:
+    """Enrolment, attendance and completion of a class that may run, for who may see them."""
+    if training_class.status not in RUNNABLE:
+        return {}
+    panels = {}
+    if user.has_permission("training.view_enrolment"):
+        panels["enrolled"] = enrolment.enrolment_counts(training_class)
+    if user.has_permission("training.view_attendance"):
+        panels["attendance"] = attendance.attendance_summary(training_class, user=user)
+    if user.has_permission("training.view_enrolment"):
+        panels["completion"] = completion.completion_summary(user=user,
+                                                             training_class=training_class)
+    return panels
 
 
 _ACTIONS = {
