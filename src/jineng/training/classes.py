@@ -36,7 +36,6 @@ from jineng.catalog.services import ancestor_codes, occupation_current, resolve
 from jineng.core.audit import audit_record
 from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, NotFound, ServiceError
-from jineng.core.lock_objects import locked
 from jineng.core.refusals import require, require_visible
 from jineng.core.review import review_submit
 from jineng.orgs.models import Institution, InstitutionStatus, Region
@@ -44,7 +43,7 @@ from jineng.people import services as people_services
 from jineng.people.models import Person
 from jineng.training import selectors, wishes
 from jineng.training.events import TrainingAction
-from jineng.training.lock_objects import class_lock, region_lock
+from jineng.training.lock_objects import changes_lock, class_lock, classes_lock, region_lock
 from jineng.training.models import (
     TRAINING_KINDS,
     ClassChange,
@@ -714,15 +713,11 @@ def classes_start_due(*, actor, now: dt.datetime | None = None) -> int:
     the first check-in's caller). Returns how many started."""
     now = now or timezone.now()
     begun = Session.objects.filter(starts_at__lte=now).values("training_class_id")
-    due = locked_classes(TrainingClass.objects.filter(status=ClassStatus.APPROVED,
+    due = classes_lock(TrainingClass.objects.filter(status=ClassStatus.APPROVED,
                                                       pk__in=begun))
     for training_class in due:
         _move(actor, training_class, ClassStatus.RUNNING, TrainingAction.CLASS_START)
     return len(due)
-
-
-def locked_classes(qs: QuerySet) -> list[TrainingClass]:
-    return list(locked(qs))
 
 
 @transaction.atomic
@@ -849,7 +844,7 @@ def class_change_file(*, actor, training_class: TrainingClass, proposed: dict) -
 def class_change_resubmit(*, actor, change: ClassChange, proposed: dict) -> ClassChange:
     """A returned change, changed and filed again."""
     training_class = _changeable_class(actor, change.training_class)
-    change = locked_changes(ClassChange.objects.filter(pk=change.pk))[0]
+    change = changes_lock(ClassChange.objects.filter(pk=change.pk))[0]
     if change.status != ClassChangeStatus.RETURNED:
         raise _fail("status", f"只有退回修改的变更申请可以重新提交，该申请当前为"
                               f"「{change.get_status_display()}」", code="wrong_state")
@@ -863,14 +858,10 @@ def class_change_resubmit(*, actor, change: ClassChange, proposed: dict) -> Clas
     return change
 
 
-def locked_changes(qs: QuerySet) -> list[ClassChange]:
-    return list(locked(qs.select_related("training_class")))
-
-
 def _change_reviewable(actor, change: ClassChange, verb: str) -> ClassChange:
     require(actor, REVIEW_PERMISSION, message="没有审核培训班备案的权限")
     require_visible(actor, change.training_class, "review")
-    change = locked_changes(ClassChange.objects.filter(pk=change.pk))[0]
+    change = changes_lock(ClassChange.objects.filter(pk=change.pk))[0]
     if change.status != ClassChangeStatus.FILED:
         raise _fail("status", f"该变更申请当前为「{change.get_status_display()}」，"
                               f"只有待审核的变更申请可以{verb}", code="wrong_state")

@@ -4,12 +4,14 @@ from jineng.core.lock_objects import locked
 from jineng.orgs.models import Institution, Region
 from jineng.training.models import (
     Attendance,
+    ClassChange,
     Designation,
     Enrolment,
     EnrolmentStatus,
     Teacher,
     TrainingClass,
     TrainingWish,
+    WishNotice,
 )
 
 
@@ -31,6 +33,15 @@ def institution_lock(institution: Institution) -> Institution:
 def class_lock(training_class: TrainingClass) -> TrainingClass:
     return locked(TrainingClass.objects.filter(pk=training_class.pk).select_related(
         "institution__region", "region", "occupation", "level", "work_type", "programme")).get()
+
+
+def classes_lock(qs) -> list[TrainingClass]:
+    """Classes of a query (those due to start), in primary-key order."""
+    return list(locked(qs))
+
+
+def changes_lock(qs) -> list[ClassChange]:
+    return list(locked(qs.select_related("training_class")))
 
 
 def region_lock(region: Region) -> Region:
@@ -59,6 +70,10 @@ def enrolments_lock(training_class: TrainingClass) -> list[Enrolment]:
 
 def wish_lock(wish: TrainingWish) -> TrainingWish:
     return locked(TrainingWish.objects.filter(pk=wish.pk)).get()
+
+
+def notice_lock(notice: WishNotice) -> WishNotice:
+    return locked(WishNotice.objects.filter(pk=notice.pk)).get()
 
 
 def attendance_lock(attendance: Attendance) -> Attendance:

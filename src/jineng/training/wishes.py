@@ -49,7 +49,6 @@ from jineng.core.audit import audit_record
 from jineng.core.codes import clean_text
 from jineng.core.errors import Forbidden, NotFound, ServiceError
 from jineng.core.events import CoreAction
-from jineng.core.lock_objects import locked
 from jineng.core.refusals import OutOfScope, require, require_visible
 from jineng.core.scope import region_allowed, user_reach
 from jineng.core.spreadsheet_reader import XLSX_MAGIC, ReadError, check_xlsx_inflation, open_rows
@@ -61,10 +60,10 @@ from jineng.people.importing.columns import HEADER_SCAN_ROWS, detect_header, hea
 from jineng.people.importing.pipeline import _FOOTER
 from jineng.people.importing.rows import HASH, NAME, References, RowValidator, filled, is_blank
 from jineng.people.importing.run import Importer, ImportOptions
-from jineng.people.lock_objects import person_lock
+from jineng.people.lock_objects import people_lock, person_lock
 from jineng.people.models import ImportMode, OnDuplicate, Person
 from jineng.training.events import TrainingAction
-from jineng.training.lock_objects import wish_lock
+from jineng.training.lock_objects import notice_lock, wish_lock
 from jineng.training.models import (
     ClassStatus,
     Enrolment,
@@ -692,7 +691,7 @@ def _write(*, actor, path, file_name, region, good, new_people, result) -> None:
     people = _registered({bytes(record[HASH]) for _, record, _ in good})
     person_ids = {h: pk for h, (pk, _) in people.items()}
     ids = sorted(set(person_ids.values()))
-    list(locked(Person.objects.filter(pk__in=ids)))  # one person's wishes at a time
+    people_lock(ids)  # one person's wishes at a time
     active = {}
     for i in range(0, len(ids), 500):
         for wish in (TrainingWish.objects.filter(person_id__in=ids[i:i + 500], is_active=True)
@@ -805,7 +804,7 @@ def notice_mark_read(*, actor, notice: WishNotice) -> WishNotice:
     """The worker has read the notice (their own only)."""
     require(actor, "training.change_wishnotice", message="没有处理开班通知的权限")
     require_visible(actor, notice, "change")
-    notice = WishNotice.objects.select_for_update().get(pk=notice.pk)
+    notice = notice_lock(notice)
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
