@@ -10,7 +10,7 @@ from django.utils import timezone
 from jineng.core.identity import make_resident_number
 from jineng.people.models import Person
 from jineng.training import enrolment as svc
-from jineng.training.models import Enrolment, EnrolmentSource, EnrolmentStatus
+from jineng.training.models import ClassKind, Enrolment, EnrolmentSource, EnrolmentStatus
 from tests.training import factories
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_the_demo_enrols_zhang_san_and_a_dozen_idempotently(user_named):
                "past": factories.training_class(
                    school, capacity=40, start=timezone.localdate() + dt.timedelta(days=200),
                    days=5)}
-    for p in Person.objects.filter(household_region__code="411402", user__isnull=True):
+    for p in Person.objects.filter(household_region__code="411402"):
         p.target_groups = sorted({*p.target_groups, "rural_migrant"})
         p.save()
     made = load_enrolments(classes)
@@ -194,3 +194,13 @@ def test_enrolment_lists_cost_the_same_for_1_and_21_rows(url, client_for, api_fo
     for _ in range(20):
         factories.enrolment(klass, migrant())
     assert count() == one
+
+
+def test_a_worker_is_not_offered_an_apprenticeship_class(client_for, user_named, klass):
+    school = user_named("inst_411402").institution
+    factories.training_class(school, kind=ClassKind.APPRENTICESHIP, name="冷链学徒测试班",
+                             enterprise=factories.institution("411402", "enterprise"),
+                             start=timezone.localdate() + dt.timedelta(days=120))
+    html = client_for("worker_411402").get("/training/my/classes/").content.decode()
+    assert "冷链电工班" in html  # the regular class of the region is offered
+    assert "冷链学徒测试班" not in html  # the enterprise enrols its own employees

@@ -16,7 +16,7 @@ from jineng.people import services as people_services
 from jineng.training import attendance
 from jineng.training.models import CheckKind, Enrolment, EnrolmentStatus
 
-MAX_TRAINEES = 6
+MAX_TRAINEES = 20  # every trainee of the demo class
 FAR_NORTH = Decimal("0.011")  # ≈ 1.2 km
 
 

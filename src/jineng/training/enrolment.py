@@ -698,7 +698,8 @@ def class_for_enrolment(*, user, pk) -> TrainingClass:
 
 def open_classes_for(person: Person | None):
     """Approved or running classes, not ended, whose institution's region covers the
-    person's household or residence region (where enrol would not refuse them for region)."""
+    person's household or residence region (where enrol would not refuse them for region).
+    Apprenticeship classes are not offered: the enterprise enrols its own employees."""
     if person is None:
         return TrainingClass.objects.none()
     codes = set()
@@ -709,6 +710,7 @@ def open_classes_for(person: Person | None):
     return (TrainingClass.objects.filter(status__in=OPEN_STATES,
                                          end_date__gte=timezone.localdate(),
                                          institution__region__in=regions)
+            .exclude(kind=ClassKind.APPRENTICESHIP)
             .select_related("institution", "region", "occupation", "level", "programme")
             .annotate(taken=Count("enrolments", filter=Q(enrolments__status__in=COUNTED)))
             .order_by("start_date", "pk"))
