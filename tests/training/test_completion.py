@@ -164,14 +164,25 @@ def test_a_completed_class_cannot_complete_again_or_take_results(user_named):
     assert "不能录入考核结果" in results.value.message
 
 
-def test_results_past_the_deadline_are_marked_late(user_named):
+def test_results_past_the_deadline_complete_only_once_an_officer_approves(user_named):
+    from jineng.training import attendance
+
     operator = user_named("inst_411402")
     training_class = _class(user_named, start=TODAY - dt.timedelta(days=30))  # ended 27 days ago
     enrolment = factories.enrolment(training_class)
     _results(operator, training_class, {enrolment: "80"})
+    with pytest.raises(ServiceError) as refused:
+        completion.class_completion_submit(actor=operator, training_class=training_class)
+    assert refused.value.code == "results_late" and "审批" in str(refused.value)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.ENROLLED  # nobody completed on late results
+    attendance.attendance_results_submit(actor=operator, training_class=training_class)
+    attendance.attendance_late_approve(actor=user_named("county_411402"),
+                                       training_class=training_class, reason="核实后同意")
     outcome = completion.class_completion_submit(actor=operator, training_class=training_class)
     training_class.refresh_from_db()
     assert outcome.late and training_class.results_late
+    assert outcome.failed == [enrolment]  # decided now (no check-ins: on attendance)
 
 
 def test_another_county_cannot_record_or_complete(user_named):

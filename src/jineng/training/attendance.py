@@ -511,7 +511,8 @@ def attendance_results_submit(*, actor, training_class: TrainingClass,
                     code="not_ended")
     deadline = results_deadline(training_class)
     late = today > deadline
-    training_class.results_submitted_at, training_class.results_late = now, late
+    training_class.results_submitted_at = now
+    training_class.results_late = training_class.results_late or late
     training_class.save(update_fields=["results_submitted_at", "results_late", "updated_at"])
     audit_record(actor=actor, action=TrainingAction.ATTENDANCE_RESULTS_SUBMIT,
                  obj=training_class,

@@ -37,6 +37,7 @@ from jineng.core.spreadsheet_reader import ReadError, open_rows
 from jineng.orgs.models import Institution
 from jineng.people import services as people_services
 from jineng.people.models import Person
+from jineng.training.attendance import results_deadline
 from jineng.training.events import TrainingAction
 from jineng.training.lock_objects import class_lock, enrolment_lock, enrolments_lock
 from jineng.training.models import (
@@ -637,7 +638,8 @@ def class_completion_submit(*, actor, training_class: TrainingClass, now=None
                             ) -> CompletionOutcome:
     """The institution submits the class's completion: each enrolled trainee completes or
     fails (with the reason); the class moves to completed. Past the policy's deadline after
-    the class's end the results are marked late (TrainingClass.results_late)."""
+    the class's end the results are late: they count only once an officer has approved the
+    late submission (attendance.attendance_results_submit, then attendance_late_approve)."""
     _results_allowed(actor, training_class)
     now = now or timezone.now()
     training_class = class_lock(training_class)
@@ -653,6 +655,11 @@ def class_completion_submit(*, actor, training_class: TrainingClass, now=None
         raise _fail("status", f"班级结业日期 {training_class.end_date} 未到，不能提交结业",
                     code="not_finished")
     policy = class_policy(training_class)
+    deadline = results_deadline(training_class)
+    late = timezone.localdate(now) > deadline
+    if late and training_class.late_approved_by_id is None:
+        raise _fail("status", f"已超过考勤与结业结果的提交期限（{deadline}）：请先在考勤页面提交"
+                              "考勤结果，经人社部门审批逾期后再提交结业", code="results_late")
     enrolments = enrolments_lock(training_class)
     if not enrolments:
         raise _fail("enrolments", "该班没有在训学员，无法提交结业")
@@ -677,8 +684,6 @@ def class_completion_submit(*, actor, training_class: TrainingClass, now=None
                      "attendance_share": [None, str(figures[enrolment.pk].share)],
                      **({"reason": [None, reason]} if reason else {})})
         (completed if status == EnrolmentStatus.COMPLETED else failed).append(enrolment)
-    deadline = training_class.end_date + dt.timedelta(days=policy.results_deadline_days)
-    late = timezone.localdate(now) > deadline
     before = training_class.status
     training_class.status = ClassStatus.COMPLETED
     training_class.completed_at = now
