@@ -5,9 +5,11 @@ check-in's requests per second at least 60 % of the bare view's, its p99 under 1
 
 Every check-in is a real one: a distinct trainee (their own login session and CSRF cookie,
 as the phone page sends them) scanning the current token of a session whose window is open,
-at the venue, so each request writes its row and its audit event. Runs go in rounds (the
-bare view, then the check-in, each round on a fresh session); the ratio is taken within
-each round and the medians of the rounds are reported.
+at the venue, so each request writes its row and its audit event. The bare view is measured
+twice: anonymous, and sent as the check-in is (the trainees' session cookies and CSRF
+header, so it pays what every signed-in request of this server pays). Runs go in rounds
+(the bare view both ways, then the check-in, each round on a fresh session); the ratios are
+taken within each round and the medians of the rounds are reported.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jineng_bench_checkin \\
         .venv/bin/python bench/bench_checkin.py --rounds 3 --requests 4000 \\
@@ -197,10 +199,17 @@ async def run_load(make_request, n: int, concurrency: int) -> dict:
             "statuses": statuses, "errors": bodies}
 
 
-def lookup_requests(session_ids):
+def lookup_requests(session_ids, cookies=None):
+    """The bare view; with `cookies`, sent as the check-in is: each request a signed-in
+    trainee's session cookie, CSRF cookie and header (so it pays the session read and
+    write, the user, the security policy: what every real request of the system pays)."""
     def make(i):
         pk = random.choice(session_ids)
-        return (f"GET /training/bench/lookup/{pk}/ HTTP/1.1\r\nHost: {HOST}\r\n"
+        signed = ""
+        if cookies is not None:
+            key, csrf = cookies[i % len(cookies)]
+            signed = f"Cookie: sessionid={key}; csrftoken={csrf}\r\nX-CSRFToken: {csrf}\r\n"
+        return (f"GET /training/bench/lookup/{pk}/ HTTP/1.1\r\nHost: {HOST}\r\n{signed}"
                 "Connection: keep-alive\r\n\r\n").encode()
     return make
 
@@ -254,23 +263,31 @@ def main():
         ids = [s.pk for s in data["sessions"]]
         # warm-up: both views, a few hundred requests, not counted
         asyncio.run(run_load(lookup_requests(ids), args.warmup, args.concurrency))
+        asyncio.run(run_load(lookup_requests(ids, data["cookies"][per_round:]), args.warmup,
+                             args.concurrency))
         warm = checkin_requests(data["sessions"][0], data["cookies"][per_round:], 0,
                                 data["venue"])
         asyncio.run(run_load(warm, args.warmup, args.concurrency))
         for r in range(args.rounds):
             bare = asyncio.run(run_load(lookup_requests(ids), per_round, args.concurrency))
+            signed = asyncio.run(run_load(lookup_requests(ids, data["cookies"][:per_round]),
+                                          per_round, args.concurrency))
             session = data["sessions"][r]
             made = asyncio.run(run_load(
                 checkin_requests(session, data["cookies"], 0, data["venue"]),
                 per_round, args.concurrency))
             rows = Attendance.objects.filter(session=session).count()
             connections.close_all()
-            row = {"round": r + 1, "bare": bare, "checkin": made, "rows": rows,
-                   "ratio": round(made["rps"] / bare["rps"], 3)}
+            row = {"round": r + 1, "bare": bare, "signed": signed, "checkin": made, "rows": rows,
+                   "ratio": round(made["rps"] / bare["rps"], 3),
+                   "ratio_signed": round(made["rps"] / signed["rps"], 3)}
             results.append(row)
             print(f"round {r + 1}: bare {bare['rps']} req/s p99 {bare['p99_ms']} ms | "
+                  f"signed-in bare {signed['rps']} req/s p99 {signed['p99_ms']} ms "
+                  f"{signed['statuses']} | "
                   f"check-in {made['rps']} req/s p50 {made['p50_ms']} ms p99 {made['p99_ms']} ms "
-                  f"| ratio {row['ratio']} | rows {rows} {made['statuses']} {made['errors']}",
+                  f"| ratio {row['ratio']} signed-in {row['ratio_signed']} "
+                  f"| rows {rows} {made['statuses']} {made['errors']}",
                   flush=True)
     finally:
         server.terminate()
@@ -281,7 +298,9 @@ def main():
         "requests_per_round": per_round,
         "median_bare_rps": statistics.median(r["bare"]["rps"] for r in results),
         "median_checkin_rps": statistics.median(r["checkin"]["rps"] for r in results),
+        "median_signed_rps": statistics.median(r["signed"]["rps"] for r in results),
         "median_ratio": statistics.median(r["ratio"] for r in results),
+        "median_ratio_signed": statistics.median(r["ratio_signed"] for r in results),
         "median_checkin_p99_ms": statistics.median(r["checkin"]["p99_ms"] for r in results),
         "load_average": os.getloadavg(), "rounds": results,
     }

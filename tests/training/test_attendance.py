@@ -260,17 +260,6 @@ def test_a_repeated_scan_gives_the_same_answer_and_no_second_row(trainee, sessio
                                      object_id=str(first.attendance.pk)).count() == 1
 
 
-def test_a_scan_that_loses_the_race_returns_the_winners_row(trainee, session, monkeypatch):
-    """Two scans at once: both find no record, the second insert hits the unique constraint
-    and answers with the first's row (on PostgreSQL the real race is in the concurrency
-    test)."""
-    winner = scan(trainee, session).attendance
-    monkeypatch.setattr(attendance, "_nearby", lambda *args: [])
-    again = scan(trainee, session, minutes=6)
-    assert not again.created and again.attendance.pk == winner.pk
-    assert Attendance.objects.filter(session=session).count() == 1
-
-
 # ---------------------------------------------------------------- only the trainee
 
 
@@ -541,9 +530,10 @@ def test_the_demo_checks_in_the_past_class_through_the_service(db):
 
 
 def test_a_check_in_costs_a_fixed_number_of_queries(trainee, session, klass):
-    """Pinned: the session, the trainee's enrolment, the records near it (one query for the
-    repeat, the shared device and the travel checks), the policy, the insert (in its
-    savepoint) and the audit event (chain head, event, head); no query per other record."""
+    """Pinned: the session, the trainee's enrolment (locked in the query that finds it), the
+    records near it (one query for the repeat, the shared device and the travel checks), the
+    policy, the insert (no savepoint: the lock leaves no race to catch) and the audit event
+    (chain head, event, head, in the audit's own savepoint); no query per other record."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -554,5 +544,11 @@ def test_a_check_in_costs_a_fixed_number_of_queries(trainee, session, klass):
     scan(friend, session, device="p2")
     with CaptureQueriesContext(connection) as queries:
         scan(trainee, session, device="p1")
-    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    statements = [q["sql"].lstrip("(").split()[0] for q in queries.captured_queries]
     assert len([s for s in statements if s in ("SELECT", "INSERT", "UPDATE")]) == 8, statements
+    # the service's own (the test runs in a transaction) and the audit's; none for the insert
+    assert statements.count("SAVEPOINT") == 2, statements
+    if connection.vendor == "postgresql":
+        enrolment = [q["sql"] for q in queries.captured_queries
+                     if q["sql"].startswith('SELECT "training_enrolment"')]
+        assert len(enrolment) == 1 and "FOR UPDATE" in enrolment[0], enrolment

@@ -3,6 +3,7 @@ PostgreSQL: one row, and both answers are that row's."""
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -18,8 +19,7 @@ from tests.training.test_attendance import VENUE, make_worker
 @pytest.fixture
 def committed(database_snapshot, transactional_db):  # noqa: F811
     if connection.vendor != "postgresql":
-        pytest.skip("并发签到只在 PostgreSQL 上测试（SQLite 的写入本就串行；"
-                    "失败一方的分支另有测试）")
+        pytest.skip("并发签到只在 PostgreSQL 上测试（SQLite 的写入本就串行）")
     database_snapshot.restore_if_flushed()
 
 
@@ -30,23 +30,24 @@ def test_two_scans_at_once_make_one_row(committed, monkeypatch):
     factories.enrolment(klass, who=worker.person)
     now = session.starts_at + dt.timedelta(minutes=2)
     token = attendance.qr_token(session, now=now)
-    start = threading.Barrier(2)
     answers, errors = [], []
-    # Both read before either writes: the second insert meets the first on the unique
-    # constraint (it waits for the first to commit) and answers with its row.
-    both_read = threading.Barrier(2)
+    # The first scan has read (no record yet) and holds the trainee's enrolment locked; the
+    # second, started then, waits on that lock, and once the first commits it finds the
+    # first's row and answers with it.
+    first_read, release = threading.Event(), threading.Event()
     nearby = attendance._nearby
 
     def read_then_wait(*args):
         found = nearby(*args)
-        both_read.wait(timeout=10)
+        if threading.current_thread().name == "first":
+            first_read.set()
+            release.wait(timeout=10)
         return found
 
     monkeypatch.setattr(attendance, "_nearby", read_then_wait)
 
     def scan():
         try:
-            start.wait()
             done = attendance.check_in(actor=worker, token=token, lat=VENUE[0], lng=VENUE[1],
                                        device_id="phone", now=now)
             answers.append((done.attendance.pk, done.created))
@@ -55,11 +56,24 @@ def test_two_scans_at_once_make_one_row(committed, monkeypatch):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=scan) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
+    first = threading.Thread(target=scan, name="first")
+    second = threading.Thread(target=scan, name="second")
+    first.start()
+    assert first_read.wait(timeout=10)
+    second.start()
+    waited = False
+    for _ in range(100):  # the second scan's connection waits on the enrolment's row lock
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity "
+                           "WHERE wait_event_type = 'Lock' AND datname = current_database()")
+            waited = cursor.fetchone()[0] == 1
+        if waited:
+            break
+        time.sleep(0.05)
+    release.set()
+    for t in (first, second):
         t.join()
+    assert waited, "第二次扫码没有等待学员报名记录的行锁"
     assert errors == []
     assert Attendance.objects.filter(session=session).count() == 1
     pk = Attendance.objects.get(session=session).pk

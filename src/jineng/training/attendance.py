@@ -21,8 +21,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Subquery, TextField
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -36,7 +36,12 @@ from jineng.core.refusals import require, require_visible
 from jineng.core.scope import user_reach
 from jineng.people.models import Person
 from jineng.training.events import TrainingAction
-from jineng.training.lock_objects import attendance_class_lock, attendance_lock
+from jineng.training.lock_objects import (
+    attendance_class_lock,
+    attendance_lock,
+    checkin_enrolment_lock,
+    enrolment_lock,
+)
 from jineng.training.models import (
     Attendance,
     AttendanceFlag,
@@ -201,12 +206,8 @@ class CheckIn:
 
 
 def _actor_enrolment(actor, session: Session) -> Enrolment:
-    # the actor's person first (its user index), then their enrolment (person, status)
-    person = Person.objects.filter(user=actor).values("pk")[:1]
-    enrolment = (Enrolment.objects.filter(training_class_id=session.training_class_id,
-                                          person_id=Subquery(person))
-                 .select_related("person").only("status", "training_class_id", "person__name")
-                 .first())
+    # the actor's enrolment in the session's class, locked (one trainee's scans take turns)
+    enrolment = checkin_enrolment_lock(actor, session.training_class_id)
     if enrolment is None:
         if not _has_person(actor):
             raise _fail("token", ONLY_SELF, code="not_trainee")
@@ -225,13 +226,17 @@ def _has_person(actor) -> bool:
 def _nearby(session: Session, enrolment: Enrolment, device_id: str,
             now: dt.datetime) -> list[Attendance]:
     """In one query: this enrolment's records of the session, the session's records from the
-    same device, and the trainee's records of the last and next 24 hours elsewhere."""
-    mine = Enrolment.objects.filter(person_id=enrolment.person_id).values("pk")
-    return list(Attendance.objects.filter(
-        Q(session=session, enrolment=enrolment)
-        | Q(session=session, device_id=device_id)
-        | Q(enrolment_id__in=mine, at__gte=now - TRAVEL_LOOKBACK, at__lte=now + TRAVEL_LOOKBACK)
-    ).annotate(person_id=F("enrolment__person_id")).order_by("pk"))
+    same device, and the trainee's records of the last and next 24 hours elsewhere. A UNION
+    of the three, each on its own index (an OR of them is a scan of the whole table)."""
+    def near(*conditions, **fields) -> QuerySet:
+        return (Attendance.objects.filter(*conditions, **fields)
+                .annotate(person_id=F("enrolment__person_id")).order_by())
+
+    rows = near(session=session, enrolment=enrolment).union(
+        near(session=session, device_id=device_id),
+        near(enrolment__person_id=enrolment.person_id, at__gte=now - TRAVEL_LOOKBACK,
+             at__lte=now + TRAVEL_LOOKBACK))
+    return sorted(rows, key=lambda r: r.pk)
 
 
 def _travel_problem(records: list[Attendance], lat, lng, now: dt.datetime,
@@ -310,15 +315,9 @@ def check_in(*, actor, token: str, lat, lng, device_id: str, kind: str = CheckKi
         distance_m=round(distance), device_id=device_id, flags=[str(f) for f in flags],
         status=AttendanceStatus.UNCONFIRMED if flags else AttendanceStatus.CONFIRMED,
         recorded_by=actor)
-    try:
-        with transaction.atomic():
-            attendance.save(force_insert=True)
-    except IntegrityError:  # the same scan, a moment earlier, on another connection
-        existing = Attendance.objects.filter(enrolment=enrolment, session=session,
-                                             kind=kind).first()
-        if existing is None:
-            raise
-        return CheckIn(existing, created=False)
+    # no race with the same scan on another connection: the enrolment is locked, and the one
+    # before this one has committed its record, which `_nearby` found
+    attendance.save(force_insert=True)
     also = _flag_shared(shared)
     changes = {"session": [None, session.pk], "kind": [None, kind], "at": [None, now],
                "lat": [None, lat], "lng": [None, lng], "distance_m": [None, round(distance)],
@@ -427,6 +426,7 @@ def attendance_record_manual(*, actor, enrolment: Enrolment, session: Session, k
     if timezone.localdate(at) != day:
         raise _fail("at", f"补录的时间应在课次当天（{day}）", code="wrong_day")
     attendance_class_lock(training_class)
+    enrolment_lock(enrolment)  # the trainee's own scans take turns with this (check_in)
     if Attendance.objects.filter(enrolment=enrolment, session=session, kind=kind).exists():
         raise Conflict(f"{enrolment.person.name}在该课次已有{CheckKind(kind).label}记录，"
                        "请在该记录上确认或作废", errors={"kind": "已有记录"})

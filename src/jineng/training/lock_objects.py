@@ -80,6 +80,16 @@ def attendance_lock(attendance: Attendance) -> Attendance:
     return locked(Attendance.objects.filter(pk=attendance.pk)).get()
 
 
+def checkin_enrolment_lock(person_of_user, training_class_id: int) -> Enrolment | None:
+    """The enrolment in the class of the person whose user is `person_of_user`, found and
+    locked in one query: one trainee's scans (and an officer's manual record of them) take
+    turns, so a repeated scan finds the record the one before it made."""
+    return (locked(Enrolment.objects.filter(training_class_id=training_class_id,
+                                            person__user=person_of_user))
+            .select_related("person").only("status", "training_class_id", "person__name")
+            .first())
+
+
 def attendance_class_lock(training_class: TrainingClass) -> TrainingClass:
     """A class's results are submitted, approved and its manual records added under this."""
     return locked(TrainingClass.objects.filter(pk=training_class.pk)
