@@ -288,6 +288,11 @@ def test_the_api_patches_a_draft_and_submits_it(api_for, jinlanling, new_teacher
                         content_type="application/json")
     assert refused.status_code == 400
     assert refused.json()["errors"]["planned_hours"].startswith("计划课时 40 课时")
+    # an edit whose submit is refused is not saved either
+    refused = api.patch(f"/api/v1/classes/{draft['id']}", {"capacity": 7, "submit": True},
+                        content_type="application/json")
+    assert refused.status_code == 400
+    assert api.get(f"/api/v1/classes/{draft['id']}").json()["capacity"] != 7
     done = api.patch(f"/api/v1/classes/{draft['id']}", {"planned_hours": 64, "submit": True},
                      content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == "filed"

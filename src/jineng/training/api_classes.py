@@ -4,6 +4,7 @@ file a change after approval, the sessions; and an enterprise's declared staff."
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -343,11 +344,12 @@ def update_class(request, class_id: int, payload: ClassPatch):
     if "enterprise_id" in payload.model_fields_set and payload.enterprise_id is None:
         data["enterprise_id"] = None
     fields = _fields(training_class.institution, data)
-    training_class = classes.class_update(actor=request.auth, training_class=training_class,
-                                          **fields)
-    if submit:
-        training_class = classes.class_submit(actor=request.auth,
-                                              training_class=training_class)
+    with transaction.atomic():  # a refused submit leaves the edit unsaved too
+        training_class = classes.class_update(actor=request.auth,
+                                              training_class=training_class, **fields)
+        if submit:
+            training_class = classes.class_submit(actor=request.auth,
+                                                  training_class=training_class)
     return training_class
 
 

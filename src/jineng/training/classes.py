@@ -769,10 +769,12 @@ def _proposed_rows(training_class, proposed: dict):
 
 
 def _started_kept(training_class, sessions: list[SessionRow]) -> None:
-    """A session that has begun stays as it was (its attendance is recorded against it)."""
+    """A session that has begun, or has check-ins (they open before it begins), stays as it
+    was: its attendance is recorded against it."""
     now = timezone.now()
     given = {r.id: r for r in sessions if r.id}
-    for session in training_class.sessions.filter(starts_at__lte=now).select_related("teacher"):
+    begun = training_class.sessions.filter(Q(starts_at__lte=now) | Q(attendances__isnull=False))
+    for session in begun.distinct().select_related("teacher"):
         row = given.get(session.pk)
         if row is None or not row.same_as(session):
             raise _fail("sessions", f"课次 {_span(session.starts_at, session.ends_at)} 已开始，"

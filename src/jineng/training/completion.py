@@ -273,12 +273,17 @@ def _online_clean(record: dict) -> dict:
         person = Person.objects.filter(
             id_hash=people_services.identity_hash(ident.doc_type, ident.number)).first()
         if person is None:
-            errors.setdefault("id_number", "该证件号码尚未实名登记，查无此人")
+            # the same words as a registered person without a class: a platform learns
+            # nothing of who is in the registry
+            errors.setdefault("id_number", NO_ENROLMENT)
     if errors:
         first = next(iter(errors.values()))
         raise ServiceError(first, code="invalid", errors=errors)
     return {"record_id": record_id, "course": course, "hours": hours,
             "studied_on": studied_on, "person": person}
+
+
+NO_ENROLMENT = "该学员在本地区没有可计入线上学时的在训报名"
 
 
 def _no_class_reason(person: Person, studied_on: dt.date, candidates: QuerySet) -> str:
@@ -287,7 +292,7 @@ def _no_class_reason(person: Person, studied_on: dt.date, candidates: QuerySet) 
                 .select_related("training_class").order_by("-training_class__start_date")[:5])
     base = f"该学员在 {studied_on} 没有可计入线上学时的培训班"
     if not mine:
-        return f"{base}（没有在训的报名）"
+        return NO_ENROLMENT
     reasons = []
     for e in mine:
         c = e.training_class

@@ -299,8 +299,8 @@ def wish_record(*, actor, person: Person, occupation, region, work_type=None, le
     if wish is not None:
         if source != WishSource.SELF and not TrainingWish.objects.restrict(
                 actor, "change").filter(pk=wish.pk).exists():
-            message = (f"「{person.name}」已在「{wish.region.name}」登记了想学「"
-                       f"{wish.occupation.name}」的意愿，不在您的管辖范围内，请联系当地经办机构修改")
+            message = (f"该人员已在其他地区登记了想学「{wish.occupation.name}」的意愿，"
+                       "不在您的管辖范围内，请联系当地经办机构修改")
             raise OutOfScope(message, errors={"occupation": message})
         before = _fields_of(wish)
         for key, value in values.items():
