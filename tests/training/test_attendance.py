@@ -21,6 +21,7 @@ from jineng.training.models import (
     CheckKind,
     ClassStatus,
     EnrolmentStatus,
+    Session,
 )
 from tests.training import factories
 
@@ -332,6 +333,30 @@ def test_an_officer_records_a_check_in_with_a_reason(trainee, session, user_name
                                             kind=CheckKind.IN, at=at, reason="再补一次")
     # the trainee's scan afterwards is the same record
     assert scan(trainee, session).attendance.pk == record.pk
+
+
+def test_no_manual_record_before_a_session_and_no_decision_after_completion(
+        trainee, session, user_named):
+    officer = user_named("county_411403")
+    enrolment = trainee.person.enrolments.get()
+    record = attendance.attendance_record_manual(
+        actor=officer, enrolment=enrolment, session=session, kind=CheckKind.IN,
+        at=session.starts_at + dt.timedelta(minutes=3), reason="现场核实到课")
+    begins = timezone.now() + dt.timedelta(days=2)
+    coming = Session.objects.create(training_class=session.training_class, starts_at=begins,
+                                    ends_at=begins + dt.timedelta(hours=3), hours=4,
+                                    teacher=session.teacher)
+    with pytest.raises(ServiceError) as exc:
+        attendance.attendance_record_manual(
+            actor=officer, enrolment=enrolment, session=coming, kind=CheckKind.IN,
+            at=begins + dt.timedelta(minutes=3), reason="提前补录")
+    assert exc.value.code == "not_yet"
+    session.training_class.__class__.objects.filter(pk=session.training_class_id).update(
+        status=ClassStatus.COMPLETED)
+    with pytest.raises(ServiceError) as exc:
+        attendance.attendance_decide(actor=officer, attendance=record, decision="void",
+                                     reason="复核")
+    assert exc.value.code == "class_completed"  # a completed class's results stand
 
 
 def test_manual_records_are_for_officers_of_the_class_region(trainee, session, user_named):

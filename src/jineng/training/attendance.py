@@ -425,8 +425,14 @@ def attendance_record_manual(*, actor, enrolment: Enrolment, session: Session, k
     day = timezone.localdate(session.starts_at)
     if timezone.localdate(at) != day:
         raise _fail("at", f"补录的时间应在课次当天（{day}）", code="wrong_day")
-    attendance_class_lock(training_class)
-    enrolment_lock(enrolment)  # the trainee's own scans take turns with this (check_in)
+    if at > timezone.now() or session.starts_at > timezone.now():
+        raise _fail("at", "课次尚未开始，不能补录尚未发生的考勤", code="not_yet")
+    training_class = attendance_class_lock(training_class)
+    _results_still_open(training_class)
+    enrolment = enrolment_lock(enrolment)  # the trainee's own scans take turns (check_in)
+    if enrolment.status != EnrolmentStatus.ENROLLED:
+        raise _fail("enrolment", f"该学员当前为「{enrolment.get_status_display()}」，不能补录考勤",
+                    code="wrong_state")
     if Attendance.objects.filter(enrolment=enrolment, session=session, kind=kind).exists():
         raise Conflict(f"{enrolment.person.name}在该课次已有{CheckKind(kind).label}记录，"
                        "请在该记录上确认或作废", errors={"kind": "已有记录"})
@@ -454,6 +460,13 @@ DECISIONS = {
 
 
 @transaction.atomic
+def _results_still_open(training_class: TrainingClass) -> None:
+    """Attendance is decided before completion: a completed class's results stand."""
+    if training_class.status in (ClassStatus.COMPLETED, ClassStatus.CLOSED):
+        raise _fail("status", f"「{training_class.name}」已结业，考勤记录不能再补录或改判",
+                    code="class_completed")
+
+
 def attendance_decide(*, actor, attendance: Attendance, decision: str,
                       reason: str) -> Attendance:
     """An officer confirms, rejects or voids a record, always with a reason; the record keeps
@@ -465,6 +478,7 @@ def attendance_decide(*, actor, attendance: Attendance, decision: str,
     reason = _reason(reason, verb)
     require_visible(actor, attendance, "supervise")
     attendance = attendance_lock(attendance)
+    _results_still_open(attendance.session.training_class)
     if attendance.status not in sources:
         raise _fail("decision", f"该记录当前为「{attendance.get_status_display()}」，不能{verb}",
                     code="wrong_state")
