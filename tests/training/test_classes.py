@@ -457,11 +457,16 @@ def test_a_returned_change_is_filed_again(file, user_named):
                   reason="请写明门牌号")
     change.refresh_from_db()
     assert (change.status, change.reason) == (ClassChangeStatus.RETURNED, "请写明门牌号")
-    classes.class_change_resubmit(actor=user_named("city_411400"), change=change,
-                                  proposed={"venue": "新址 8 号"})
+    # filing a change again (the page and the API do this) files the returned one again
+    again = classes.class_change_file(actor=user_named("city_411400"), training_class=approved,
+                                      proposed={"venue": "新址 8 号"})
     change.refresh_from_db()
+    assert again.pk == change.pk and approved.changes.count() == 1
     assert change.status == ClassChangeStatus.FILED and change.proposed == {"venue": "新址 8 号"}
     assert review_of(change).round == 2
+    with pytest.raises(Conflict):  # one change under review at a time
+        classes.class_change_file(actor=user_named("city_411400"), training_class=approved,
+                                  proposed={"venue": "又一个新址"})
 
 
 # ---------------------------------------------------------------- running a class

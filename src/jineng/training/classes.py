@@ -825,10 +825,13 @@ def _changeable_class(actor, training_class) -> TrainingClass:
 @transaction.atomic
 def class_change_file(*, actor, training_class: TrainingClass, proposed: dict) -> ClassChange:
     """A change of an approved class (teachers, venue, timetable) filed for review; the
-    class runs as approved until the change is approved."""
+    class runs as approved until the change is approved. While a change is returned for
+    changes, a new proposal is that change filed again (its review goes on)."""
     training_class = _changeable_class(actor, training_class)
-    pending = training_class.changes.filter(status__in=(ClassChangeStatus.FILED,
-                                                        ClassChangeStatus.RETURNED)).first()
+    returned = training_class.changes.filter(status=ClassChangeStatus.RETURNED).first()
+    if returned is not None:
+        return class_change_resubmit(actor=actor, change=returned, proposed=proposed)
+    pending = training_class.changes.filter(status=ClassChangeStatus.FILED).first()
     if pending is not None:
         message = (f"该班已有一项「{pending.get_status_display()}」的变更申请"
                    f"（{timezone.localtime(pending.filed_at):%Y-%m-%d %H:%M}），请先处理该申请")

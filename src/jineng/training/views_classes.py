@@ -82,8 +82,7 @@ def class_detail_view(request, pk):
     user = request.user
     status = training_class.status
     changes = list(classes.change_list(user=user, training_class=training_class))
-    pending = any(c.status in (ClassChangeStatus.FILED, ClassChangeStatus.RETURNED)
-                  for c in changes)
+    pending = any(c.status == ClassChangeStatus.FILED for c in changes)
     may_add = (user.has_permission("training.add_trainingclass")
                and TrainingClass.objects.restrict(user, "add").filter(pk=pk).exists())
     queue = review_queue(user=user)
