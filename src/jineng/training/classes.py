@@ -337,7 +337,9 @@ def _engaged_here(institution, teachers: list[TeacherRow], start: dt.date,
     for row in teachers:
         missing = [y for y in years if (row.teacher.pk, y) not in engaged]
         if missing:
-            raise _fail("teachers", f"教师「{row.teacher.person.name}」未登记 "
+            # masked: a teacher this institution does not engage is not its to name
+            name = people_services.name_mask(row.teacher.person.name)
+            raise _fail("teachers", f"教师「{name}」未登记 "
                                     f"{'、'.join(str(y) for y in missing)} 年度受聘于"
                                     f"「{institution.name}」，不能在本机构授课",
                         code="teacher_not_engaged")
