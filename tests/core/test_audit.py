@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def last_event() -> AuditEvent:
-    return AuditEvent.objects.order_by("-seq").first()
+    return AuditEvent.objects.order_by("-id").first()
 
 
 def raw_sql(sql: str, params=()) -> None:
@@ -101,10 +101,11 @@ def test_intact_chain_verifies():
 def test_altered_event_is_named(admin):
     services.user_set_language(user=admin, language="en")
     services.user_set_language(user=admin, language="zh-hans")
-    target = AuditEvent.objects.order_by("seq")[3]
-    raw_sql(f"UPDATE {AuditEvent._meta.db_table} SET actor_name = %s WHERE seq = %s",
-            ["someone_else", target.seq])
-    with pytest.raises(CommandError, match=f"第 {target.seq} 号审计事件的内容被篡改") as caught:
+    target = AuditEvent.objects.order_by("id")[3]
+    raw_sql(f"UPDATE {AuditEvent._meta.db_table} SET actor_name = %s WHERE id = %s",
+            ["someone_else", target.id])
+    with pytest.raises(CommandError,
+                       match=f"第 {target.chain} 链第 {target.seq} 号审计事件的内容被篡改") as caught:
         verify()
     assert f"someone_else {target.action} {target.object_type}:{target.object_id}" in str(
         caught.value
@@ -114,27 +115,29 @@ def test_altered_event_is_named(admin):
 def test_altered_event_with_recomputed_hash_breaks_the_next_link():
     from jineng.core.audit import event_hash
 
-    target = AuditEvent.objects.order_by("seq")[5]
+    target = AuditEvent.objects.order_by("id")[5]
     target.object_repr = "伪造"
     forged = event_hash(target)
-    raw_sql(f"UPDATE {AuditEvent._meta.db_table} SET object_repr = %s, hash = %s WHERE seq = %s",
-            ["伪造", forged, target.seq])
-    with pytest.raises(CommandError, match=f"第 {target.seq + 1} 号审计事件的前序哈希不符"):
+    raw_sql(f"UPDATE {AuditEvent._meta.db_table} SET object_repr = %s, hash = %s WHERE id = %s",
+            ["伪造", forged, target.id])
+    with pytest.raises(CommandError,
+                       match=f"第 {target.chain} 链第 {target.seq + 1} 号审计事件的前序哈希不符"):
         verify()
 
 
 def test_deleted_event_in_the_middle_is_named():
-    target = AuditEvent.objects.order_by("seq")[10]
-    raw_sql(f"DELETE FROM {AuditEvent._meta.db_table} WHERE seq = %s", [target.seq])
-    with pytest.raises(CommandError, match=f"第 {target.seq} 号审计事件缺失"):
+    target = AuditEvent.objects.order_by("id")[10]
+    raw_sql(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [target.id])
+    with pytest.raises(CommandError, match=f"第 {target.chain} 链第 {target.seq} 号审计事件缺失"):
         verify()
 
 
 def test_truncated_tail_is_caught(admin):
     services.user_set_language(user=admin, language="en")
-    last = last_event().seq
-    raw_sql(f"DELETE FROM {AuditEvent._meta.db_table} WHERE seq >= %s", [last - 1])
-    with pytest.raises(CommandError, match=f"第 {last - 1} 号及之后的审计事件缺失"):
+    chain, last = last_event().chain, last_event().seq
+    raw_sql(f"DELETE FROM {AuditEvent._meta.db_table} WHERE chain = %s AND seq >= %s",
+            [chain, last - 1])
+    with pytest.raises(CommandError, match=f"第 {chain} 链第 {last - 1} 号及之后的审计事件缺失"):
         verify()
 
 

@@ -54,14 +54,14 @@ def test_a_user_cannot_act_as_the_system(user_named, api_for):
         SystemActor("anything")
     # The system administrator cannot publish what the presets publish.
     api = api_for("sysadmin")
-    last = AuditEvent.objects.order_by("-seq").first().seq
+    last = AuditEvent.objects.order_by("-id").first().id
     response = api.post(
         "/api/v1/policies", content_type="application/json",
         data={"kind": "placement_subsidy", "region_code": "411402", "valid_from": "2031-01-01",
               "data": {"amount_fen_per_person": 100, "min_employment_months": 6},
               "is_sample": True, "actor": "system:presets"})
     assert response.status_code == 403
-    assert not AuditEvent.objects.filter(seq__gt=last).exists()
+    assert not AuditEvent.objects.filter(id__gt=last).exists()
 
 
 def test_record_refuses_an_action_no_app_registered():
@@ -133,7 +133,7 @@ def test_an_import_from_the_command_line_is_audited_as_the_system(tmp_path):
     roster = write_xlsx(tmp_path / "名单.xlsx", [HEADERS, person_row(301)])
     with override_settings(MEDIA_ROOT=str(tmp_path / "media")):
         call_command("import_people", roster, "--region", "411402", stdout=io.StringIO())
-    event = AuditEvent.objects.filter(action="import").order_by("-seq").first()
+    event = AuditEvent.objects.filter(action="import").order_by("-id").first()
     assert (event.actor_id, event.actor_name) == (None, "system:import_people")
 
 

@@ -20,10 +20,10 @@ def raw_sql(sql: str, params=()) -> None:
         cursor.execute(sql, params)
 
 
-def rechain_from(seq: int, *, keys: dict) -> None:
-    """What an attacker with write access does: alter event `seq`, then recompute its hash
-    and every later link and the head, under the keys they have."""
-    events = list(AuditEvent.objects.filter(seq__gte=seq - 1).order_by("seq"))
+def rechain_from(chain: int, seq: int, *, keys: dict) -> None:
+    """What an attacker with write access does: alter event `seq` of `chain`, then recompute
+    its hash and every later link and the head, under the keys they have."""
+    events = list(AuditEvent.objects.filter(chain=chain, seq__gte=seq - 1).order_by("seq"))
     prev = events[0].hash
     with override_settings(AUDIT_KEYS=keys):
         for event in events[1:]:
@@ -32,15 +32,15 @@ def rechain_from(seq: int, *, keys: dict) -> None:
             event.prev_hash = prev
             event.hash = event_hash(event)
             raw_sql(f"UPDATE {EVENTS} SET object_repr = %s, prev_hash = %s, hash = %s "
-                    "WHERE seq = %s", [event.object_repr, event.prev_hash, event.hash, event.seq])
+                    "WHERE id = %s", [event.object_repr, event.prev_hash, event.hash, event.id])
             prev = event.hash
-    raw_sql(f"UPDATE {HEAD} SET hash = %s WHERE id = 1", [prev])
+    raw_sql(f"UPDATE {HEAD} SET hash = %s WHERE id = %s", [prev, chain])
 
 
 def test_a_trail_rechained_without_the_key_is_caught():
-    target = AuditEvent.objects.order_by("seq")[5]
+    target = AuditEvent.objects.order_by("id")[5]
     guessed = {key_id: "00" * 32 for key_id in {e.key_id for e in AuditEvent.objects.all()}}
-    rechain_from(target.seq, keys=guessed)
+    rechain_from(target.chain, target.seq, keys=guessed)
     problem = verify_chain()
     assert problem is not None and problem.seq == target.seq
     assert "内容被篡改" in problem.message
@@ -52,7 +52,7 @@ def test_after_rotation_old_events_verify_with_their_key_and_new_ones_use_the_ne
     settings.AUDIT_KEYS = {**settings.AUDIT_KEYS, "rotated": "ab" * 32}
     settings.AUDIT_KEY_ID = "rotated"
     services.user_set_language(user=user_named("sysadmin"), language="en")
-    newest = AuditEvent.objects.order_by("-seq").first()
+    newest = AuditEvent.objects.order_by("-id").first()
     assert newest.key_id == "rotated"
     assert AuditEvent.objects.filter(key_id=old_id).exists()
     assert verify_chain() is None
@@ -69,18 +69,18 @@ def test_a_checkpoint_catches_a_trail_cut_back_to_an_earlier_head(user_named):
     assert verify_chain(checkpoints=[checkpoint]) is None
     # Cut the trail back before the checkpointed event and point the head at what is left:
     # the chain itself is consistent again, only the checkpoint knows better.
-    keep = checkpoint["seq"] - 1
-    kept = AuditEvent.objects.get(seq=keep)
-    raw_sql(f"DELETE FROM {EVENTS} WHERE seq > %s", [keep])
-    raw_sql(f"UPDATE {HEAD} SET seq = %s, hash = %s WHERE id = 1", [keep, kept.hash])
+    [(chain, seq, _)] = checkpoint["heads"]
+    kept = AuditEvent.objects.get(chain=chain, seq=seq - 1)
+    raw_sql(f"DELETE FROM {EVENTS} WHERE chain = %s AND seq > %s", [chain, kept.seq])
+    raw_sql(f"UPDATE {HEAD} SET seq = %s, hash = %s WHERE id = %s", [kept.seq, kept.hash, chain])
     assert verify_chain() is None
     problem = verify_chain(checkpoints=[checkpoint])
-    assert problem.seq == checkpoint["seq"] and "截断" in problem.message
+    assert (problem.chain, problem.seq) == (chain, seq) and "截断" in problem.message
 
 
 def test_an_edited_checkpoint_file_is_refused():
     checkpoint = audit_checkpoint_create(actor=system_actor("audit_checkpoint"))
-    checkpoint["seq"] -= 1
+    checkpoint["heads"][0][1] -= 1
     problem = verify_chain(checkpoints=[checkpoint])
     assert problem is not None and "签名不符" in problem.message
 
@@ -104,6 +104,6 @@ def test_the_commands_export_a_checkpoint_and_verify_against_it(tmp_path):
     out = io.StringIO()
     call_command("audit_verify", "--checkpoint", str(path), stdout=out)
     assert "与 1 个检查点相符" in out.getvalue()
-    raw_sql(f"DELETE FROM {EVENTS} WHERE seq >= (SELECT MAX(seq) FROM {EVENTS})")
+    raw_sql(f"DELETE FROM {EVENTS} WHERE id >= (SELECT MAX(id) FROM {EVENTS})")
     with pytest.raises(CommandError, match="审计"):
         call_command("audit_verify", "--checkpoint", str(path), stdout=io.StringIO())

@@ -43,7 +43,7 @@ def test_administrator_creates_a_token_shown_once_and_stored_hashed(client_for):
     stored = " ".join(str(v) for v in row.values())
     assert raw not in stored
     assert dt.timedelta(days=29) < token.expires_at - timezone.now() <= dt.timedelta(days=30)
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert (event.action, event.object_type, event.actor_name) == (
         "create", "orgs.apitoken", "sysadmin",
     )

@@ -19,7 +19,7 @@ GOOD_NEW = "Nongye#Kaifa2026"
 
 
 def last_event() -> AuditEvent:
-    return AuditEvent.objects.order_by("-seq").first()
+    return AuditEvent.objects.order_by("-id").first()
 
 
 def sign_in(username, password, client=None, **params):

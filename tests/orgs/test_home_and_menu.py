@@ -57,7 +57,7 @@ def test_home_panels_by_role(client_for):
 def test_audit_panel_shows_latest_events_and_chain(client_for):
     panel = _panels(client_for("auditadmin"))["audit"]
     assert "审计链完整" in panel.notes[0]
-    latest = AuditEvent.objects.order_by("-seq").first()
+    latest = AuditEvent.objects.order_by("-id").first()
     # In words: who (系统（…） for the system), and the action's Chinese name, not its code.
     assert actor_label(latest.actor_name) in panel.lines[0].text
     assert action_label(latest.action) in panel.lines[0].text

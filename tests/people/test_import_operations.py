@@ -41,7 +41,7 @@ def _queued(county, tmp_path, rows: int = 10, mode: str = "partial") -> PersonIm
 
 def _events(imp, action):
     return list(AuditEvent.objects.filter(action=action, object_type="people.personimport",
-                                          object_id=str(imp.pk)).order_by("seq"))
+                                          object_id=str(imp.pk)).order_by("id"))
 
 
 def _crash_at_batch(monkeypatch, k: int):

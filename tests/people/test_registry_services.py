@@ -78,7 +78,7 @@ def test_update_records_who_when_what(user_named):
     assert change.changes["phone"] == ["139****5678", "137****1111"]
     assert change.changes["target_groups"] == [["农村转移劳动力", "退役军人"], ["高校毕业生"]]
     assert change.changes["employment_status"] == [None, "失业"]
-    event = AuditEvent.objects.filter(object_type="people.person", action="update").latest("seq")
+    event = AuditEvent.objects.filter(object_type="people.person", action="update").latest("id")
     assert event.actor_name == "city_411400" and "13700001111" not in json.dumps(event.changes)
     history = selectors.person_history(user=user_named("county_411402"), person=person)
     assert [h["source"] for h in history] == ["接口", "页面"]
@@ -199,7 +199,7 @@ def test_enrolment_lookup_returns_only_masked_minimum_and_is_audited(user_named)
     assert (result.person_id, result.name_masked, result.sex, result.birth_year) == (
         person.pk, "欧**娜", "M", 1991)
     assert result.id_masked == person.id_masked and NUMBER not in str(vars(result))
-    event = AuditEvent.objects.filter(action="lookup_person").latest("seq")
+    event = AuditEvent.objects.filter(action="lookup_person").latest("id")
     assert event.actor_name == "inst_411402" and event.object_id == str(person.pk)
     assert event.changes == {"id_number": person.id_masked, "found": True,
                              "purpose": "enrolment"}
@@ -210,7 +210,7 @@ def test_enrolment_lookup_of_an_unknown_number_is_audited_too(user_named):
     result = services.person_lookup_for_enrolment(actor=user_named("inst_411402"),
                                                   id_number=missing)
     assert result is None
-    event = AuditEvent.objects.filter(action="lookup_person").latest("seq")
+    event = AuditEvent.objects.filter(action="lookup_person").latest("id")
     assert event.changes["found"] is False and missing not in json.dumps(event.changes)
 
 

@@ -195,7 +195,7 @@ def test_a_reveal_outside_the_scope_is_refused_and_audited(api_for, client_for, 
     assert response.status_code == 404
     page = client_for("county_411402").post("/people/987654321/reveal/")
     assert page.status_code == 404
-    refused = list(AuditEvent.objects.filter(action="reveal_refused").order_by("seq")
+    refused = list(AuditEvent.objects.filter(action="reveal_refused").order_by("id")
                    .values_list("actor_name", "object_type", "object_id", "changes"))
     assert [r[:3] for r in refused] == [
         ("county_411402", "people.person", str(suiyang_person.pk)),

@@ -395,7 +395,7 @@ def test_an_officer_confirms_rejects_or_voids_with_a_reason(trainee, session, us
     assert record.status == AttendanceStatus.VOIDED
     actions = list(AuditEvent.objects.filter(object_type="training.attendance",
                                              object_id=str(record.pk))
-                   .order_by("seq").values_list("action", flat=True))
+                   .order_by("id").values_list("action", flat=True))
     assert actions == ["attendance_check_in", "attendance_confirm", "attendance_void"]
 
 
@@ -466,7 +466,7 @@ def test_late_results_need_an_officers_approval(ended, user_named):
     assert list(attendance.late_results_list(user=officer)) == []
     actions = list(AuditEvent.objects.filter(object_type="training.trainingclass",
                                              object_id=str(ended.pk))
-                   .order_by("seq").values_list("action", flat=True))
+                   .order_by("id").values_list("action", flat=True))
     assert actions == ["attendance_results_submit", "attendance_late_approve"]
 
 

@@ -139,7 +139,7 @@ def test_a_class_is_filed_and_approved_by_the_county_then_the_city(file, user_na
     assert filed.designation.institution == school
     actions = list(AuditEvent.objects.filter(object_type="training.trainingclass",
                                              object_id=str(filed.pk))
-                   .order_by("seq").values_list("action", flat=True))
+                   .order_by("id").values_list("action", flat=True))
     told = WishNotice.objects.filter(training_class=filed).exists()  # the demo's wishes
     assert actions == ["class_file", "class_approve"] + (["wish_notify"] if told else [])
 

@@ -29,7 +29,7 @@ def test_an_institution_applies_and_a_reviewer_designates_it(apply, suiyang_scho
                                             on=dt.date(YEAR + 2, 1, 1))
     actions = list(AuditEvent.objects.filter(object_type="training.designation",
                                              object_id=str(designation.pk))
-                   .order_by("seq").values_list("action", flat=True))
+                   .order_by("id").values_list("action", flat=True))
     assert actions == ["designation_submit", "designation_approve"]
 
 

@@ -80,9 +80,8 @@ def _audit(user) -> Panel | None:
     if chain["problem"]:
         status = _("审计链异常：%(problem)s") % {"problem": chain["problem"]}
     else:
-        status = _("审计链完整：最近 %(n)s 个事件已逐一核对哈希（至第 %(seq)s 号）") % {
-            "n": chain["checked"], "seq": chain["last_seq"]}
-    events = selectors.audit_event_list(user=user).order_by("-seq")[:10]
+        status = _("审计链完整：最近 %(n)s 个事件已逐一核对哈希") % {"n": chain["checked"]}
+    events = selectors.audit_event_list(user=user).order_by("-id")[:10]
     return Panel(_("审计"), notes=[status], lines=[
         Line(f"{actor_label(e.actor_name)} · {action_label(e.action)} · "
              f"{e.object_repr or object_type_label(e.object_type)}",

@@ -31,9 +31,13 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One append-only event of the audit trail, chained by an HMAC under the key `key_id`."""
+    """One append-only event of the audit trail, chained by an HMAC under the key `key_id`:
+    event `seq` of chain `chain` links to event `seq - 1` of the same chain. The trail is
+    several chains so that concurrent writers do not queue on one head (core/audit.py); the
+    primary key orders the events of all chains."""
 
-    seq = models.BigIntegerField("序号", unique=True)
+    chain = models.PositiveSmallIntegerField("审计链", default=1)
+    seq = models.BigIntegerField("链内序号")
     at = models.DateTimeField("时间", db_index=True)
     actor_id = models.BigIntegerField("操作人ID", null=True, blank=True, db_index=True)
     actor_name = models.CharField("操作人", max_length=150, blank=True)
@@ -52,13 +56,16 @@ class AuditEvent(models.Model):
     scope = ScopeSpec(is_global=True)
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"],
+                                               name="core_auditevent_chain_seq")]
 
     def __str__(self):
-        return f"#{self.seq} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"
+        return (f"#{self.chain}-{self.seq} {self.actor_name} {self.action} "
+                f"{self.object_type}:{self.object_id}")
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -70,13 +77,14 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The last sequence number and hash; locking it serialises appends to the chain."""
+    """One chain's last sequence number and hash (the chain is the primary key); locking it
+    serialises appends to that chain. The rows are the chains: adding one adds a chain."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self):
-        return f"#{self.seq} {self.hash[:12]}"
+        return f"#{self.pk}-{self.seq} {self.hash[:12]}"
 
 
 # ---------------------------------------------------------------- review chains (core/review.py)

@@ -35,29 +35,29 @@ def audit_event_list(*, user, q: str = "", actor: str = "", event: str = "",
         qs = qs.filter(at__gte=start)
     if until and (end := _day(until, end=True)):
         qs = qs.filter(at__lt=end)
-    return qs.order_by("-seq")
+    return qs.order_by("-id")
 
 
 def audit_chain_tail(*, user, size: int = 1000) -> dict | None:
-    """The chain status the audit administrator's home shows: the latest `size` events
-    checked link by link against the chain head (the whole chain: `jineng audit_verify`)."""
-    from jineng.core.audit import event_hash
+    """The trail's status the audit administrator's home shows: the latest `size` events,
+    each chain's of them checked link by link against its head (the whole trail:
+    `jineng audit_verify`)."""
+    from jineng.core.audit import head_problem, link_problem
     from jineng.core.models import AuditChainHead
 
     if not user.has_permission("core.view_auditevent"):
         return None
-    events = list(AuditEvent.objects.order_by("-seq")[:size])[::-1]
-    head = AuditChainHead.objects.filter(pk=1).first()
-    problem = ""
-    for before, event in zip([None, *events], events, strict=False):
-        if before is not None and (event.seq != before.seq + 1 or event.prev_hash != before.hash):
-            problem = f"第 {event.seq} 号审计事件与前一事件不相连"
-        elif event_hash(event) != event.hash:
-            problem = f"第 {event.seq} 号审计事件的内容被篡改"
-        if problem:
+    heads = AuditChainHead.objects.in_bulk()
+    events = sorted(AuditEvent.objects.order_by("-id")[:size], key=lambda e: (e.chain, e.seq))
+    walked: dict[int, tuple[int, str]] = {}
+    problem = None
+    for event in events:
+        # the oldest event checked of a chain: its own hash, not its link to the one before
+        last_seq, prev = walked.get(event.chain, (event.seq - 1, event.prev_hash))
+        if problem := link_problem(event, last_seq + 1, prev):
             break
-    if not problem and events and head and (head.seq, head.hash) != (events[-1].seq,
-                                                                      events[-1].hash):
-        problem = f"第 {events[-1].seq + 1} 号及之后的审计事件缺失"
-    return {"checked": len(events), "last_seq": events[-1].seq if events else 0,
-            "problem": problem}
+        walked[event.chain] = (event.seq, event.hash)
+    for chain, (seq, hash_) in walked.items():
+        problem = problem or head_problem(chain, seq, hash_, heads)
+    return {"checked": len(events), "last_id": max((e.id for e in events), default=0),
+            "problem": problem.message if problem else ""}

@@ -24,7 +24,7 @@ class AuditEventList(ScopedListPage):
     selector = audit_event_list
     object_type = "core.auditevent"
     columns = [
-        Column(_("序号"), lambda e: e.seq),
+        Column(_("链·序号"), lambda e: f"{e.chain}·{e.seq}"),
         Column(_("时间"), lambda e: timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S")),
         Column(_("操作人"), lambda e: actor_label(e.actor_name)),
         Column(_("操作"), lambda e: action_label(e.action)),

@@ -253,7 +253,7 @@ def person_access_log(*, user, person: Person, limit: int = 50) -> list[AccessEn
     # the audit administrator's core.view_auditevent: only when and by which organisation.
     views = list(AuditEvent.objects.filter(
         object_type="people.person", object_id=str(person.pk), action=PeopleAction.VIEW_SENSITIVE,
-    ).order_by("-seq").values_list("at", "actor_id")[:limit])
+    ).order_by("-id").values_list("at", "actor_id")[:limit])
     changes = list(person_change_list(user=user, person=person)
                    .values_list("at", "actor_id", "changes")[:limit])
     actors = _actors({a for _, a in views} | {a for _, a, _ in changes})

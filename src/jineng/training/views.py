@@ -126,7 +126,7 @@ def _timeline(designation) -> list[dict]:
     """What happened to the designation, from its audit events (the review chain's timeline
     takes over once it is wired)."""
     events = AuditEvent.objects.filter(object_type="training.designation",
-                                       object_id=str(designation.pk)).order_by("seq")
+                                       object_id=str(designation.pk)).order_by("id")
     return [{"at": e.at, "actor": e.actor_name, "label": action_label(e.action),
              "reason": (e.changes.get("reason") or [None, ""])[1]} for e in events]
 

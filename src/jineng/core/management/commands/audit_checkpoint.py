@@ -7,7 +7,8 @@ from jineng.core.audit import audit_checkpoint_create
 
 
 class Command(BaseCommand):
-    help = "导出审计链链头的签名检查点（JSON），保存在数据库之外，供 audit_verify --checkpoint 校验"
+    help = ("导出各条审计链链头的签名检查点（JSON），保存在数据库之外，"
+            "供 audit_verify --checkpoint 校验")
 
     def add_arguments(self, parser):
         parser.add_argument("output", metavar="FILE", help="写入的检查点文件")
@@ -16,4 +17,6 @@ class Command(BaseCommand):
         checkpoint = audit_checkpoint_create(actor=system_actor("audit_checkpoint"))
         with open(output, "w", encoding="utf-8") as handle:
             json.dump(checkpoint, handle, ensure_ascii=False, indent=2)
-        self.stdout.write(f"已导出第 {checkpoint['seq']} 号审计事件的检查点：{output}")
+        count = sum(seq for _, seq, _ in checkpoint["heads"])
+        self.stdout.write(f"已导出 {len(checkpoint['heads'])} 条审计链链头（共 {count} 个事件）"
+                          f"的检查点：{output}")
