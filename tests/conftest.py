@@ -26,6 +26,16 @@ def pytest_configure(config):
     )
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language, whatever the test before it activated (a
+    request in English leaves English active on the thread)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), open(os.devnull, "w") as quiet:

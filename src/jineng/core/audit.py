@@ -88,7 +88,8 @@ def audit_record(
     if obj is not None:
         object_type, object_id, object_repr = object_label(obj)
     ctx = context.current()
-    with transaction.atomic():
+    # no savepoint of its own: an event that fails to append fails the caller's transaction
+    with transaction.atomic(savepoint=False):
         head = audit_chain_head_lock()
         event = AuditEvent(
             chain=head.pk,

@@ -218,10 +218,16 @@ class User(AbstractUser):
 
     def active_roles(self) -> list[Role]:
         if not hasattr(self, "_active_roles"):
-            self._active_roles = list(
-                self.roles.filter(is_active=True).prefetch_related("scope_regions")
-            )
+            self._active_roles = list(self.roles.filter(is_active=True))
         return self._active_roles
+
+    def _regions_roles_prefetched(self) -> list[Role]:
+        """The active roles, with the listed regions of those scoped to listed regions loaded
+        once (a permission check needs none of them: only the data scope does)."""
+        roles = self.active_roles()
+        models.prefetch_related_objects(
+            [r for r in roles if r.scope_kind == ScopeKind.REGIONS], "scope_regions")
+        return roles
 
     def has_permission(self, code: str) -> bool:
         return self.is_active and any(r.grants(code) for r in self.active_roles())
@@ -232,7 +238,7 @@ class User(AbstractUser):
             return []
         region_path = self.region.path if self.region_id else None
         grants = []
-        for role in self.active_roles():
+        for role in self._regions_roles_prefetched():
             if not role.grants(code):
                 continue
             kind = role.scope_kind
