@@ -3,7 +3,8 @@
 With no environment set, every `jineng` command works for development and the demo: the keys
 are generated once into `var/keys.json` (git-ignored) and the database is `var/jineng.sqlite3`.
 Production sets JINENG_DEBUG=0, DATABASE_URL, JINENG_SECRET_KEY, JINENG_FIELD_KEY,
-JINENG_AUDIT_KEYS (with JINENG_AUDIT_KEY_ID) and JINENG_ALLOWED_HOSTS.
+JINENG_AUDIT_KEYS (with JINENG_AUDIT_KEY_ID), JINENG_CERTIFICATE_KEYS (with
+JINENG_CERTIFICATE_KEY_ID) and JINENG_ALLOWED_HOSTS.
 """
 
 import json
@@ -32,7 +33,7 @@ DEBUG = env_bool("JINENG_DEBUG", True)
 _local_keys = None
 KEYS_FILE = DATA_DIR / "keys.json"
 if not all(os.environ.get(k) for k in ("JINENG_SECRET_KEY", "JINENG_FIELD_KEY",
-                                        "JINENG_AUDIT_KEYS")):
+                                        "JINENG_AUDIT_KEYS", "JINENG_CERTIFICATE_KEYS")):
     _local_keys = load_or_create_local_keys(KEYS_FILE)
 
 SECRET_KEY = os.environ.get("JINENG_SECRET_KEY") or _local_keys["secret_key"]
@@ -48,6 +49,20 @@ else:
     AUDIT_KEYS, AUDIT_KEY_ID = _local_keys["audit_keys"], _local_keys["audit_key_id"]
 if AUDIT_KEY_ID not in AUDIT_KEYS:
     raise ImproperlyConfigured("JINENG_AUDIT_KEY_ID 应为 JINENG_AUDIT_KEYS 中的一个密钥编号")
+# Ed25519 private keys that sign certificates by id (JSON: {"c2": hex, "c1": hex}, the raw 32
+# bytes), and the id new certificates are signed with; old ones verify with the key they name.
+if os.environ.get("JINENG_CERTIFICATE_KEYS"):
+    CERTIFICATE_KEYS = json.loads(os.environ["JINENG_CERTIFICATE_KEYS"])
+    CERTIFICATE_KEY_ID = os.environ.get("JINENG_CERTIFICATE_KEY_ID") or (
+        next(iter(CERTIFICATE_KEYS)) if len(CERTIFICATE_KEYS) == 1 else "")
+else:
+    CERTIFICATE_KEYS = _local_keys["certificate_keys"]
+    CERTIFICATE_KEY_ID = _local_keys["certificate_key_id"]
+if CERTIFICATE_KEY_ID not in CERTIFICATE_KEYS:
+    raise ImproperlyConfigured(
+        "JINENG_CERTIFICATE_KEY_ID 应为 JINENG_CERTIFICATE_KEYS 中的一个密钥编号")
+# Rendered certificate PDFs, cached by number and status.
+CERTIFICATE_PDF_DIR = DATA_DIR / "certificates"
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -73,6 +88,7 @@ INSTALLED_APPS = [
     "jineng.people",
     "jineng.catalog",
     "jineng.training",
+    "jineng.evaluation",
     "jineng.portal",
     "jineng.api",
 ]

@@ -17,6 +17,7 @@ def production_env(tmp_path, **overrides) -> dict:
         "JINENG_SECRET_KEY": secrets.token_urlsafe(50),
         "JINENG_FIELD_KEY": secrets.token_hex(32),
         "JINENG_AUDIT_KEYS": f'{{"a1": "{secrets.token_hex(32)}"}}',
+        "JINENG_CERTIFICATE_KEYS": f'{{"c1": "{secrets.token_hex(32)}"}}',
         "JINENG_ALLOWED_HOSTS": "jineng.example.gov.cn",
         "JINENG_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",

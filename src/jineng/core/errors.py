@@ -37,3 +37,8 @@ class Forbidden(ServiceError):
 class Conflict(ServiceError):
     code = "duplicate"
     status = 409
+
+
+def field_error(field: str, message: str, code: str | None = None) -> ServiceError:
+    """A refusal that names the field it is about (forms show it there, the API lists it)."""
+    return ServiceError(message, code=code, errors={field: message})

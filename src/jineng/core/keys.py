@@ -39,6 +39,9 @@ def load_or_create_local_keys(path: Path) -> dict:
         if "audit_keys" not in keys:  # a file from before the audit chain was keyed
             rotate_local_audit_key(path)
             keys = json.loads(path.read_text())
+        if "certificate_keys" not in keys:  # a file from before certificates were signed
+            rotate_local_certificate_key(path)
+            keys = json.loads(path.read_text())
         return keys
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = {
@@ -46,6 +49,8 @@ def load_or_create_local_keys(path: Path) -> dict:
         "field_key": secrets.token_hex(32),
         "audit_keys": {"a1": secrets.token_hex(32)},
         "audit_key_id": "a1",
+        "certificate_keys": {"c1": new_certificate_key()},
+        "certificate_key_id": "c1",
     }
     _write(path, keys, replace=False)
     return json.loads(path.read_text())
@@ -60,3 +65,30 @@ def rotate_local_audit_key(path: Path) -> str:
     keys["audit_key_id"] = key_id
     _write(path, keys, replace=True)
     return key_id
+
+
+def new_certificate_key() -> str:
+    """A new Ed25519 private key (the raw 32 bytes, hex) for signing certificates."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()
+
+
+def rotate_local_certificate_key(path: Path) -> str:
+    """Add a new certificate signing key to the local file and make it current; certificates
+    signed before keep verifying with theirs. Returns its id."""
+    keys = json.loads(path.read_text())
+    signing = keys.setdefault("certificate_keys", {})
+    n = len(signing) + 1
+    while f"c{n}" in signing:
+        n += 1
+    signing[f"c{n}"] = new_certificate_key()
+    keys["certificate_key_id"] = f"c{n}"
+    _write(path, keys, replace=True)
+    return f"c{n}"

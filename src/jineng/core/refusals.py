@@ -14,7 +14,7 @@ Services call `require`, `require_region` and `require_visible`; `core/api.py` a
 from django.db import models
 
 from jineng.core.errors import Forbidden, NotFound, ServiceError
-from jineng.core.scope import permission_code, region_allowed
+from jineng.core.scope import permission_code, region_allowed, user_reach
 
 
 class OutOfScope(Forbidden):
@@ -38,6 +38,20 @@ def require_region(actor, model: type[models.Model], action: str, region, *,
     if not region_allowed(actor, model, action, region):
         message = message or f"无权在「{region.name}」{_verb(action)}{model._meta.verbose_name}"
         raise OutOfScope(message, errors={field: message})
+
+
+def require_institution(actor, model: type[models.Model], action: str, institution) -> None:
+    """The actor may do `action` on a `model` record of this institution: their own
+    institution, or one in their region (Forbidden without the permission at all)."""
+    code = permission_code(model, action)
+    require(actor, code)
+    reach = user_reach(actor, code)
+    region = institution.region
+    if (reach.covers_all(model.scope) or institution.pk in reach.institution_ids
+            or reach.admits_region(region.pk, region.path)):
+        return
+    message = f"无权为「{institution.name}」{model._meta.verbose_name}办理此业务"
+    raise OutOfScope(message, errors={"institution": message})
 
 
 def require_visible(actor, obj: models.Model, action: str = "change") -> None:

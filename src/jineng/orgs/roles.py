@@ -19,6 +19,7 @@ OFFICER = ORG_READ + ORG_OFFICER_WRITE + [
     "people.*",
     "catalog.*",
     "training.*",
+    "evaluation.*",
     "core.view_review", "core.view_reviewchain", "core.change_reviewchain",
     "!training.add_onlinehours", "!training.add_classrating",  # platforms post; trainees rate
 ]
@@ -49,6 +50,16 @@ INSTITUTION_TRAINING = [
     "training.view_onlinehours", "training.view_classrating",  # results, completion, ratings
     "training.summary_trainingwish",  # counts of training wishes in its region, never names
     "training.view_attendance", "training.change_attendance",  # the QR screen; results
+]
+# An evaluation body (an evaluation organisation, a school, an enterprise evaluating its own
+# staff): files what it evaluates, drafts plans, enters results; publishing needs a second
+# person (maker-checker), revoking and reviewing are the bureau's.
+INSTITUTION_EVALUATION = [
+    "evaluation.view_bodyfiling", "evaluation.add_bodyfiling",
+    "evaluation.view_evaluationplan", "evaluation.add_evaluationplan",
+    "evaluation.change_evaluationplan", "evaluation.publish_evaluationplan",
+    "evaluation.view_examiner", "evaluation.view_candidate",
+    "evaluation.view_result", "evaluation.add_result", "evaluation.view_certificate",
 ]
 
 # 三员分立: the three administrator roles are never held by one account, and the security
@@ -113,6 +124,7 @@ BUILTIN_ROLES = {
             "people.view_person", "people.view_personchange", "orgs.view_targetgroup",
             "catalog.view_*", "training.view_*", "training.review_designation",
             "training.review_trainingclass",
+            "evaluation.view_*", "evaluation.review_bodyfiling", "evaluation.review_evaluationplan",
             "core.view_review", "core.view_reviewchain",
         ],
     },
@@ -134,6 +146,7 @@ BUILTIN_ROLES = {
             "people.view_person", "people.view_personchange", "people.add_person",
             "people.import_person", "people.view_personimport", "people.lookup_person",
             "orgs.view_targetgroup", "catalog.view_*", *INSTITUTION_TRAINING,
+            *INSTITUTION_EVALUATION,
         ],
     },
     "enterprise_operator": {
@@ -149,6 +162,7 @@ BUILTIN_ROLES = {
             "training.view_enterprisestaff", "training.add_enterprisestaff",
             "training.change_enterprisestaff",
             "training.view_trainingclass", "training.view_session", "training.view_classteacher",
+            *INSTITUTION_EVALUATION,  # self-evaluation of its own employees
         ],
     },
     "learning_platform": {  # its token posts online hours for classes of its region, nothing else
@@ -173,6 +187,8 @@ BUILTIN_ROLES = {
             "training.add_trainingwish", "training.change_trainingwish",
             "training.change_wishnotice",
             "training.view_enterprisestaff",
+            # their own candidacies, results and certificates
+            "evaluation.view_candidate", "evaluation.view_result", "evaluation.view_certificate",
         ],
     },
 }

@@ -36,7 +36,7 @@ from jineng.catalog.services import ancestor_codes, occupation_current, resolve
 from jineng.core.audit import audit_record
 from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, NotFound, ServiceError
-from jineng.core.refusals import require, require_visible
+from jineng.core.refusals import require, require_institution, require_visible
 from jineng.core.review import review_submit
 from jineng.orgs.models import Institution, InstitutionStatus, Region
 from jineng.people import services as people_services
@@ -60,7 +60,7 @@ from jineng.training.models import (
     Teacher,
     TrainingClass,
 )
-from jineng.training.services import _fail, _institution_allowed, _reason
+from jineng.training.services import _fail, _reason
 
 CLASS_FILING = "class_filing"
 CLASS_CHANGE = "class_change"
@@ -541,7 +541,7 @@ def class_file(*, actor, institution: Institution, teachers=(), sessions=(),
                draft: bool = False, **fields) -> TrainingClass:
     """An institution files a class (→ filed, and into the review chain), or saves it as a
     draft to file later (`class_submit`)."""
-    _institution_allowed(actor, TrainingClass, "add", institution)
+    require_institution(actor, TrainingClass, "add", institution)
     data = _data(fields)
     teacher_list, session_list = teacher_rows(teachers), session_rows(sessions)
     found = _check(institution, data, teacher_list, session_list, complete=not draft)
@@ -995,7 +995,7 @@ def change_described(change: ClassChange) -> list[tuple[str, str]]:
 
 
 def _enterprise(actor, enterprise: Institution, action: str) -> None:
-    _institution_allowed(actor, EnterpriseStaff, action, enterprise)
+    require_institution(actor, EnterpriseStaff, action, enterprise)
     if enterprise.kind != "enterprise":
         raise _fail("enterprise", f"「{enterprise.name}」不是企业")
 

@@ -11,9 +11,8 @@ from jineng.catalog.models import Occupation, SkillLevel
 from jineng.core.audit import audit_record
 from jineng.core.codes import clean_text
 from jineng.core.errors import Conflict, NotFound, ServiceError
-from jineng.core.refusals import OutOfScope, require, require_visible
+from jineng.core.refusals import require, require_institution, require_visible
 from jineng.core.review import review_submit
-from jineng.core.scope import permission_code, user_reach
 from jineng.orgs.models import Institution, InstitutionStatus
 from jineng.people import services as people_services
 from jineng.people.models import Person
@@ -73,20 +72,6 @@ def _move(*, actor, designation: Designation, to: str, action: str, reason: str 
     return designation
 
 
-def _institution_allowed(actor, model, action: str, institution: Institution) -> None:
-    """The actor may do `action` on a `model` record of this institution: their own
-    institution, or one in their region (Forbidden without the permission at all)."""
-    code = permission_code(model, action)
-    require(actor, code)
-    reach = user_reach(actor, code)
-    region = institution.region
-    if (reach.covers_all(model.scope) or institution.pk in reach.institution_ids
-            or reach.admits_region(region.pk, region.path)):
-        return
-    message = f"无权为「{institution.name}」{model._meta.verbose_name}办理此业务"
-    raise OutOfScope(message, errors={"institution": message})
-
-
 # ---------------------------------------------------------------- designation: applying
 
 
@@ -133,7 +118,7 @@ def _no_live_designation(institution: Institution, exclude_pk=None) -> None:
 def designation_submit(*, actor, institution: Institution, ownership: str, occupations,
                        levels, valid_from: dt.date, valid_to: dt.date) -> Designation:
     """An institution applies for designation (→ applied)."""
-    _institution_allowed(actor, Designation, "add", institution)
+    require_institution(actor, Designation, "add", institution)
     institution = institution_lock(institution)
     occupations, levels = _application_clean(
         institution=institution, ownership=ownership, occupations=occupations, levels=levels,
@@ -262,7 +247,7 @@ def designation_exit(*, actor, designation: Designation, reason: str) -> Designa
 
 
 def _own_institution(actor, institution: Institution, model, action: str) -> None:
-    _institution_allowed(actor, model, action, institution)
+    require_institution(actor, model, action, institution)
     if institution.kind not in TRAINING_KINDS:
         raise _fail("institution", f"「{institution.name}」不是培训机构或技工院校")
 

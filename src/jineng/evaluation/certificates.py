@@ -1,0 +1,352 @@
+"""Certificates: their numbers, their signatures, issuing them for published passes, revoking
+them, and verifying them online and offline.
+
+**Number** (职业技能等级证书编号, 22 characters: a letter and 21 digits):
+
+    Y 000123 41 001 26 3 0000042
+    | |      |  |   |  | +-- serial of the body in that year (7 digits)
+    | |      |  |   |  +---- level digit (5 初级 … 1 高级技师; 0 when the level has none)
+    | |      |  |   +------- year of issue (2 digits)
+    | |      |  +----------- the body's evaluation site (考核站点, the plan's, 3 digits)
+    | |      +-------------- province (the first two digits of the plan's region code)
+    | +--------------------- the body (its institution's number in this system, 6 digits)
+    +----------------------- Y: 用人单位 (an enterprise's self-evaluation); S: 社会培训评价组织
+                             and the other bodies
+
+**QR payload** (what the printed code carries; no database needed to check it):
+
+    JNC1|<number>|<masked name>|<masked id number>|<occupation code>|<work type>|<level code>|
+    <evaluation type code>|<body's credit code>|<issued YYYYMMDD>|<key id>|<signature>
+
+the signature being Ed25519, base64url without padding, over everything before the last
+`|`. `verify_payload` checks it with the public key of `key id` alone. A signature says who
+issued what, never that it was not revoked since: the offline check answers "genuine" and
+says whether the signed revocation list it was given (`revocation_list`, published at
+`/api/v1/certificates/revocations`) lists the number, and how old that list is.
+"""
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jineng.core.audit import audit_record
+from jineng.core.errors import Conflict, NotFound, ServiceError, field_error
+from jineng.core.refusals import require, require_visible
+from jineng.evaluation.bodies import reason_required
+from jineng.evaluation.events import EvaluationAction
+from jineng.evaluation.lock_objects import certificate_lock, serial_lock
+from jineng.evaluation.models import (
+    BodyKind,
+    Certificate,
+    CertificateStatus,
+    EvaluationPlan,
+    Result,
+)
+from jineng.people.services import name_mask
+
+PAYLOAD_FORMAT = "JNC1"
+CRL_FORMAT = "jineng-certificate-revocations/1"
+SERIAL_MAX = 9_999_999
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def number_prefix(plan: EvaluationPlan) -> str:
+    """Everything of the number before the serial: 15 characters."""
+    letter = "Y" if plan.filing.kind == BodyKind.ENTERPRISE else "S"
+    level = plan.level.digit if plan.level.digit is not None else 0
+    return (f"{letter}{plan.filing.institution_id % 1_000_000:06d}{plan.region.code[:2]}"
+            f"{plan.site:03d}{plan.exam_date.year % 100:02d}{level}")
+
+
+def number_layout(number: str) -> dict | None:
+    """The parts of a well-formed number, or None."""
+    if len(number) != 22 or number[0] not in "YS" or not number[1:].isdigit():
+        return None
+    return {"letter": number[0], "body": number[1:7], "province": number[7:9],
+            "site": number[9:12], "year": number[12:14], "level": number[14],
+            "serial": number[15:]}
+
+
+# ---------------------------------------------------------------- signing
+
+
+def _private_key(key_id: str) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(settings.CERTIFICATE_KEYS[key_id]))
+
+
+def public_keys() -> dict[str, str]:
+    """Every signing key's public half by id (hex of the raw 32 bytes): what an offline
+    checker needs, and all it needs."""
+    return {key_id: _private_key(key_id).public_key().public_bytes(
+        Encoding.Raw, PublicFormat.Raw).hex() for key_id in settings.CERTIFICATE_KEYS}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(key_id: str, message: str) -> str:
+    return _b64(_private_key(key_id).sign(message.encode()))
+
+
+def _verified(public_hex: str, message: str, signature: str) -> bool:
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_hex))
+        key.verify(_unb64(signature), message.encode())
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class SignedFacts:
+    number: str
+    holder: str  # masked name
+    id_masked: str
+    occupation: str
+    work_type: str
+    level: str
+    evaluation_type: str
+    body: str  # credit code
+    issued_on: dt.date
+    key_id: str
+
+    def message(self) -> str:
+        return "|".join([PAYLOAD_FORMAT, self.number, self.holder, self.id_masked,
+                         self.occupation, self.work_type, self.level, self.evaluation_type,
+                         self.body, f"{self.issued_on:%Y%m%d}", self.key_id])
+
+
+def signed_facts(certificate: Certificate) -> SignedFacts:
+    return SignedFacts(
+        number=certificate.number, holder=name_mask(certificate.person.name),
+        id_masked=certificate.person.id_masked, occupation=certificate.occupation.code,
+        work_type=certificate.work_type.name if certificate.work_type_id else "",
+        level=certificate.level.code, evaluation_type=certificate.evaluation_type.code,
+        body=certificate.body.credit_code, issued_on=certificate.issued_on,
+        key_id=certificate.key_id)
+
+
+def qr_payload(certificate: Certificate) -> str:
+    return f"{signed_facts(certificate).message()}|{certificate.signature}"
+
+
+@dataclass(frozen=True)
+class OfflineCheck:
+    genuine: bool
+    message: str  # Chinese, for the person holding the paper
+    facts: SignedFacts | None = None
+    revoked: tuple | None = None  # (number, date, reason) from the revocation list
+
+
+def verify_payload(payload: str, keys: dict[str, str],
+                   revocations: dict | None = None) -> OfflineCheck:
+    """Check a QR payload with public keys only (`keys`: id → hex), and against a signed
+    revocation list when one is given (its own signature checked with the same keys)."""
+    parts = (payload or "").strip().split("|")
+    if len(parts) != 12 or parts[0] != PAYLOAD_FORMAT:
+        return OfflineCheck(False, "二维码内容不是本系统的证书二维码，或已被截断")
+    *fields, signature = parts
+    key_id = fields[10]
+    if key_id not in keys:
+        return OfflineCheck(False, f"二维码使用的签名密钥「{key_id}」不在已知公钥中，无法核验")
+    if not _verified(keys[key_id], "|".join(fields), signature):
+        return OfflineCheck(False, "签名不符：二维码内容被改动或伪造，该证书不可信")
+    try:
+        issued = dt.datetime.strptime(fields[9], "%Y%m%d").date()
+    except ValueError:
+        return OfflineCheck(False, "二维码中的发证日期格式不正确")
+    facts = SignedFacts(*fields[1:9], issued_on=issued, key_id=key_id)
+    what = (f"证书 {facts.number}：{facts.holder}（{facts.id_masked}），职业 {facts.occupation}"
+            f"{'·' + facts.work_type if facts.work_type else ''}，等级 {facts.level}，"
+            f"{facts.issued_on:%Y年%m月%d日}发证")
+    if revocations is None:
+        return OfflineCheck(True, f"签名真实，{what}。未对照撤销名单：是否已被撤销请联网查询"
+                                  "或载入最新的撤销名单", facts)
+    problem = revocation_list_problem(revocations, keys)
+    if problem:
+        return OfflineCheck(True, f"签名真实，{what}。但{problem}，未能对照", facts)
+    listed = {row[0]: tuple(row) for row in revocations["revoked"]}
+    as_of = revocations["issued_at"]
+    if facts.number in listed:
+        row = listed[facts.number]
+        return OfflineCheck(True, f"该证书已被撤销（{row[1]}，原因：{row[2]}）。{what}",
+                            facts, revoked=row)
+    return OfflineCheck(True, f"签名真实，{what}。截至撤销名单生成时（{as_of}）未被撤销", facts)
+
+
+# ---------------------------------------------------------------- revocation list
+
+
+def _crl_message(crl: dict) -> str:
+    body = {k: crl[k] for k in ("format", "issued_at", "key_id", "revoked")}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def revocation_list() -> dict:
+    """Every revoked certificate (number, date, reason), signed: an offline checker loads it
+    and trusts it as far as its signature and its date go."""
+    rows = (Certificate.objects.filter(status=CertificateStatus.REVOKED)
+            .order_by("number").values_list("number", "revoked_at", "revoked_reason"))
+    crl = {"format": CRL_FORMAT,
+           "issued_at": timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+           "key_id": settings.CERTIFICATE_KEY_ID,
+           "revoked": [[n, timezone.localdate(at).isoformat() if at else "", reason]
+                       for n, at, reason in rows]}
+    crl["signature"] = _sign(crl["key_id"], _crl_message(crl))
+    return crl
+
+
+def revocation_list_problem(crl: dict, keys: dict[str, str]) -> str:
+    """Why a revocation list cannot be trusted ("" if it can)."""
+    try:
+        if crl["format"] != CRL_FORMAT or crl["key_id"] not in keys:
+            return "撤销名单的格式或签名密钥不认识"
+        if not _verified(keys[crl["key_id"]], _crl_message(crl), crl["signature"]):
+            return "撤销名单的签名不符（名单被改动）"
+    except (KeyError, TypeError):
+        return "撤销名单的格式不正确"
+    return ""
+
+
+# ---------------------------------------------------------------- issuing and revoking
+
+
+def _conflicting(results: list[Result], plan: EvaluationPlan) -> list[str]:
+    people = [r.candidate.person_id for r in results]
+    held = (Certificate.objects.filter(person_id__in=people, occupation=plan.occupation,
+                                       level=plan.level, status=CertificateStatus.VALID)
+            .select_related("person"))
+    return [f"{c.person.name} 已持有{plan.occupation.name}{plan.level.name}的有效证书"
+            f"（编号 {c.number}）" for c in held]
+
+
+def certificates_issue(*, actor, plan: EvaluationPlan, results: list[Result]) -> int:
+    """Certificates for the passes among `results` of a plan being published (the caller's
+    transaction); numbers from the body's serial of the year, under its lock. Refused whole,
+    naming the people, if any of them already holds a valid one."""
+    passes = [r for r in results if r.passed]
+    if not passes:
+        return 0
+    if clashes := _conflicting(passes, plan):
+        raise Conflict("；".join(clashes[:20]) + "：同一职业同一等级只发一本证书",
+                       errors={"certificates": clashes[:20]})
+    serial = serial_lock(plan.filing.institution_id, plan.exam_date.year)
+    if serial.last + len(passes) > SERIAL_MAX:
+        raise field_error("certificates", "本机构本年度的证书序号已用完")
+    prefix, key_id = number_prefix(plan), settings.CERTIFICATE_KEY_ID
+    issued_on = timezone.localdate()
+    made = []
+    for offset, result in enumerate(passes, start=1):
+        certificate = Certificate(
+            number=f"{prefix}{serial.last + offset:07d}", person=result.candidate.person,
+            result=result, plan=plan, body=plan.filing.institution, region=plan.region,
+            occupation=plan.occupation, work_type=plan.work_type, level=plan.level,
+            evaluation_type=plan.evaluation_type, issued_on=issued_on, key_id=key_id)
+        certificate.signature = _sign(key_id, signed_facts(certificate).message())
+        made.append(certificate)
+    try:
+        with transaction.atomic():
+            Certificate.objects.bulk_create(made, batch_size=2000)
+    except IntegrityError:  # a certificate issued by another publication meanwhile
+        raise Conflict("「" + plan.name + "」中有考生刚刚获发同一职业同一等级的证书，"
+                       "请刷新后重试") from None
+    serial.last += len(passes)
+    serial.save(update_fields=["last"])
+    audit_record(actor=actor, action=EvaluationAction.CERTIFICATES_ISSUE, obj=plan, changes={
+        "certificates": [None, len(made)], "first": [None, made[0].number],
+        "last": [None, made[-1].number]})
+    return len(made)
+
+
+@transaction.atomic
+def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
+    """valid → revoked, with a reason: shown online as revoked, and listed in the revocation
+    list from then on."""
+    require(actor, "evaluation.revoke_certificate", message="没有撤销证书的权限")
+    require_visible(actor, certificate, "view")
+    return revoke(actor=actor, certificate=certificate, reason=reason_required(reason, "撤销证书"))
+
+
+def revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
+    """The revocation itself, in the caller's transaction: also what an approved correction
+    of a pass into a fail does."""
+    certificate = certificate_lock(certificate)
+    if certificate.status != CertificateStatus.VALID:
+        raise field_error("status", f"证书 {certificate.number} 已于"
+                                    f"{timezone.localtime(certificate.revoked_at):%Y-%m-%d}撤销",
+                          code="wrong_state")
+    certificate.status, certificate.revoked_reason = CertificateStatus.REVOKED, reason
+    certificate.revoked_at, certificate.revoked_by = timezone.now(), actor
+    certificate.save(update_fields=["status", "revoked_reason", "revoked_at", "revoked_by"])
+    audit_record(actor=actor, action=EvaluationAction.CERTIFICATE_REVOKE, obj=certificate,
+                 changes={"status": [CertificateStatus.VALID, CertificateStatus.REVOKED],
+                          "reason": [None, reason]})
+    return certificate
+
+
+# ---------------------------------------------------------------- online verification
+
+
+@dataclass(frozen=True)
+class Verification:
+    code: str  # valid | revoked | not_found
+    message: str
+    certificate: Certificate | None = None
+
+
+def _answer(certificate: Certificate | None) -> Verification:
+    if certificate is None:
+        return Verification("not_found", "查无此证书：请核对证书编号，或证书不是本系统颁发的")
+    if certificate.status == CertificateStatus.REVOKED:
+        when = timezone.localtime(certificate.revoked_at)
+        return Verification("revoked", f"该证书已于 {when:%Y年%m月%d日} 撤销，原因："
+                                       f"{certificate.revoked_reason}", certificate)
+    return Verification("valid", "证书有效", certificate)
+
+
+def _public(qs):
+    return qs.select_related("person", "occupation", "work_type", "level", "body",
+                             "evaluation_type")
+
+
+def verify_number(number: str) -> Verification:
+    number = (number or "").strip().upper()
+    if not number_layout(number):
+        return Verification("not_found", "证书编号应为 1 位字母（Y 或 S）加 21 位数字")
+    return _answer(_public(Certificate.objects.filter(number=number)).first())
+
+
+def verify_holder(name: str, id_number: str) -> list[Verification]:
+    """The certificates of the person with this name and identity number (both must match)."""
+    from jineng.people import services as people_services
+
+    try:
+        ident = people_services.identity_check(id_number)
+    except ServiceError:  # a malformed number reads as "no such certificate"
+        return []
+    person_hash = people_services.identity_hash(ident.doc_type, ident.number)
+    found = _public(Certificate.objects.filter(person__id_hash=person_hash,
+                                               person__name=(name or "").strip()))
+    return [_answer(c) for c in found.order_by("-issued_on")]
+
+
+def certificate_for_holder(*, user, pk: int) -> Certificate:
+    certificate = _public(Certificate.objects.restrict(user, "view")).filter(pk=pk).first()
+    if certificate is None:
+        raise NotFound()
+    return certificate
