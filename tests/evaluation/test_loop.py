@@ -42,3 +42,16 @@ def test_a_plan_is_held_and_published_into_certificates():
                                           certificates.public_keys(),
                                           certificates.revocation_list())
     assert offline.revoked and "考核舞弊" in offline.message
+
+
+def test_an_examiner_is_not_also_a_candidate():
+    """examiner_add refused a candidate; candidate_add now refuses an examiner too."""
+    from jineng.core.errors import ServiceError
+    from jineng.evaluation import plans
+    from tests.training import factories
+
+    plan = kit.draft(kit.filed_body())
+    examiner = factories.person("411402", "考评员甲")
+    plans.examiner_add(actor=kit.user("eval_411402"), plan=plan, person=examiner)
+    with pytest.raises(ServiceError, match="是本计划的考评员，不能同时作为考生"):
+        plans.candidate_add(actor=kit.user("eval_411402"), plan=plan, person=examiner)

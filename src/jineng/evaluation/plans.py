@@ -165,6 +165,8 @@ def candidate_add(*, actor, plan: EvaluationPlan, person: Person,
     plan = _editable(actor, plan)
     if plan.candidates.filter(person=person).exists():
         raise Conflict(f"{person.name} 已是本计划的考生", errors={"person": "已是考生"})
+    if plan.examiners.filter(person=person).exists():
+        raise field_error("person", f"{person.name} 是本计划的考评员，不能同时作为考生")
     enrolment = enrolment or completed_enrolment(person, plan.occupation)
     if problem := _eligibility_problem(plan, person, enrolment):
         raise field_error("person", problem, code="not_eligible")
