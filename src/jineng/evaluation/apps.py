@@ -8,5 +8,8 @@ class EvaluationConfig(AppConfig):
 
     def ready(self):
         from jineng.evaluation.reviews import register_reviews
+        from jineng.evaluation.selectors import register_archive
 
         register_reviews()
+        # the worker's lifelong archive: evaluations sat and certificates held
+        register_archive()
