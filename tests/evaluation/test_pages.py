@@ -101,9 +101,9 @@ def _filing_post(**changes) -> dict:
 
 def test_a_body_files_on_the_page_choosing_occupations_by_name(client_for):
     client = client_for("eval_411402")
-    form = html(client.get("/evaluation/filings/new/"))
+    form = html(client.get("/evaluation/apply/"))
     assert "评价职业" in form and "输入职业名称后从列表中选择" in form
-    response = client.post("/evaluation/filings/new/", _filing_post())
+    response = client.post("/evaluation/apply/", _filing_post())
     filing = BodyFiling.objects.get(institution__name=kit.BODY)
     assert response.status_code == 302 and response.url == f"/evaluation/filings/{filing.pk}/"
     assert filing.status == FilingStatus.APPLIED
@@ -119,20 +119,20 @@ def test_a_body_files_on_the_page_choosing_occupations_by_name(client_for):
 
 def test_the_filing_form_says_what_is_wrong_in_chinese(client_for):
     client = client_for("eval_411402")
-    response = client.post("/evaluation/filings/new/", {})
+    response = client.post("/evaluation/apply/", {})
     page = html(response)
     assert response.status_code == 400
     for message in ("请选择评价机构", "请至少选择一种评价类型", "请至少选择一个评价职业",
                     "请至少选择一个评价等级", "请填写备案期起"):
         assert message in page, message
-    page = html(client.post("/evaluation/filings/new/", _filing_post(
+    page = html(client.post("/evaluation/apply/", _filing_post(
         occupations="电工、不存在的职业、电", valid_to="2001-01-01")))
     assert "现行职业分类大典中没有名称含「不存在的职业」的职业" in page
     assert "「电」对应多个职业" in page
-    page = html(client.post("/evaluation/filings/new/", _filing_post(
+    page = html(client.post("/evaluation/apply/", _filing_post(
         kind=BodyKind.ENTERPRISE)))
     assert "不能备案为企业自主评价" in page
-    page = html(client.post("/evaluation/filings/new/", _filing_post(valid_to="2001-01-01")))
+    page = html(client.post("/evaluation/apply/", _filing_post(valid_to="2001-01-01")))
     assert "早于备案期起" in page
     assert not BodyFiling.objects.filter(institution__name=kit.BODY).exists()
 
@@ -191,7 +191,7 @@ def test_an_officer_suspends_and_withdraws_with_a_reason(client_for):
 
 def test_a_returned_filing_is_changed_and_filed_again(client_for):
     client = client_for("eval_411402")
-    client.post("/evaluation/filings/new/", _filing_post())
+    client.post("/evaluation/apply/", _filing_post())
     filing = BodyFiling.objects.get(institution__name=kit.BODY)
     kit.decide_all(filing, "return", "请补充高级工的考评员名单")
     page = html(client.get(f"/evaluation/filings/{filing.pk}/"))
@@ -213,7 +213,7 @@ def test_a_returned_filing_is_changed_and_filed_again(client_for):
 
 def test_the_public_directory_lists_filed_bodies_only(client_for):
     kit.filed_body()
-    client_for("inst_411402").post("/evaluation/filings/new/", _filing_post(
+    client_for("inst_411402").post("/evaluation/apply/", _filing_post(
         institution=Institution.objects.get(name="商丘市梁园区金蓝领职业培训学校").pk))
     page = html(Client().get("/evaluation/directory/"))
     assert kit.BODY in page and "职业技能等级认定" in page and "电工" in page
@@ -271,7 +271,7 @@ def test_the_plan_form_says_what_is_wrong_in_chinese(client_for):
 
 def test_without_a_filed_body_the_plan_form_says_how_to_start(client_for):
     page = html(client_for("eval_411402").get("/evaluation/plans/new/"))
-    assert "还没有已备案的评价机构" in page and "/evaluation/filings/new/" in page
+    assert "还没有已备案的评价机构" in page and "/evaluation/apply/" in page
     assert client_for("worker_411402").get("/evaluation/plans/new/").status_code == 403
 
 
@@ -600,3 +600,39 @@ def test_verification_by_name_and_identity_number_is_a_post():
     assert response.status_code == 302 and WORKER_ID not in response.url
     page = html(Client().get(response.url))
     assert "证件号码不能放在网址中" not in page or WORKER_ID not in page
+
+
+# ---------------------------------------------------------------- markup
+
+
+@pytest.mark.parametrize(("username", "path"), [
+    ("eval_411402", "/evaluation/apply/"), ("eval_411402", "/evaluation/plans/new/"),
+    (None, "/evaluation/verify/")])
+def test_every_control_is_named_and_described(client_for, username, path):
+    import re
+
+    if username == "eval_411402" and path.startswith("/evaluation/plans"):
+        kit.filed_body()
+    client = client_for(username) if username else Client()
+    page = html(client.get(path))
+    assert 'for=""' not in page
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert all(part in ids for d in described for part in d.split()), described
+    for control in re.findall(r'<(?:input|select|textarea)\b[^>]*>', page):
+        if 'type="hidden"' in control or 'type="submit"' in control:
+            continue
+        own = re.search(r'\bid="([^"]+)"', control)
+        named = "aria-label=" in control or (own and f'for="{own[1]}"' in page)
+        assert named, control
+
+
+def test_the_checker_reads_held_results_before_changing_them(client_for):
+    plan = kit.held(kit.approved_plan(), [(80, 75), (59, 90), (60, 60)])
+    url = f"/evaluation/plans/{plan.pk}/"
+    page = html(client_for("county_411402").get(url))
+    assert "合格 2 人，不合格 1 人" in page and "确认发布成绩" in page
+    assert "results-form" not in page and "?edit=1" in page
+    page = html(client_for("county_411402").get(url + "?edit=1"))
+    assert "results-form" in page
+    assert "results-form" in html(client_for("eval_411402").get(url))

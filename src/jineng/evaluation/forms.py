@@ -12,7 +12,13 @@ from jineng.evaluation.models import BodyKind
 from jineng.orgs.forms import RegionField
 
 _DATE = {"type": "date"}
-_ID_HELP = _("18 位居民身份证号码（或港澳台居民居住证、外国人永久居留身份证号码）；须已实名登记")
+
+
+def _date_box() -> forms.DateInput:
+    """A date box: the browser's date picker takes and gives ISO dates."""
+    return forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
+
+ID_HELP = _("18 位居民身份证号码（或港澳台居民居住证、外国人永久居留身份证号码）；须已实名登记")
 
 
 def occupation_label(o) -> str:
@@ -78,8 +84,8 @@ class FilingForm(forms.Form):
     levels = forms.ModelMultipleChoiceField(
         label=_("评价等级"), queryset=SkillLevel.objects.all(),
         widget=forms.CheckboxSelectMultiple)
-    valid_from = forms.DateField(label=_("备案期起"), widget=forms.DateInput(attrs=_DATE))
-    valid_to = forms.DateField(label=_("备案期止"), widget=forms.DateInput(attrs=_DATE))
+    valid_from = forms.DateField(label=_("备案期起"), widget=_date_box())
+    valid_to = forms.DateField(label=_("备案期止"), widget=_date_box())
 
     def __init__(self, *args, institutions=None, resubmit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,16 +132,17 @@ class PlanForm(forms.Form):
                            help_text=_("如 2026年第3期电工四级考核"))
     evaluation_type = forms.ModelChoiceField(label=_("评价类型"), queryset=None,
                                              empty_label=None)
-    occupation = ChoiceOf(label=_("职业"), queryset=None, label_of=occupation_label)
+    occupation = ChoiceOf(label=_("职业"), queryset=None, label_of=occupation_label,
+                          empty_label=_("请选择职业"))
     work_type = ChoiceOf(label=_("工种"), queryset=None, required=False,
                          label_of=lambda w: f"{w.occupation.name} · {w.name}",
                          empty_label=_("（不分工种）"),
                          help_text=_("职业下设工种的，选择所考工种"))
-    level = forms.ModelChoiceField(label=_("等级"), queryset=None)
+    level = forms.ModelChoiceField(label=_("等级"), queryset=None, empty_label=_("请选择等级"))
     region = RegionField(label=_("考核地区"), scope="all",
                          help_text=_("考核所在的县区，如 梁园区；由该地区的审核流程审核"))
     venue = forms.CharField(label=_("考核地点"), max_length=200)
-    exam_date = forms.DateField(label=_("考核日期"), widget=forms.DateInput(attrs=_DATE))
+    exam_date = forms.DateField(label=_("考核日期"), widget=_date_box())
     site = forms.IntegerField(label=_("考核站点编号"), min_value=1, max_value=999, initial=1,
                               help_text=_("本机构的考核站点（1–999），编入证书编号"))
 
@@ -153,6 +160,8 @@ class PlanForm(forms.Form):
         f["work_type"].queryset = selectors.work_types_of(occupations)
         f["level"].queryset = SkillLevel.objects.filter(
             pk__in=selectors.filed("levels", ids)).order_by("rank")
+        if len(occupations) == 1:  # one filed occupation: nothing to choose
+            f["occupation"].initial = occupations[0].pk
         for name, message in (("filing", _("请选择评价机构备案")), ("name", _("请填写计划名称")),
                               ("evaluation_type", _("请选择评价类型")),
                               ("occupation", _("请选择职业")), ("level", _("请选择等级")),
@@ -171,11 +180,12 @@ class PlanForm(forms.Form):
 class PersonByIdForm(forms.Form):
     """An examiner or a candidate, by identity number."""
 
-    id_number = forms.CharField(label=_("证件号码"), max_length=30, help_text=_ID_HELP,
+    id_number = forms.CharField(label=_("证件号码"), max_length=30,
                                 error_messages={"required": _("请填写证件号码")})
 
     def __init__(self, *args, with_number=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["id_number"].label = _("考评员证件号码") if with_number else _("考生证件号码")
         if with_number:
             self.fields["number"] = forms.CharField(
                 label=_("考评员证号"), max_length=40, required=False)

@@ -7,7 +7,7 @@ app_name = "evaluation"
 urlpatterns = [
     path("directory/", views.directory_view, name="directory"),
     path("filings/", views.FilingList.as_view(), name="filing_list"),
-    path("filings/new/", views.FilingSubmit.as_view(), name="filing_submit"),
+    path("apply/", views.FilingSubmit.as_view(), name="filing_submit"),
     path("filings/<int:pk>/", views.filing_detail_view, name="filing_detail"),
     path("filings/<int:pk>/resubmit/", views.FilingResubmit.as_view(), name="filing_resubmit"),
     path("filings/<int:pk>/<str:action>/", views.filing_supervise_view,

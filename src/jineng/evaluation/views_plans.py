@@ -123,6 +123,14 @@ def _plan_page(request, plan, *, status=200, **extra):
         c.typed_theory, c.typed_practical = theory, practical
         c.pending_decide = decide_url(user, c.pending) if c.pending else ""
     practical_only = plan.evaluation_type.code in results.PRACTICAL_ONLY_TYPES
+    can_publish = (plan.status == PlanStatus.HELD
+                   and user.has_permission("evaluation.publish_evaluationplan")
+                   and user.pk not in enterers)
+    can_enter = enterable and plan.exam_date <= today
+    # The checker of held results reads them first: changing them (?edit=1) makes them an
+    # enterer, and another person must then publish.
+    editing = can_enter and (not can_publish or request.GET.get("edit") == "1"
+                             or "entry_errors" in extra or "import_errors" in extra)
     context = {
         "title": plan.name, "plan": plan, "candidates": candidates,
         "examiners": selectors.plan_examiners(user=user, plan=plan),
@@ -131,17 +139,21 @@ def _plan_page(request, plan, *, status=200, **extra):
         and plan.status in plans.EDITABLE,
         "can_file": changeable and user.has_permission("evaluation.add_evaluationplan")
         and plan.status in plans.EDITABLE,
-        "can_enter": enterable and plan.exam_date <= today,
+        "can_enter": editing, "may_edit": can_enter and not editing,
         "enter_later": enterable and plan.exam_date > today,
-        "can_publish": plan.status == PlanStatus.HELD
-        and user.has_permission("evaluation.publish_evaluationplan")
-        and user.pk not in enterers,
+        "can_publish": can_publish,
         "publish_by_other": plan.status == PlanStatus.HELD and user.pk in enterers,
         "can_correct": plan.status == PlanStatus.PUBLISHED
         and user.has_permission("evaluation.add_result"),
         "published": plan.status == PlanStatus.PUBLISHED,
+        "results_stage": plan.status in (PlanStatus.APPROVED, PlanStatus.HELD,
+                                         PlanStatus.PUBLISHED),
+        "id_help": forms.ID_HELP,
         "practical_only": practical_only, "min_examiners": plans.MIN_EXAMINERS,
         "pass_mark": results.PASS_MARK,
+        "tally": {"passed": sum(1 for c in candidates if c.standing and c.standing.passed),
+                  "failed": sum(1 for c in candidates if c.standing and not c.standing.passed),
+                  "missing": sum(1 for c in candidates if not c.standing)},
         "examiner_form": extra.pop("examiner_form", None)
         or forms.PersonByIdForm(prefix="examiner", with_number=True),
         "candidate_form": extra.pop("candidate_form", None)
