@@ -131,7 +131,10 @@ def test_the_filing_form_says_what_is_wrong_in_chinese(client_for):
     assert "「电」对应多个职业" in page
     page = html(client.post("/evaluation/apply/", _filing_post(
         kind=BodyKind.ENTERPRISE)))
-    assert "不能备案为企业自主评价" in page
+    assert "所选机构类别不适用于该机构" in page and "enterprise" not in page.split("<main")[1]
+    form = html(client_for("ent_411402").get("/evaluation/apply/"))
+    assert '<option value="enterprise" selected>企业自主评价</option>' in form
+    assert "社会培训评价组织" not in form
     page = html(client.post("/evaluation/apply/", _filing_post(valid_to="2001-01-01")))
     assert "早于备案期起" in page
     assert not BodyFiling.objects.filter(institution__name=kit.BODY).exists()
@@ -636,3 +639,31 @@ def test_the_checker_reads_held_results_before_changing_them(client_for):
     page = html(client_for("county_411402").get(url + "?edit=1"))
     assert "results-form" in page
     assert "results-form" in html(client_for("eval_411402").get(url))
+
+
+# ---------------------------------------------------------------- query counts
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_cost_the_same_with_more_rows(client_for):
+    client = client_for("county_411402")
+    published_plan(with_worker=False)
+    pages = ["/evaluation/filings/", "/evaluation/plans/", "/evaluation/certificates/",
+             "/evaluation/directory/"]
+    before = {url: _queries(client, url) for url in pages}
+    plan = EvaluationPlan.objects.get()
+    kit.held(kit.approved_plan(plan.filing, candidates=2), [(70, 70), (80, 80)])
+    results.plan_results_publish(actor=kit.user("county_411402"),
+                                 plan=EvaluationPlan.objects.get(status=PlanStatus.HELD))
+    client_for("inst_411402").post("/evaluation/apply/", _filing_post(
+        institution=Institution.objects.get(name="商丘市梁园区金蓝领职业培训学校").pk))
+    after = {url: _queries(client, url) for url in pages}
+    assert after == before

@@ -91,7 +91,14 @@ class FilingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions
         if institutions is not None and len(institutions) == 1:
-            self.fields["institution"].initial = institutions[0].pk
+            only = institutions[0]
+            self.fields["institution"].initial = only.pk
+            # only the kinds of body this institution may file as
+            kinds = [(k, label) for k, label in BodyKind.choices
+                     if only.kind in bodies.KIND_INSTITUTIONS[k]]
+            if kinds:
+                self.fields["kind"].choices = kinds
+                self.fields["kind"].initial = kinds[0][0]
         for name, message in (("evaluation_types", _("请至少选择一种评价类型")),
                               ("levels", _("请至少选择一个评价等级")),
                               ("institution", _("请选择评价机构")),
@@ -101,6 +108,12 @@ class FilingForm(forms.Form):
             self.fields[name].error_messages["required"] = message
         for name in ("valid_from", "valid_to"):
             self.fields[name].error_messages["invalid"] = _("请按 年-月-日 填写日期")
+        self.fields["kind"].error_messages["invalid_choice"] = _(
+            "所选机构类别不适用于该机构，请重新选择")
+        for name in ("institution", "evaluation_types", "levels"):
+            self.fields[name].error_messages.update(
+                invalid_choice=_("所选项不存在，请重新选择"),
+                invalid_pk_value=_("所选项不存在，请重新选择"))
         if resubmit is not None:  # the body and its kind stay as filed
             for name, value in (("institution", resubmit.institution_id),
                                 ("kind", resubmit.kind)):

@@ -111,8 +111,7 @@ class FilingSubmit(ServiceFormPage):
 
     def initial(self, obj):
         year = dt.date.today().year
-        return {"valid_from": dt.date(year, 1, 1), "valid_to": dt.date(year + 2, 12, 31),
-                "kind": BodyKind.SOCIAL}
+        return {"valid_from": dt.date(year, 1, 1), "valid_to": dt.date(year + 2, 12, 31)}
 
     def save(self, request, obj, data):
         return bodies.filing_submit(actor=request.user, institution=data["institution"],
