@@ -204,10 +204,12 @@ class PersonByIdForm(forms.Form):
                 label=_("考评员证号"), max_length=40, required=False)
 
 
+RESULTS_FILE_HELP = _("Excel（.xlsx）或 CSV，第 1 行为表头：身份证号、姓名、理论成绩、实操成绩；任何一行有错，全部不保存。")  # noqa: E501
+
+
 class ResultsFileForm(forms.Form):
-    file = forms.FileField(label=_("成绩文件"), help_text=_(
-        "Excel（.xlsx）或 CSV，第 1 行为表头：身份证号、姓名、理论成绩、实操成绩；"
-        "任何一行有错，全部不保存。"), error_messages={"required": _("请选择成绩文件")})
+    file = forms.FileField(label=_("成绩文件"), help_text=RESULTS_FILE_HELP,
+                           error_messages={"required": _("请选择成绩文件")})
 
 
 class CorrectionForm(forms.Form):
