@@ -83,6 +83,20 @@ def test_each_role_finds_its_pages_in_the_menu(client_for):
     worker = menu_labels(client_for("worker_411402").get("/"))
     assert "我的证书" in worker and "证书查询" in worker
     assert "考核计划" not in worker and "评价机构备案" not in worker
+    reviewer = menu_labels(client_for("reviewer_411400").get("/"))
+    assert "评价机构备案" in reviewer and "申请评价机构备案" not in reviewer
+
+
+def test_who_may_open_the_forms(client_for):
+    for username in ("eval_411402", "ent_411402", "inst_411402", "county_411402"):
+        assert client_for(username).get("/evaluation/apply/").status_code == 200, username
+        assert client_for(username).get("/evaluation/plans/new/").status_code == 200, username
+    for username in ("worker_411402", "reviewer_411400"):
+        assert client_for(username).get("/evaluation/apply/").status_code == 403, username
+        assert client_for(username).get("/evaluation/plans/new/").status_code == 403, username
+    assert Client().get("/evaluation/apply/").status_code == 302
+    assert client_for("reviewer_411400").post("/evaluation/apply/", _filing_post()).status_code \
+        == 403
 
 
 # ---------------------------------------------------------------- filings
