@@ -279,7 +279,8 @@ def test_system_administrator_has_no_audit_menu_and_no_audit_page(client_for):
 
 def test_audit_administrator_reads_the_trail_and_cannot_change_anything(client_for):
     client = client_for("auditadmin")
-    assert menu_labels(client.get("/")) == {"审计日志", "补贴性培训职业目录", "定点培训机构名录"}
+    assert menu_labels(client.get("/")) == {"审计日志", "补贴性培训职业目录", "定点培训机构名录",
+                                            "证书查询", "评价机构名录"}
     assert client.get("/core/audit/").status_code == 200
     institution = Institution.objects.get(name="商丘技师学院")
     user = User.objects.get(username="county_411402")
