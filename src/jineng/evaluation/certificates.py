@@ -228,11 +228,14 @@ def revocation_list_problem(crl: dict, keys: dict[str, str]) -> str:
 
 def _conflicting(results: list[Result], plan: EvaluationPlan) -> list[str]:
     people = [r.candidate.person_id for r in results]
-    held = (Certificate.objects.filter(person_id__in=people, occupation=plan.occupation,
-                                       level=plan.level, status=CertificateStatus.VALID)
-            .select_related("person"))
-    return [f"{c.person.name} 已持有{plan.occupation.name}{plan.level.name}的有效证书"
-            f"（编号 {c.number}）" for c in held]
+    clashes = []
+    for start in range(0, len(people), 5000):  # within any database's parameter limit
+        held = (Certificate.objects.filter(
+            person_id__in=people[start:start + 5000], occupation=plan.occupation,
+            level=plan.level, status=CertificateStatus.VALID).select_related("person"))
+        clashes += [f"{c.person.name} 已持有{plan.occupation.name}{plan.level.name}的有效证书"
+                    f"（编号 {c.number}）" for c in held]
+    return clashes
 
 
 def certificates_issue(*, actor, plan: EvaluationPlan, results: list[Result]) -> int:

@@ -251,11 +251,12 @@ def plan_results_publish(*, actor, plan: EvaluationPlan) -> int:
     enterers = {r.entered_by_id for r in results} | {plan.results_entered_by_id}
     if actor.pk in enterers:
         raise Forbidden("成绩须由录入人以外的另一人确认发布（双人复核）")
-    missing = plan.candidates.exclude(pk__in=[r.candidate_id for r in results])
+    missing = plan.candidates.exclude(results__status=ResultStatus.ENTERED)
     if missing.exists():
         names = "、".join(missing.values_list("person__name", flat=True)[:10])
         raise field_error("results", f"还有考生没有成绩：{names}")
-    Result.objects.filter(pk__in=[r.pk for r in results]).update(status=ResultStatus.PUBLISHED)
+    Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED).update(
+        status=ResultStatus.PUBLISHED)
     issued = certificates.certificates_issue(actor=actor, plan=plan, results=results)
     plan.status, plan.published_by, plan.published_at = (PlanStatus.PUBLISHED, actor,
                                                          timezone.now())
