@@ -87,3 +87,14 @@ def test_the_command_checks_a_qr_offline_with_the_public_key_only(tmp_path):
     with pytest.raises(CommandError, match="已被撤销.*冒名顶替"):
         call_command("verify_certificate", certificates.qr_payload(cert), keys=str(keys),
                      revocations=str(crl))
+
+
+def test_the_commit_of_a_publication_signs_its_certificates(django_capture_on_commit_callbacks):
+    plan = kit.held(kit.approved_plan(candidates=2), [(80, 80), (90, 90)])
+    with django_capture_on_commit_callbacks(execute=True):
+        results.plan_results_publish(actor=kit.user("county_411402"), plan=plan)
+    signed = Certificate.objects.filter(plan=plan)
+    assert signed.count() == 2 and not signed.filter(signature="").exists()
+    keys = certificates.public_keys()
+    for cert in signed:
+        assert certificates.verify_payload(certificates.qr_payload(cert), keys).genuine

@@ -246,23 +246,24 @@ def plan_results_publish(*, actor, plan: EvaluationPlan) -> int:
     if plan.filing.status != "filed":
         raise field_error("status", f"「{plan.filing.institution.name}」的评价机构备案当前为"
                                     f"「{plan.filing.get_status_display()}」，不能发布成绩")
-    results = list(Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED)
-                   .select_related("candidate__person"))
-    enterers = {r.entered_by_id for r in results} | {plan.results_entered_by_id}
+    results = Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED)
+    enterers = set(results.order_by().values_list("entered_by_id", flat=True).distinct())
+    enterers.add(plan.results_entered_by_id)
     if actor.pk in enterers:
         raise Forbidden("成绩须由录入人以外的另一人确认发布（双人复核）")
     missing = plan.candidates.exclude(results__status=ResultStatus.ENTERED)
     if missing.exists():
         names = "、".join(missing.values_list("person__name", flat=True)[:10])
         raise field_error("results", f"还有考生没有成绩：{names}")
-    Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED).update(
+    entered = Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED).update(
         status=ResultStatus.PUBLISHED)
-    issued = certificates.certificates_issue(actor=actor, plan=plan, results=results)
+    issued = certificates.certificates_issue(actor=actor, plan=plan, passes=Result.objects.filter(
+        candidate__plan=plan, status=ResultStatus.PUBLISHED, passed=True))
     plan.status, plan.published_by, plan.published_at = (PlanStatus.PUBLISHED, actor,
                                                          timezone.now())
     plan.save(update_fields=["status", "published_by", "published_at"])
     audit_record(actor=actor, action=EvaluationAction.RESULTS_PUBLISH, obj=plan, changes={
-        "status": [PlanStatus.HELD, PlanStatus.PUBLISHED], "results": [None, len(results)],
+        "status": [PlanStatus.HELD, PlanStatus.PUBLISHED], "results": [None, entered],
         "certificates": [None, issued]})
     return issued
 
@@ -326,7 +327,8 @@ def correction_approve(*, actor, correction: Result) -> Result:
         certificates.revoke(actor=actor, certificate=held,
                             reason=f"成绩更正为不合格：{correction.reason}")
     elif correction.passed and not (held and held.status == CertificateStatus.VALID):
-        certificates.certificates_issue(actor=actor, plan=plan, results=[correction])
+        certificates.certificates_issue(actor=actor, plan=plan,
+                                        passes=Result.objects.filter(pk=correction.pk))
     audit_record(actor=actor, action=EvaluationAction.RESULT_CORRECTION_APPROVE,
                  obj=correction, changes={"status": [ResultStatus.CORRECTION,
                                                      ResultStatus.PUBLISHED]})
