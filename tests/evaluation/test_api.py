@@ -355,6 +355,23 @@ def test_a_score_that_is_not_a_number_is_refused_on_its_row(api_for):
     assert empty.status_code == 422 and empty.json()["errors"] == {"rows": "至少需要 1 项"}
 
 
+def test_a_special_ability_test_takes_the_practical_score_alone(api_for):
+    actor = kit.user("eval_411402")
+    plan = kit.draft(kit.filed_body(), type_code="special_ability")
+    for i in range(2):
+        plans.examiner_add(actor=actor, plan=plan, person=factories.person("411402", f"考评{i}"))
+    for enrolment in kit.completed(2):
+        plans.candidate_add(actor=actor, plan=plan, person=enrolment.person)
+    plans.plan_file(actor=actor, plan=plan)
+    kit.decide_all(plan)
+    plan = day_has_come(plan)
+    entered = post(api_for("eval_411402"), f"/api/v1/evaluation/plans/{plan.pk}/results",
+                   {"rows": rows_for(plan, [(None, 70), ("", 50)])})
+    assert entered.status_code == 200, entered.content
+    assert list(Result.objects.filter(candidate__plan=plan).order_by("candidate_id")
+                .values_list("theory_score", "passed")) == [(None, True), (None, False)]
+
+
 def test_scores_before_the_exam_day_or_by_a_reviewer_are_refused(api_for):
     plan = kit.approved_plan(candidates=1)
     url = f"/api/v1/evaluation/plans/{plan.pk}/results"

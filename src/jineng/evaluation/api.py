@@ -412,17 +412,22 @@ class CandidateIn(Schema):
 
 PERSON_FIELDS = {"person": "id_number"}
 
-# A score as sent: a number or a text; the service reads it and says in Chinese what is
-# wrong with it (a JSON true is not read as 1).
-Score = Annotated[Any, WithJsonSchema({
-    "anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}],
-    "description": "0–100 分，最多一位小数"})]
+def _score(description: str):
+    """A score as sent, a number or a text: the service reads it and says in Chinese what is
+    wrong with it (a JSON true is not taken for 1)."""
+    return Annotated[Any, WithJsonSchema({
+        "anyOf": [{"type": "number"}, {"type": "string"}, {"type": "null"}],
+        "description": description})]
+
+
+Theory = _score("理论成绩：0–100 分，最多一位小数（专项职业能力考核可不填）")
+Practical = _score("实操成绩：0–100 分，最多一位小数（必填）")
 
 
 class ScoreRowIn(Schema):
     id_number: str = Field(description="考生证件号码", max_length=40)
-    theory_score: Score = None
-    practical_score: Score = None
+    theory_score: Theory = None
+    practical_score: Practical = None
 
 
 class ScoresIn(Schema):
@@ -480,8 +485,8 @@ class PublishOut(Schema):
 
 
 class CorrectionIn(Schema):
-    theory_score: Score = None
-    practical_score: Score = None
+    theory_score: Theory = None
+    practical_score: Practical = None
     reason: str = Field(description="更正原因（必填）")
 
 
@@ -614,8 +619,8 @@ class NumberQuery(Schema):
 
 
 class HolderIn(Schema):
-    name: str = Field(max_length=50, description="持证人姓名")
-    id_number: str = Field(max_length=40, description="持证人证件号码")
+    name: str = Field(min_length=1, max_length=50, description="持证人姓名")
+    id_number: str = Field(min_length=1, max_length=40, description="持证人证件号码")
 
 
 class HolderOut(Schema):
@@ -876,7 +881,8 @@ def verify_by_number(request, query: Query[NumberQuery]):
 
 
 @public_router.post("/certificates/verify", response={200: HolderOut, 429: ErrorOut},
-                    auth=None,
+                    auth=None, openapi_extra={"responses": {429: {
+                        "description": f"查询过于频繁：每个地址每分钟最多 {HOLDER_LOOKUPS} 次"}}},
                     summary="按姓名和证件号码查验证书（公开，无需令牌；证件号码只在请求体中传送）")
 def verify_by_holder(request, payload: HolderIn):
     _holder_lookup_allowed(request)
