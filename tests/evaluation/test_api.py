@@ -528,6 +528,22 @@ def test_verify_by_number_needs_no_token_and_says_only_what_is_printed(published
     assert lower.json()["code"] == "valid"
 
 
+def test_verify_reads_a_number_typed_full_width_or_in_groups(published):
+    """A bug fixed: a number typed on a phone (full-width) or copied with the printed
+    spaces was "not found"; and digits of other scripts passed the layout check."""
+    number = Certificate.objects.filter(plan=published).order_by("pk").first().number
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in number.lower())
+    grouped = f"{number[0]} {number[1:7]} {number[7:9]} {number[9:12]} {number[12:15]} " \
+              f"{number[15:]}"
+    for typed in (full_width, grouped):
+        answer = Client().get("/api/v1/certificates/verify", {"number": typed}).json()
+        assert answer["code"] == "valid" and answer["number"] == number, typed
+    arabic = number[0] + "".join(chr(0x0660 + int(d)) for d in number[1:])
+    assert certificates.number_layout(arabic) is None
+    assert Client().get("/api/v1/certificates/verify", {"number": arabic}).json()[
+        "message"] == "证书编号应为 1 位字母（Y 或 S）加 21 位数字"
+
+
 def test_verify_answers_revoked_and_not_found_with_stable_codes(api_for, published):
     certificate = Certificate.objects.filter(plan=published).order_by("pk").first()
     revoked = post(api_for("county_411402"), f"/api/v1/certificates/{certificate.pk}/revoke",

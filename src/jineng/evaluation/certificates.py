@@ -28,6 +28,7 @@ says whether the signed revocation list it was given (`revocation_list`, publish
 import base64
 import datetime as dt
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -70,7 +71,9 @@ def number_prefix(plan: EvaluationPlan) -> str:
 
 def number_layout(number: str) -> dict | None:
     """The parts of a well-formed number, or None."""
-    if len(number) != 22 or number[0] not in "YS" or not number[1:].isdigit():
+    digits = number[1:]
+    if len(number) != 22 or number[0] not in "YS" or not (digits.isascii()
+                                                         and digits.isdigit()):
         return None
     return {"letter": number[0], "body": number[1:7], "province": number[7:9],
             "site": number[9:12], "year": number[12:14], "level": number[14],
@@ -324,8 +327,14 @@ def _public(qs):
                              "evaluation_type")
 
 
+def number_clean(text: str) -> str:
+    """A number as typed or scanned: full-width characters (a phone's input method) as
+    half-width, spaces (as printed in groups) gone, the letter upper-case."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split()).upper()
+
+
 def verify_number(number: str) -> Verification:
-    number = (number or "").strip().upper()
+    number = number_clean(number)
     if not number_layout(number):
         return Verification("not_found", "证书编号应为 1 位字母（Y 或 S）加 21 位数字")
     return _answer(_public(Certificate.objects.filter(number=number)).first())
