@@ -460,6 +460,11 @@ def test_a_worker_sees_their_own_certificate_and_no_one_elses(api_for):
     same_404(client, f"/api/v1/certificates/{theirs.pk}", f"/api/v1/certificates/{MISSING}")
     assert post(client, f"/api/v1/certificates/{mine.pk}/revoke",
                 {"reason": "自己撤"}).status_code == 403
+    # A bug fixed: the name as typed with a space between its characters was "not found".
+    spaced = post(Client(), "/api/v1/certificates/verify",
+                  {"name": " 张 三 ", "id_number": full_id(zhang)}).json()
+    assert spaced["code"] == "found"
+    assert [c["number"] for c in spaced["certificates"]] == [mine.number]
 
 
 def test_the_qr_payload_of_the_api_checks_offline_with_the_public_keys(api_for, published):

@@ -348,9 +348,13 @@ def verify_holder(name: str, id_number: str) -> list[Verification]:
         ident = people_services.identity_check(id_number)
     except ServiceError:  # a malformed number reads as "no such certificate"
         return []
+    try:  # as the registry writes names: "张 三" and full-width letters are 张三 and ASCII
+        name = people_services.name_clean(name)
+    except ServiceError:
+        name = (name or "").strip()
     person_hash = people_services.identity_hash(ident.doc_type, ident.number)
     found = _public(Certificate.objects.filter(person__id_hash=person_hash,
-                                               person__name=(name or "").strip()))
+                                               person__name=name))
     return [_answer(c) for c in found.order_by("-issued_on")]
 
 
