@@ -54,6 +54,8 @@ def _result() -> Result:
 
 class TestBodyFilingScope(ScopeCases):
     model = BodyFiling
+    api_list = "/api/v1/evaluation/bodies?q={obj.institution.name}&limit=100"
+    api_detail = "/api/v1/evaluation/bodies/{obj.pk}"
 
     def make(self, user_named):
         return _filing()
@@ -61,6 +63,8 @@ class TestBodyFilingScope(ScopeCases):
 
 class TestEvaluationPlanScope(ScopeCases):
     model = EvaluationPlan
+    api_list = "/api/v1/evaluation/plans?q={obj.code}&limit=100"
+    api_detail = "/api/v1/evaluation/plans/{obj.pk}"
 
     def make(self, user_named):
         return _plan()
@@ -89,6 +93,8 @@ class TestResultScope(ScopeCases):
 
 class TestCertificateScope(ScopeCases):
     model = Certificate
+    api_list = "/api/v1/certificates?q={obj.number}&limit=100"
+    api_detail = "/api/v1/certificates/{obj.pk}"
 
     def make(self, user_named):
         result = _result()

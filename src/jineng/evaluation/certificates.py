@@ -30,6 +30,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -75,7 +76,9 @@ def number_prefix(plan: EvaluationPlan) -> str:
 
 def number_layout(number: str) -> dict | None:
     """The parts of a well-formed number, or None."""
-    if len(number) != 22 or number[0] not in "YS" or not number[1:].isdigit():
+    digits = number[1:]
+    if len(number) != 22 or number[0] not in "YS" or not (digits.isascii()
+                                                         and digits.isdigit()):
         return None
     return {"letter": number[0], "body": number[1:7], "province": number[7:9],
             "site": number[9:12], "year": number[12:14], "level": number[14],
@@ -398,8 +401,14 @@ def _public(qs):
                              "evaluation_type")
 
 
+def number_clean(text: str) -> str:
+    """A number as typed or scanned: full-width characters (a phone's input method) as
+    half-width, spaces (as printed in groups) gone, the letter upper-case."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split()).upper()
+
+
 def verify_number(number: str) -> Verification:
-    number = (number or "").strip().upper()
+    number = number_clean(number)
     if not number_layout(number):
         return Verification("not_found", "证书编号应为 1 位字母（Y 或 S）加 21 位数字")
     return _answer(_public(Certificate.objects.filter(number=number)).first())
@@ -413,9 +422,13 @@ def verify_holder(name: str, id_number: str) -> list[Verification]:
         ident = people_services.identity_check(id_number)
     except ServiceError:  # a malformed number reads as "no such certificate"
         return []
+    try:  # as the registry writes names: "张 三" and full-width letters are 张三 and ASCII
+        name = people_services.name_clean(name)
+    except ServiceError:
+        name = (name or "").strip()
     person_hash = people_services.identity_hash(ident.doc_type, ident.number)
     found = _public(Certificate.objects.filter(person__id_hash=person_hash,
-                                               person__name=(name or "").strip()))
+                                               person__name=name))
     return [_answer(c) for c in found.order_by("-issued_on")]
 
 
