@@ -673,3 +673,11 @@ def test_the_public_checks_answer_without_a_token_and_the_rest_ask_for_one(publi
         refused = anyone.get(url)
         assert refused.status_code == 401, url
         assert refused.json()["code"] == "unauthorized"
+
+
+def test_a_body_that_is_not_json_is_refused_in_chinese(api_for):
+    client = api_for("eval_411402")
+    response = client.post("/api/v1/evaluation/bodies", "{not json",
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["message"] == "请求内容不是有效的 JSON，无法解析"
