@@ -104,8 +104,8 @@ def test_altered_event_is_named(admin):
     target = AuditEvent.objects.order_by("id")[3]
     raw_sql(f"UPDATE {AuditEvent._meta.db_table} SET actor_name = %s WHERE id = %s",
             ["someone_else", target.id])
-    with pytest.raises(CommandError,
-                       match=f"第 {target.chain} 链第 {target.seq} 号审计事件的内容被篡改") as caught:
+    named = f"第 {target.chain} 链第 {target.seq} 号审计事件的内容被篡改"
+    with pytest.raises(CommandError, match=named) as caught:
         verify()
     assert f"someone_else {target.action} {target.object_type}:{target.object_id}" in str(
         caught.value

@@ -32,9 +32,13 @@ def decide_all(subject, decision: str = "approve", reason: str = "") -> None:
 
 def filed_body(name: str = BODY, kind: str = BodyKind.SOCIAL, *, actor: str = "eval_411402",
                types=("skill_level", "special_ability"), levels=("5", "4", "3")) -> BodyFiling:
+    institution = Institution.objects.get(name=name)
+    demo = BodyFiling.objects.filter(institution=institution, status="filed").first()
+    if demo is not None:  # the demo's filing (电工 and 家政服务员, levels 5–3)
+        return demo
     today = timezone.localdate()
     filing = bodies.filing_submit(
-        actor=user(actor), institution=Institution.objects.get(name=name), kind=kind,
+        actor=user(actor), institution=institution, kind=kind,
         evaluation_types=list(EvaluationType.objects.filter(code__in=types)),
         occupations=list(Occupation.objects.filter(code=OCCUPATION, is_current=True)),
         levels=list(SkillLevel.objects.filter(code__in=levels)),

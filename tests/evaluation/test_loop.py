@@ -44,6 +44,62 @@ def test_a_plan_is_held_and_published_into_certificates():
     assert offline.revoked and "考核舞弊" in offline.message
 
 
+def test_the_pdf_embeds_its_font_and_marks_a_revoked_certificate(settings, tmp_path):
+    from jineng.evaluation import pdf
+
+    settings.CERTIFICATE_PDF_DIR = tmp_path
+    plan = kit.held(kit.approved_plan(candidates=1), [(88, 91)])
+    results.plan_results_publish(actor=kit.user("county_411402"), plan=plan)
+    cert = Certificate.objects.get(plan=plan)
+    data = pdf.certificate_pdf(cert)
+    assert data.startswith(b"%PDF") and b"/FontFile2" in data and b"WenQuanYiMicroHei" in data
+    assert (tmp_path / f"{cert.number}-valid.pdf").read_bytes() == data  # kept
+    certificates.certificate_revoke(actor=kit.user("county_411402"), certificate=cert,
+                                    reason="证书信息有误")
+    cert.refresh_from_db()
+    revoked = pdf.certificate_pdf(cert)
+    assert revoked != data and (tmp_path / f"{cert.number}-revoked.pdf").exists()
+    (tmp_path / "shown.pdf").write_bytes(revoked)
+
+
+def test_the_command_checks_a_qr_offline_with_the_public_key_only(tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    plan = kit.held(kit.approved_plan(candidates=1), [(70, 70)])
+    results.plan_results_publish(actor=kit.user("county_411402"), plan=plan)
+    cert = Certificate.objects.get(plan=plan)
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps(certificates.public_keys()))
+    out = tmp_path / "out.txt"
+    with out.open("w") as stream:
+        call_command("verify_certificate", certificates.qr_payload(cert), keys=str(keys),
+                     stdout=stream)
+    assert "签名真实" in out.read_text() and cert.number in out.read_text()
+    forged = certificates.qr_payload(cert).replace("|4|", "|3|")  # the level raised
+    with pytest.raises(CommandError, match="签名不符"):
+        call_command("verify_certificate", forged, keys=str(keys))
+    certificates.certificate_revoke(actor=kit.user("county_411402"), certificate=cert,
+                                    reason="冒名顶替")
+    crl = tmp_path / "crl.json"
+    crl.write_text(json.dumps(certificates.revocation_list(), ensure_ascii=False))
+    with pytest.raises(CommandError, match="已被撤销.*冒名顶替"):
+        call_command("verify_certificate", certificates.qr_payload(cert), keys=str(keys),
+                     revocations=str(crl))
+
+
+def test_the_commit_of_a_publication_signs_its_certificates(django_capture_on_commit_callbacks):
+    plan = kit.held(kit.approved_plan(candidates=2), [(80, 80), (90, 90)])
+    with django_capture_on_commit_callbacks(execute=True):
+        results.plan_results_publish(actor=kit.user("county_411402"), plan=plan)
+    signed = Certificate.objects.filter(plan=plan)
+    assert signed.count() == 2 and not signed.filter(signature="").exists()
+    keys = certificates.public_keys()
+    for cert in signed:
+        assert certificates.verify_payload(certificates.qr_payload(cert), keys).genuine
+
+
 def test_an_examiner_is_not_also_a_candidate():
     """examiner_add refused a candidate; candidate_add now refuses an examiner too."""
     from jineng.core.errors import ServiceError

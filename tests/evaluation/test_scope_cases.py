@@ -1,5 +1,6 @@
 """The scope case matrix (tests/scope_cases.py) for evaluation's models. Each case's record
-belongs to a body of 睢阳区 (411403), built straight through the ORM. The public directory
+belongs to a body of 睢阳区 (411403), built straight through the ORM, and is read through the
+pages, their exports, the API and the selectors. The public directory
 (/evaluation/directory/) and verification page (/evaluation/verify/) show filed bodies and
 certificates to anyone by design, masked."""
 
@@ -84,6 +85,8 @@ def _certificate(person: Person | None = None) -> Certificate:
 
 class TestBodyFilingScope(ScopeCases):
     model = BodyFiling
+    api_list = "/api/v1/evaluation/bodies?q={obj.institution.name}&limit=100"
+    api_detail = "/api/v1/evaluation/bodies/{obj.pk}"
     page_list = "/evaluation/filings/?q={obj.institution.name}"
     page_detail = "/evaluation/filings/{obj.pk}/"
     page_export = "/evaluation/filings/?q={obj.institution.name}&export=xlsx"
@@ -100,6 +103,8 @@ class TestBodyFilingScope(ScopeCases):
 
 class TestEvaluationPlanScope(ScopeCases):
     model = EvaluationPlan
+    api_list = "/api/v1/evaluation/plans?q={obj.code}&limit=100"
+    api_detail = "/api/v1/evaluation/plans/{obj.pk}"
     page_list = "/evaluation/plans/?q={obj.name}"
     page_detail = "/evaluation/plans/{obj.pk}/"
     page_export = "/evaluation/plans/?q={obj.name}&export=xlsx"
@@ -144,6 +149,8 @@ class TestResultScope(ScopeCases):
 
 class TestCertificateScope(ScopeCases):
     model = Certificate
+    api_list = "/api/v1/certificates?q={obj.number}&limit=100"
+    api_detail = "/api/v1/certificates/{obj.pk}"
     page_list = "/evaluation/certificates/?q={obj.number}"
     page_detail = "/evaluation/certificates/{obj.pk}/"
     page_export = "/evaluation/certificates/?q={obj.number}&export=xlsx"

@@ -148,8 +148,11 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        message = str(exc)
+        if message.startswith("Cannot parse request body"):  # ninja's words for bad JSON
+            message = "请求内容不是有效的 JSON，无法解析"
         return api.create_response(
-            request, error_body("http_error", str(exc)), status=exc.status_code
+            request, error_body("http_error", message), status=exc.status_code
         )
 
 

@@ -82,3 +82,16 @@ class ReviewAction(models.TextChoices):
     REJECT = "review_reject", _("审核驳回")
     CHAIN_CHANGE = "review_chain_change", _("修改审核流程")
     CHAIN_DEFAULT = "review_chain_default", _("载入默认审核流程")
+
+
+_CHANGE_LABELS: dict[str, str] = {}
+
+
+def register_change_labels(labels: dict[str, str]) -> None:
+    """Chinese names for keys of an event's changes that are not fields of its object (counts,
+    ranges), shown on the audit page instead of the key."""
+    _CHANGE_LABELS.update(labels)
+
+
+def change_label(name: str) -> str | None:
+    return _CHANGE_LABELS.get(name)

@@ -7,6 +7,7 @@ from jineng.core.actors import actor_label
 from jineng.core.events import (
     action_choices,
     action_label,
+    change_label,
     object_type_choices,
     object_type_label,
 )
@@ -50,9 +51,12 @@ class AuditEventList(ScopedListPage):
 
 def _field_label(object_type: str, name: str) -> str:
     try:
-        return str(apps.get_model(object_type)._meta.get_field(name).verbose_name)
+        field = apps.get_model(object_type)._meta.get_field(name)
     except (LookupError, ValueError, FieldDoesNotExist):
-        return name
+        return change_label(name) or name
+    if field.auto_created and not field.concrete:  # a reverse relation: the records it holds
+        return change_label(name) or str(field.related_model._meta.verbose_name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def _changes(object_type: str, changes: dict) -> str:

@@ -27,14 +27,18 @@ says whether the signed revocation list it was given (`revocation_list`, publish
 
 import base64
 import datetime as dt
+import functools
 import json
+import logging
+import unicodedata
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jineng.core.audit import audit_record
@@ -45,6 +49,7 @@ from jineng.evaluation.events import EvaluationAction
 from jineng.evaluation.lock_objects import certificate_lock, serial_lock
 from jineng.evaluation.models import (
     BodyKind,
+    Candidate,
     Certificate,
     CertificateStatus,
     EvaluationPlan,
@@ -52,6 +57,7 @@ from jineng.evaluation.models import (
 )
 from jineng.people.services import name_mask
 
+log = logging.getLogger(__name__)
 PAYLOAD_FORMAT = "JNC1"
 CRL_FORMAT = "jineng-certificate-revocations/1"
 SERIAL_MAX = 9_999_999
@@ -70,7 +76,9 @@ def number_prefix(plan: EvaluationPlan) -> str:
 
 def number_layout(number: str) -> dict | None:
     """The parts of a well-formed number, or None."""
-    if len(number) != 22 or number[0] not in "YS" or not number[1:].isdigit():
+    digits = number[1:]
+    if len(number) != 22 or number[0] not in "YS" or not (digits.isascii()
+                                                         and digits.isdigit()):
         return None
     return {"letter": number[0], "body": number[1:7], "province": number[7:9],
             "site": number[9:12], "year": number[12:14], "level": number[14],
@@ -142,7 +150,7 @@ def signed_facts(certificate: Certificate) -> SignedFacts:
 
 
 def qr_payload(certificate: Certificate) -> str:
-    return f"{signed_facts(certificate).message()}|{certificate.signature}"
+    return f"{signed_facts(certificate).message()}|{signature_of(certificate)}"
 
 
 @dataclass(frozen=True)
@@ -226,51 +234,120 @@ def revocation_list_problem(crl: dict, keys: dict[str, str]) -> str:
 # ---------------------------------------------------------------- issuing and revoking
 
 
-def _conflicting(results: list[Result], plan: EvaluationPlan) -> list[str]:
-    people = [r.candidate.person_id for r in results]
-    held = (Certificate.objects.filter(person_id__in=people, occupation=plan.occupation,
-                                       level=plan.level, status=CertificateStatus.VALID)
-            .select_related("person"))
+def _conflicting(passes: QuerySet, plan: EvaluationPlan) -> list[str]:
+    held = (Certificate.objects.filter(
+        person_id__in=passes.values("candidate__person_id"), occupation=plan.occupation,
+        level=plan.level, status=CertificateStatus.VALID).select_related("person"))
     return [f"{c.person.name} 已持有{plan.occupation.name}{plan.level.name}的有效证书"
-            f"（编号 {c.number}）" for c in held]
+            f"（编号 {c.number}）" for c in held[:20]]
 
 
-def certificates_issue(*, actor, plan: EvaluationPlan, results: list[Result]) -> int:
-    """Certificates for the passes among `results` of a plan being published (the caller's
+# The serial of each new certificate: the body's last one plus its place among the passes.
+_NUMBER_SQL = {
+    "postgresql": "%s || lpad((%s + row_number() OVER (ORDER BY r.id))::text, 7, '0')",
+    "sqlite": "%s || printf('%%07d', %s + row_number() OVER (ORDER BY r.id))",
+}
+
+
+def _insert_certificates(plan: EvaluationPlan, passes: QuerySet, prefix: str, first: int,
+                         key_id: str) -> int:
+    """One INSERT … SELECT of the passes' certificates: a publication of 100,000 passes costs
+    what the database's own copy of the rows costs, not 100,000 model instances. They are
+    signed after the commit (`certificates_sign`)."""
+    table, result, candidate = (Certificate._meta.db_table, Result._meta.db_table,
+                                Candidate._meta.db_table)
+    chosen, chosen_params = passes.values("pk").query.sql_with_params()
+    sql = (f"INSERT INTO {table} (number, person_id, result_id, plan_id, body_id, region_id, "
+           "occupation_id, work_type_id, level_id, evaluation_type_id, issued_on, status, "
+           "key_id, signature, revoked_reason, revoked_at, revoked_by_id, created_at) "
+           f"SELECT {_NUMBER_SQL[connection.vendor]}, c.person_id, r.id, %s, %s, %s, %s, %s, "
+           "%s, %s, %s, %s, %s, '', '', NULL, NULL, %s "
+           f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id "
+           f"WHERE r.id IN ({chosen})")
+    params = [prefix, first - 1, plan.pk, plan.filing.institution_id, plan.region_id,
+              plan.occupation_id, plan.work_type_id, plan.level_id, plan.evaluation_type_id,
+              timezone.localdate(), CertificateStatus.VALID, key_id, timezone.now(),
+              *chosen_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def certificates_issue(*, actor, plan: EvaluationPlan, passes: QuerySet) -> int:
+    """Certificates for `passes` (results of a plan being published, in the caller's
     transaction); numbers from the body's serial of the year, under its lock. Refused whole,
     naming the people, if any of them already holds a valid one."""
-    passes = [r for r in results if r.passed]
-    if not passes:
+    count = passes.count()
+    if not count:
         return 0
     if clashes := _conflicting(passes, plan):
-        raise Conflict("；".join(clashes[:20]) + "：同一职业同一等级只发一本证书",
-                       errors={"certificates": clashes[:20]})
+        raise Conflict("；".join(clashes) + "：同一职业同一等级只发一本证书",
+                       errors={"certificates": clashes})
     serial = serial_lock(plan.filing.institution_id, plan.exam_date.year)
-    if serial.last + len(passes) > SERIAL_MAX:
+    if serial.last + count > SERIAL_MAX:
         raise field_error("certificates", "本机构本年度的证书序号已用完")
-    prefix, key_id = number_prefix(plan), settings.CERTIFICATE_KEY_ID
-    issued_on = timezone.localdate()
-    made = []
-    for offset, result in enumerate(passes, start=1):
-        certificate = Certificate(
-            number=f"{prefix}{serial.last + offset:07d}", person=result.candidate.person,
-            result=result, plan=plan, body=plan.filing.institution, region=plan.region,
-            occupation=plan.occupation, work_type=plan.work_type, level=plan.level,
-            evaluation_type=plan.evaluation_type, issued_on=issued_on, key_id=key_id)
-        certificate.signature = _sign(key_id, signed_facts(certificate).message())
-        made.append(certificate)
+    prefix, first = number_prefix(plan), serial.last + 1
     try:
         with transaction.atomic():
-            Certificate.objects.bulk_create(made, batch_size=2000)
+            made = _insert_certificates(plan, passes, prefix, first, settings.CERTIFICATE_KEY_ID)
     except IntegrityError:  # a certificate issued by another publication meanwhile
         raise Conflict("「" + plan.name + "」中有考生刚刚获发同一职业同一等级的证书，"
                        "请刷新后重试") from None
-    serial.last += len(passes)
+    serial.last += made
     serial.save(update_fields=["last"])
     audit_record(actor=actor, action=EvaluationAction.CERTIFICATES_ISSUE, obj=plan, changes={
-        "certificates": [None, len(made)], "first": [None, made[0].number],
-        "last": [None, made[-1].number]})
-    return len(made)
+        "certificates": [None, made], "first": [None, f"{prefix}{first:07d}"],
+        "last": [None, f"{prefix}{serial.last:07d}"]})
+    transaction.on_commit(functools.partial(_enqueue_signing, plan.pk))
+    return made
+
+
+def _enqueue_signing(plan_id: int) -> None:
+    from jineng.evaluation.tasks import certificates_sign_task
+
+    try:
+        certificates_sign_task.enqueue(plan_id)
+    except Exception:  # the queue is down: each certificate is signed when first shown
+        log.exception("signing of plan %s's certificates could not be queued", plan_id)
+
+
+_FACTS = ("pk", "number", "person__name", "person__id_masked", "occupation__code",
+          "work_type__name", "level__code", "evaluation_type__code", "body__credit_code",
+          "issued_on", "key_id")
+
+
+def _facts_of(row: tuple) -> SignedFacts:
+    _, number, name, id_masked, occupation, work_type, level, type_code, body, issued, key = row
+    return SignedFacts(number, name_mask(name), id_masked, occupation, work_type or "", level,
+                       type_code, body, issued, key)
+
+
+def certificates_sign(plan_id: int, batch: int = 2000) -> int:
+    """Sign the plan's certificates that are not signed yet (the task after a publication);
+    Ed25519 is deterministic, so a certificate signed here or when first shown carries the
+    same signature. Returns how many it signed."""
+    signed = 0
+    while True:
+        rows = list(Certificate.objects.filter(plan_id=plan_id, signature="")
+                    .order_by("pk").values_list(*_FACTS)[:batch])
+        if not rows:
+            return signed
+        made = [(_sign(row[-1], _facts_of(row).message()), row[0]) for row in rows]
+        with connection.cursor() as cursor:  # one statement, many rows (bulk_update's CASE
+            # over 2,000 ids costs the database far more)
+            cursor.executemany(f"UPDATE {Certificate._meta.db_table} SET signature = %s "
+                               "WHERE id = %s AND signature = ''", made)
+        signed += len(made)
+
+
+def signature_of(certificate: Certificate) -> str:
+    """The certificate's signature, made now (and kept) if its publication's task has not
+    yet signed it."""
+    if not certificate.signature:
+        signature = _sign(certificate.key_id, signed_facts(certificate).message())
+        Certificate.objects.filter(pk=certificate.pk, signature="").update(signature=signature)
+        certificate.signature = signature
+    return certificate.signature
 
 
 @transaction.atomic
@@ -324,8 +401,14 @@ def _public(qs):
                              "evaluation_type")
 
 
+def number_clean(text: str) -> str:
+    """A number as typed or scanned: full-width characters (a phone's input method) as
+    half-width, spaces (as printed in groups) gone, the letter upper-case."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split()).upper()
+
+
 def verify_number(number: str) -> Verification:
-    number = (number or "").strip().upper()
+    number = number_clean(number)
     if not number_layout(number):
         return Verification("not_found", "证书编号应为 1 位字母（Y 或 S）加 21 位数字")
     return _answer(_public(Certificate.objects.filter(number=number)).first())
@@ -339,9 +422,13 @@ def verify_holder(name: str, id_number: str) -> list[Verification]:
         ident = people_services.identity_check(id_number)
     except ServiceError:  # a malformed number reads as "no such certificate"
         return []
+    try:  # as the registry writes names: "张 三" and full-width letters are 张三 and ASCII
+        name = people_services.name_clean(name)
+    except ServiceError:
+        name = (name or "").strip()
     person_hash = people_services.identity_hash(ident.doc_type, ident.number)
     found = _public(Certificate.objects.filter(person__id_hash=person_hash,
-                                               person__name=(name or "").strip()))
+                                               person__name=name))
     return [_answer(c) for c in found.order_by("-issued_on")]
 
 

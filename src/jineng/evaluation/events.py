@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jineng.core.events import register
+from jineng.core.events import register, register_change_labels
 
 
 @register
@@ -29,3 +29,10 @@ class EvaluationAction(models.TextChoices):
     RESULT_CORRECTION_REJECT = "eval_correction_reject", _("成绩更正不予通过")
     CERTIFICATES_ISSUE = "eval_certificates_issue", _("颁发职业技能等级证书")
     CERTIFICATE_REVOKE = "eval_certificate_revoke", _("撤销证书")
+
+
+register_change_labels({
+    "certificates": "证书（本）", "results": "成绩（条）", "passed": "合格（人）",
+    "first": "起始证书编号", "last": "截止证书编号", "examiner": "考评员", "candidate": "考生",
+    "corrects": "更正的成绩",
+})

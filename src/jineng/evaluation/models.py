@@ -255,29 +255,38 @@ class CertificateStatus(models.TextChoices):
 
 class Certificate(models.Model):
     """A certificate issued for a published pass. `number` is the national layout
-    (certificates.py: number_for); the QR code carries a payload signed with the Ed25519 key
-    `key_id`."""
+    (certificates.py: number_layout); the QR code carries a payload signed with the Ed25519
+    key `key_id`.
+
+    Certificates are written by one INSERT … SELECT per publication (certificates.py): the
+    plan, body, region, occupation, 工种, level and evaluation type are the locked plan's own
+    values, the same on every row, so the database does not check them row by row (a
+    publication of 100,000 would queue 700,000 foreign-key checks for its commit); the holder
+    and the result differ per row and are checked. Only the columns reads filter by are
+    indexed (the holder through (person, status))."""
 
     number = models.CharField("证书编号", max_length=22, unique=True)
     person = models.ForeignKey(Person, verbose_name="持证人", on_delete=models.PROTECT,
-                               related_name="certificates")
+                               related_name="certificates", db_index=False)
     result = models.OneToOneField(Result, verbose_name="考核成绩", on_delete=models.PROTECT,
                                   related_name="certificate")
     plan = models.ForeignKey(EvaluationPlan, verbose_name="考核计划", on_delete=models.PROTECT,
-                             related_name="certificates")
+                             related_name="certificates", db_constraint=False)
     body = models.ForeignKey(Institution, verbose_name="评价机构", on_delete=models.PROTECT,
-                             related_name="+")
+                             related_name="+", db_constraint=False)
     region = models.ForeignKey(Region, verbose_name="发证地区", on_delete=models.PROTECT,
-                               related_name="+")
+                               related_name="+", db_constraint=False)
     occupation = models.ForeignKey(Occupation, verbose_name="职业", on_delete=models.PROTECT,
-                                   related_name="+")
+                                   related_name="+", db_constraint=False, db_index=False)
     work_type = models.ForeignKey(WorkType, verbose_name="工种", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+",
+                                  db_constraint=False, db_index=False)
     level = models.ForeignKey(SkillLevel, verbose_name="等级", on_delete=models.PROTECT,
-                              related_name="+")
+                              related_name="+", db_constraint=False, db_index=False)
     evaluation_type = models.ForeignKey(EvaluationType, verbose_name="评价类型",
-                                        on_delete=models.PROTECT, related_name="+")
-    issued_on = models.DateField("发证日期", db_index=True)
+                                        on_delete=models.PROTECT, related_name="+",
+                                        db_constraint=False, db_index=False)
+    issued_on = models.DateField("发证日期")
     status = models.CharField("状态", max_length=10, choices=CertificateStatus.choices,
                               default=CertificateStatus.VALID)
     key_id = models.CharField("签名密钥编号", max_length=16)

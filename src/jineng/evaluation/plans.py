@@ -25,7 +25,7 @@ from jineng.core.refusals import require, require_institution, require_visible
 from jineng.core.review import review_submit
 from jineng.evaluation import bodies
 from jineng.evaluation.events import EvaluationAction
-from jineng.evaluation.lock_objects import plan_lock
+from jineng.evaluation.lock_objects import filing_lock, plan_lock
 from jineng.evaluation.models import (
     BodyFiling,
     BodyKind,
@@ -87,6 +87,7 @@ def plan_draft(*, actor, filing: BodyFiling, name: str, evaluation_type: Evaluat
     if problem := bodies.filing_covers(filing, evaluation_type=evaluation_type,
                                        occupation=occupation, level=level, on_date=exam_date):
         raise field_error("occupation", problem, code="not_filed")
+    filing = filing_lock(filing)  # the body's plans are numbered one at a time
     plan = EvaluationPlan.objects.create(
         filing=filing, code=_plan_code(filing, exam_date), name=name,
         evaluation_type=evaluation_type, occupation=occupation, work_type=work_type,

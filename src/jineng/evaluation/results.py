@@ -135,6 +135,73 @@ def results_enter(*, actor, plan: EvaluationPlan, rows: list[ScoreRow]) -> int:
     return len(good)
 
 
+@dataclass(frozen=True)
+class IdScoreRow:
+    """A row of scores keyed by the candidate's identity number (the API's rows)."""
+
+    id_number: object
+    theory: object
+    practical: object
+
+
+def _bad_rows(messages: list[str], errors: dict) -> ServiceError:
+    summary = "；".join(messages[:50]) + ("" if len(messages) <= 50 else
+                                          f"；等共 {len(messages)} 处错误")
+    return ServiceError(summary, code="bad_rows", errors={**errors, "rows": messages})
+
+
+@transaction.atomic
+def results_enter_by_id(*, actor, plan: EvaluationPlan, rows: list[IdScoreRow]) -> int:
+    """`results_enter` for rows keyed by identity number: every row must be a candidate of
+    the plan, once, with valid scores. One refusal names every bad row and field, in
+    `errors["rows.<i>.<field>"]` (i counted from 0, as the rows were sent; field id_number,
+    theory_score or practical_score) and in `errors["rows"]` (the messages in order);
+    nothing is written if any row is bad."""
+    from jineng.people import services as people_services
+
+    plan = _enterable(actor, plan)
+    if not rows:
+        raise field_error("rows", "没有成绩行")
+    practical_only = plan.evaluation_type.code in PRACTICAL_ONLY_TYPES
+    by_hash = {c.person.id_hash: c for c in plan.candidates.select_related("person")}
+    messages, errors, good, seen = [], {}, [], {}
+
+    def bad(i: int, field: str, message: str) -> None:
+        messages.append(message)
+        errors.setdefault(f"rows.{i}.{field}", message)
+
+    for i, row in enumerate(rows):
+        where = f"第 {i + 1} 行"
+        try:
+            ident = people_services.identity_check(str(row.id_number or ""))
+        except ServiceError as exc:
+            bad(i, "id_number", f"{where}「身份证号」：{exc.errors.get('id_number', exc.message)}")
+            continue
+        candidate = by_hash.get(people_services.identity_hash(ident.doc_type, ident.number))
+        if candidate is None:
+            bad(i, "id_number", f"{where}「身份证号」：该证件号码不是本计划的考生")
+            continue
+        if candidate.pk in seen:
+            bad(i, "id_number", f"{where}「身份证号」：与第 {seen[candidate.pk] + 1} 行是同一考生"
+                                f"（{candidate.person.name}）")
+            continue
+        seen[candidate.pk] = i
+        where = f"{where}（{candidate.person.name}）"
+        scores = {}
+        for field, value, label, required in (
+                ("theory_score", row.theory, "理论成绩", not practical_only),
+                ("practical_score", row.practical, "实操成绩", True)):
+            try:
+                scores[field] = score(value, label, required=required)
+            except ValueError as exc:
+                bad(i, field, f"{where}：{exc}")
+        if len(scores) == 2:
+            good.append(ScoreRow(candidate, scores["theory_score"], scores["practical_score"]))
+    if messages:
+        raise _bad_rows(messages, errors)
+    return results_enter(actor=actor, plan=plan, rows=good)
+
+
 # ---------------------------------------------------------------- the spreadsheet
 
 
@@ -246,22 +313,24 @@ def plan_results_publish(*, actor, plan: EvaluationPlan) -> int:
     if plan.filing.status != "filed":
         raise field_error("status", f"「{plan.filing.institution.name}」的评价机构备案当前为"
                                     f"「{plan.filing.get_status_display()}」，不能发布成绩")
-    results = list(Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED)
-                   .select_related("candidate__person"))
-    enterers = {r.entered_by_id for r in results} | {plan.results_entered_by_id}
+    results = Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED)
+    enterers = set(results.order_by().values_list("entered_by_id", flat=True).distinct())
+    enterers.add(plan.results_entered_by_id)
     if actor.pk in enterers:
         raise Forbidden("成绩须由录入人以外的另一人确认发布（双人复核）")
-    missing = plan.candidates.exclude(pk__in=[r.candidate_id for r in results])
+    missing = plan.candidates.exclude(results__status=ResultStatus.ENTERED)
     if missing.exists():
         names = "、".join(missing.values_list("person__name", flat=True)[:10])
         raise field_error("results", f"还有考生没有成绩：{names}")
-    Result.objects.filter(pk__in=[r.pk for r in results]).update(status=ResultStatus.PUBLISHED)
-    issued = certificates.certificates_issue(actor=actor, plan=plan, results=results)
+    entered = Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED).update(
+        status=ResultStatus.PUBLISHED)
+    issued = certificates.certificates_issue(actor=actor, plan=plan, passes=Result.objects.filter(
+        candidate__plan=plan, status=ResultStatus.PUBLISHED, passed=True))
     plan.status, plan.published_by, plan.published_at = (PlanStatus.PUBLISHED, actor,
                                                          timezone.now())
     plan.save(update_fields=["status", "published_by", "published_at"])
     audit_record(actor=actor, action=EvaluationAction.RESULTS_PUBLISH, obj=plan, changes={
-        "status": [PlanStatus.HELD, PlanStatus.PUBLISHED], "results": [None, len(results)],
+        "status": [PlanStatus.HELD, PlanStatus.PUBLISHED], "results": [None, entered],
         "certificates": [None, issued]})
     return issued
 
@@ -325,7 +394,8 @@ def correction_approve(*, actor, correction: Result) -> Result:
         certificates.revoke(actor=actor, certificate=held,
                             reason=f"成绩更正为不合格：{correction.reason}")
     elif correction.passed and not (held and held.status == CertificateStatus.VALID):
-        certificates.certificates_issue(actor=actor, plan=plan, results=[correction])
+        certificates.certificates_issue(actor=actor, plan=plan,
+                                        passes=Result.objects.filter(pk=correction.pk))
     audit_record(actor=actor, action=EvaluationAction.RESULT_CORRECTION_APPROVE,
                  obj=correction, changes={"status": [ResultStatus.CORRECTION,
                                                      ResultStatus.PUBLISHED]})
