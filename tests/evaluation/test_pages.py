@@ -32,6 +32,8 @@ from tests.training import factories
 pytestmark = pytest.mark.django_db
 
 WORKER_ID = make_resident_number("411402", dt.date(1990, 3, 7), 11)  # 张三 of the demo
+# A training school of 梁园区 with no evaluation filing in the demo (its operator inst_411402)
+SCHOOL = "商丘市梁园区金蓝领职业培训学校"
 
 
 def html(response) -> str:
@@ -66,8 +68,9 @@ def published_plan(with_worker: bool = True) -> EvaluationPlan:
 
 
 def worker_certificate() -> Certificate:
-    published_plan()
-    return Certificate.objects.get(person__user__username="worker_411402")
+    """张三's certificate of the plan `published_plan` publishes (the demo gave him another)."""
+    plan = published_plan()
+    return Certificate.objects.get(plan=plan, person__user__username="worker_411402")
 
 
 # ---------------------------------------------------------------- menu
@@ -103,7 +106,7 @@ def test_who_may_open_the_forms(client_for):
 
 
 def _filing_post(**changes) -> dict:
-    data = {"institution": Institution.objects.get(name=kit.BODY).pk, "kind": BodyKind.SOCIAL,
+    data = {"institution": Institution.objects.get(name=SCHOOL).pk, "kind": BodyKind.SOCIAL,
             "evaluation_types": [EvaluationType.objects.get(code="skill_level").pk],
             "occupations": "电工（6-31-01-03）、家政服务员",
             "levels": [SkillLevel.objects.get(code="4").pk, SkillLevel.objects.get(code="3").pk],
@@ -114,11 +117,11 @@ def _filing_post(**changes) -> dict:
 
 
 def test_a_body_files_on_the_page_choosing_occupations_by_name(client_for):
-    client = client_for("eval_411402")
+    client = client_for("inst_411402")
     form = html(client.get("/evaluation/apply/"))
     assert "评价职业" in form and "输入职业名称后从列表中选择" in form
     response = client.post("/evaluation/apply/", _filing_post())
-    filing = BodyFiling.objects.get(institution__name=kit.BODY)
+    filing = BodyFiling.objects.get(institution__name=SCHOOL)
     assert response.status_code == 302 and response.url == f"/evaluation/filings/{filing.pk}/"
     assert filing.status == FilingStatus.APPLIED
     assert set(filing.occupations.values_list("name", flat=True)) == {"电工", "家政服务员"}
@@ -126,13 +129,13 @@ def test_a_body_files_on_the_page_choosing_occupations_by_name(client_for):
     assert "已申请（待审核）" in detail and "电工（6-31-01-03）" in detail and "提交审核" in detail
     # the county officer finds it in the list and on their review link
     officer = client_for("county_411402")
-    assert kit.BODY in html(officer.get("/evaluation/filings/?status=applied"))
+    assert SCHOOL in html(officer.get("/evaluation/filings/?status=applied"))
     review = review_of(filing)
     assert f"/core/reviews/{review.pk}/" in html(officer.get(response.url))
 
 
 def test_the_filing_form_says_what_is_wrong_in_chinese(client_for):
-    client = client_for("eval_411402")
+    client = client_for("inst_411402")
     response = client.post("/evaluation/apply/", {})
     page = html(response)
     assert response.status_code == 400
@@ -151,7 +154,11 @@ def test_the_filing_form_says_what_is_wrong_in_chinese(client_for):
     assert "社会培训评价组织" not in form
     page = html(client.post("/evaluation/apply/", _filing_post(valid_to="2001-01-01")))
     assert "早于备案期起" in page
-    assert not BodyFiling.objects.filter(institution__name=kit.BODY).exists()
+    assert not BodyFiling.objects.filter(institution__name=SCHOOL).exists()
+    # a body with a filing in force files no second one
+    page = html(client_for("eval_411402").post("/evaluation/apply/", _filing_post(
+        institution=Institution.objects.get(name=kit.BODY).pk)))
+    assert "已有状态为「已备案」的评价机构备案，不能重复申请" in page
 
 
 def test_the_occupation_picker_lists_names_as_one_types(client_for):
@@ -207,9 +214,9 @@ def test_an_officer_suspends_and_withdraws_with_a_reason(client_for):
 
 
 def test_a_returned_filing_is_changed_and_filed_again(client_for):
-    client = client_for("eval_411402")
+    client = client_for("inst_411402")
     client.post("/evaluation/apply/", _filing_post())
-    filing = BodyFiling.objects.get(institution__name=kit.BODY)
+    filing = BodyFiling.objects.get(institution__name=SCHOOL)
     kit.decide_all(filing, "return", "请补充高级工的考评员名单")
     page = html(client.get(f"/evaluation/filings/{filing.pk}/"))
     assert "修改并重新提交" in page and "请补充高级工的考评员名单" in page
@@ -230,8 +237,7 @@ def test_a_returned_filing_is_changed_and_filed_again(client_for):
 
 def test_the_public_directory_lists_filed_bodies_only(client_for):
     kit.filed_body()
-    client_for("inst_411402").post("/evaluation/apply/", _filing_post(
-        institution=Institution.objects.get(name="商丘市梁园区金蓝领职业培训学校").pk))
+    client_for("inst_411402").post("/evaluation/apply/", _filing_post())
     page = html(Client().get("/evaluation/directory/"))
     assert kit.BODY in page and "职业技能等级认定" in page and "电工" in page
     assert "金蓝领" not in page  # applied, under review: not public
@@ -283,11 +289,11 @@ def test_the_plan_form_says_what_is_wrong_in_chinese(client_for):
     late = (filing.valid_to + dt.timedelta(days=1)).isoformat()
     page = html(client.post("/evaluation/plans/new/", _plan_post(filing, exam_date=late)))
     assert "不在「商丘市梁园区豫东职业技能评价中心」的备案期" in page
-    assert not EvaluationPlan.objects.exists()
+    assert not EvaluationPlan.objects.filter(name="电工四级第1期").exists()
 
 
 def test_without_a_filed_body_the_plan_form_says_how_to_start(client_for):
-    page = html(client_for("eval_411402").get("/evaluation/plans/new/"))
+    page = html(client_for("inst_411402").get("/evaluation/plans/new/"))
     assert "还没有已备案的评价机构" in page and "/evaluation/apply/" in page
     assert client_for("worker_411402").get("/evaluation/plans/new/").status_code == 403
 
@@ -508,7 +514,7 @@ def test_certificates_are_listed_in_scope(client_for):
     assert not any(n in html(client_for("county_411403").get("/evaluation/certificates/"))
                    for n in numbers)
     page = html(client_for("worker_411402").get("/evaluation/certificates/"))
-    mine = Certificate.objects.get(person__user__username="worker_411402").number
+    mine = Certificate.objects.get(plan=plan, person__user__username="worker_411402").number
     assert mine in page and all(n not in page for n in numbers if n != mine)
 
 
@@ -537,7 +543,7 @@ def test_the_pdf_is_for_the_holder_and_those_who_may_see_it(client_for):
     assert client_for("county_411403").get(url).status_code == 404
     assert client_for("inst_411402").get(url).status_code == 404
     assert Client().get(url).status_code == 302
-    other = Certificate.objects.exclude(pk=certificate.pk).get()
+    other = Certificate.objects.filter(plan=certificate.plan).exclude(pk=certificate.pk).get()
     assert client_for("worker_411402").get(
         f"/evaluation/certificates/{other.pk}/pdf/").status_code == 404
     assert client_for("worker_411402").get(
@@ -673,11 +679,8 @@ def test_list_pages_cost_the_same_with_more_rows(client_for):
     pages = ["/evaluation/filings/", "/evaluation/plans/", "/evaluation/certificates/",
              "/evaluation/directory/"]
     before = {url: _queries(client, url) for url in pages}
-    plan = EvaluationPlan.objects.get()
-    kit.held(kit.approved_plan(plan.filing, candidates=2), [(70, 70), (80, 80)])
-    results.plan_results_publish(actor=kit.user("county_411402"),
-                                 plan=EvaluationPlan.objects.get(status=PlanStatus.HELD))
-    client_for("inst_411402").post("/evaluation/apply/", _filing_post(
-        institution=Institution.objects.get(name="商丘市梁园区金蓝领职业培训学校").pk))
+    held = kit.held(kit.approved_plan(kit.filed_body(), candidates=2), [(70, 70), (80, 80)])
+    results.plan_results_publish(actor=kit.user("county_411402"), plan=held)
+    client_for("inst_411402").post("/evaluation/apply/", _filing_post())
     after = {url: _queries(client, url) for url in pages}
     assert after == before
