@@ -53,12 +53,13 @@ def test_the_pdf_embeds_its_font_and_marks_a_revoked_certificate(settings, tmp_p
     cert = Certificate.objects.get(plan=plan)
     data = pdf.certificate_pdf(cert)
     assert data.startswith(b"%PDF") and b"/FontFile2" in data and b"WenQuanYiMicroHei" in data
-    assert (tmp_path / f"{cert.number}-valid.pdf").read_bytes() == data  # kept
+    assert pdf.cache_path(cert).read_bytes() == data  # kept
     certificates.certificate_revoke(actor=kit.user("county_411402"), certificate=cert,
                                     reason="证书信息有误")
     cert.refresh_from_db()
     revoked = pdf.certificate_pdf(cert)
-    assert revoked != data and (tmp_path / f"{cert.number}-revoked.pdf").exists()
+    assert revoked != data and pdf.cache_path(cert).exists()
+    assert pdf.cache_path(cert).name.startswith(f"{cert.number}-revoked-")
     (tmp_path / "shown.pdf").write_bytes(revoked)
 
 
@@ -111,3 +112,19 @@ def test_an_examiner_is_not_also_a_candidate():
     plans.examiner_add(actor=kit.user("eval_411402"), plan=plan, person=examiner)
     with pytest.raises(ServiceError, match="是本计划的考评员，不能同时作为考生"):
         plans.candidate_add(actor=kit.user("eval_411402"), plan=plan, person=examiner)
+
+
+def test_a_kept_pdf_is_never_served_for_another_certificate_of_the_same_number(settings,
+                                                                               tmp_path):
+    """A number issued again (a database restored from a backup, then a new publication)
+    must not get the PDF kept for the first holder."""
+    from jineng.evaluation import pdf
+
+    settings.CERTIFICATE_PDF_DIR = tmp_path
+    plan = kit.held(kit.approved_plan(candidates=2), [(88, 91), (77, 80)])
+    results.plan_results_publish(actor=kit.user("county_411402"), plan=plan)
+    first, second = Certificate.objects.filter(plan=plan).order_by("pk")
+    kept = pdf.certificate_pdf(first)
+    second.number = first.number  # the same number, another holder (not saved)
+    assert pdf.cache_path(second) != pdf.cache_path(first)
+    assert pdf.certificate_pdf(second) != kept

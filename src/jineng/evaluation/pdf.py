@@ -4,6 +4,7 @@ viewer's fonts), the holder's masked identity number, and the QR code of the sig
 drawn as vector squares. Rendered on demand and kept by number and status: a revoked
 certificate is rendered again, marked revoked."""
 
+import hashlib
 import os
 from io import BytesIO
 from pathlib import Path
@@ -18,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from jineng.evaluation.certificates import qr_payload
+from jineng.evaluation.certificates import qr_payload, signature_of
 from jineng.evaluation.models import Certificate, CertificateStatus
 
 FONT_FILE = Path(__file__).with_name("fonts") / "wqy-microhei.ttc"
@@ -101,10 +102,21 @@ def render(certificate: Certificate) -> bytes:
     return out.getvalue()
 
 
+def cache_path(certificate: Certificate) -> Path:
+    """Where the rendered PDF is kept: by number, status and signature. A number alone could
+    be issued again to someone else (a database restored from a backup, then a new
+    publication) and the kept file would then show the wrong holder; the signature covers
+    the holder, occupation, level and date, so a file is only ever served for the facts it
+    shows."""
+    digest = hashlib.sha256(signature_of(certificate).encode()).hexdigest()[:16]
+    return (Path(settings.CERTIFICATE_PDF_DIR)
+            / f"{certificate.number}-{certificate.status}-{digest}.pdf")
+
+
 def certificate_pdf(certificate: Certificate) -> bytes:
-    """The PDF, from the cache when this number in this status was rendered before."""
-    folder = Path(settings.CERTIFICATE_PDF_DIR)
-    path = folder / f"{certificate.number}-{certificate.status}.pdf"
+    """The PDF, from the cache when this certificate in this status was rendered before."""
+    path = cache_path(certificate)
+    folder = path.parent
     if path.exists():
         return path.read_bytes()
     data = render(certificate)
