@@ -71,13 +71,13 @@ class FilingList(ScopedListPage):
                Filter("occupation", _("职业"))]
     columns = [
         Column(_("评价机构"), lambda f: f.institution.name, link=True),
+        Column(_("状态"), lambda f: f.get_status_display()),
         Column(_("地区"), lambda f: f.institution.region.name),
         Column(_("机构类别"), lambda f: f.get_kind_display()),
         Column(_("评价类型"), lambda f: names(f.evaluation_types.all())),
         Column(_("评价职业"), lambda f: names(f.occupations.all())),
         Column(_("评价等级"), lambda f: names(f.levels.all(), "short_name")),
         Column(_("备案期"), period),
-        Column(_("状态"), lambda f: f.get_status_display()),
     ]
 
     def row_url(self, obj):

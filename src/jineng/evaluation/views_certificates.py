@@ -38,13 +38,13 @@ class CertificateList(ScopedListPage):
     filters = [Filter("status", _("状态"), CertificateStatus.choices), region_filter()]
     columns = [
         Column(_("证书编号"), lambda c: c.number, link=True),
+        Column(_("状态"), lambda c: c.get_status_display()),
         Column(_("持证人"), lambda c: c.person.name),
         Column(_("证件号码"), lambda c: c.person.id_masked),
         Column(_("职业（工种）"), occupation_text),
         Column(_("等级"), lambda c: c.level.name),
         Column(_("评价机构"), lambda c: c.body.name),
         Column(_("发证日期"), lambda c: c.issued_on),
-        Column(_("状态"), lambda c: c.get_status_display()),
     ]
 
     def row_url(self, obj):

@@ -38,14 +38,14 @@ class PlanList(ScopedListPage):
     filters = [Filter("status", _("状态"), PlanStatus.choices), region_filter()]
     columns = [
         Column(_("计划名称"), lambda p: p.name, link=True),
-        Column(_("计划编号"), lambda p: p.code),
+        Column(_("状态"), lambda p: p.get_status_display()),
+        Column(_("考核日期"), lambda p: p.exam_date),
         Column(_("评价机构"), lambda p: p.filing.institution.name),
         Column(_("职业（工种）"), _occupation),
         Column(_("等级"), lambda p: p.level.name),
         Column(_("评价类型"), lambda p: p.evaluation_type.name),
-        Column(_("考核日期"), lambda p: p.exam_date),
         Column(_("考核地区"), lambda p: p.region.name),
-        Column(_("状态"), lambda p: p.get_status_display()),
+        Column(_("计划编号"), lambda p: p.code),
     ]
 
     def row_url(self, obj):
