@@ -387,6 +387,10 @@ def test_results_are_typed_row_by_row_with_errors_named(client_for):
     assert f"（{c1.person.name}）：理论成绩「八十」不是数字" in page
     assert "理论成绩「101」超出 0–100 分" in page
     assert 'value="八十"' in page  # what was typed stays in the box
+    assert (f'name="theory-{c1.pk}" value="八十" size="5" class="invalid" aria-invalid="true"'
+            in page)
+    assert f'name="practical-{c1.pk}" value="70" size="5" aria-label' in page
+    assert f'name="theory-{c3.pk}" value="60.25" size="5" class="invalid"' in page
     response = client.post(url + "results/", {
         f"theory-{c1.pk}": "80", f"practical-{c1.pk}": "75.5",
         f"theory-{c2.pk}": "59", f"practical-{c2.pk}": "90",

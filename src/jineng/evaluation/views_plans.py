@@ -3,6 +3,8 @@ adds examiners and candidates by identity number and files it, enters or imports
 results once it is held, a second person publishes them, and a published result is
 corrected through the review chain."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -116,12 +118,14 @@ def _plan_page(request, plan, *, status=200, **extra):
     enterers = {c.standing.entered_by_id for c in candidates if c.standing} | {
         plan.results_entered_by_id}
     typed = extra.pop("typed", {})
+    bad_cells = extra.pop("bad_cells", {})
     for c in candidates:
         theory, practical = typed.get(c.pk, (
             _score_text(c.standing.theory_score) if c.standing else "",
             _score_text(c.standing.practical_score) if c.standing else ""))
         c.typed_theory, c.typed_practical = theory, practical
         c.pending_decide = decide_url(user, c.pending) if c.pending else ""
+        c.bad = bad_cells.get(c.pk, set())
     practical_only = plan.evaluation_type.code in results.PRACTICAL_ONLY_TYPES
     can_publish = (plan.status == PlanStatus.HELD
                    and user.has_permission("evaluation.publish_evaluationplan")
@@ -237,7 +241,7 @@ def results_enter_view(request, pk):
         typed[cid] = (theory, practical)
         if theory or practical:
             rows.append(results.ScoreRow(candidate, theory, practical))
-    errors = []
+    errors, bad = [], {}
     if not rows:
         errors = [str(_("请至少填写一名考生的成绩"))]
     else:
@@ -248,10 +252,27 @@ def results_enter_view(request, pk):
             raise
         except ServiceError as exc:
             errors = exc.errors.get("rows") or [exc.message]
+            bad = _bad_cells(errors, rows)
         else:
             messages.success(request, _("已保存 %(n)s 名考生的成绩") % {"n": count})
             return redirect(reverse("evaluation:plan_detail", args=[plan.pk]) + "#results")
-    return _plan_page(request, plan, status=400, typed=typed, entry_errors=errors)
+    return _plan_page(request, plan, status=400, typed=typed, entry_errors=errors,
+                      bad_cells=bad)
+
+
+_ROW = re.compile(r"^第 (\d+) 位考生")
+
+
+def _bad_cells(errors: list[str], rows: list) -> dict[int, set]:
+    """The boxes each refusal names ("第 n 位考生（…）：理论成绩…"), by candidate, to mark."""
+    bad: dict[int, set] = {}
+    for message in errors:
+        match = _ROW.match(message)
+        if match and 0 < int(match[1]) <= len(rows):
+            cells = bad.setdefault(rows[int(match[1]) - 1].candidate.pk, set())
+            cells.update(k for k, word in (("theory", "理论"), ("practical", "实操"))
+                         if word in message.split("：", 1)[-1])
+    return bad
 
 
 @login_required
