@@ -71,3 +71,36 @@ def test_anyone_verifies_a_certificate_on_a_phone(browser, site):  # noqa: F811
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(SHOTS / "jineng-verify-holder-phone.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_evaluation_pages_pass_axe(browser, site, demo_password, size):  # noqa: F811
+    from jineng.evaluation.models import BodyFiling, Certificate, EvaluationPlan
+    from tests.orgs.test_browser import sign_in
+
+    plan = EvaluationPlan.objects.order_by("pk").first()  # the demo's, published
+    filing = BodyFiling.objects.order_by("pk").first()
+    certificate = Certificate.objects.filter(person__user__username="worker_411402").first()
+    visits = [(None, ["/evaluation/verify/", f"/evaluation/verify/?number={certificate.number}",
+                      "/evaluation/directory/"]),
+              ("eval_411402", ["/evaluation/apply/", "/evaluation/plans/new/",
+                               f"/evaluation/plans/{plan.pk}/"]),
+              ("county_411402", [f"/evaluation/filings/{filing.pk}/",
+                                 f"/evaluation/certificates/{certificate.pk}/",
+                                 "/evaluation/plans/"]),
+              ("worker_411402", ["/evaluation/my/certificates/"])]
+    found = {}
+    for username, paths in visits:
+        context = browser.new_context(locale="zh-CN", bypass_csp=True, **SIZES[size])
+        page = context.new_page()
+        if username:
+            sign_in(page, site, username, demo_password)
+        for path in paths:
+            page.goto(f"{site}{path}")
+            if problems := serious_violations(page):
+                found[f"{username or '未登录'} {path}"] = problems
+            if size == "phone":
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, (path, width)
+        context.close()
+    assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
