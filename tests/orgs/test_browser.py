@@ -93,6 +93,9 @@ class Snapshot:
                 for table, rows in self.tables.items():
                     with cursor.copy(f"COPY {quote(table)} FROM STDIN (FORMAT BINARY)") as copy:
                         copy.write(rows)
+            from django.contrib.contenttypes.models import ContentType
+
+            ContentType.objects.clear_cache()  # the flush's post_migrate made them anew
 
     def _copy_out(self, cursor, table) -> bytes:
         quote = self.connection.ops.quote_name
