@@ -31,6 +31,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "bench")]
 import bench_checkin as server  # noqa: E402  (the same gunicorn and clients)
 
 CERTIFICATES = 20_000
+TARGETS = {"api": "/api/v1/certificates/verify?number=", "page": "/evaluation/verify/?number="}
 
 
 def prepare() -> dict:
@@ -107,12 +108,12 @@ def main():
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--targets", default="api,page", help="api, page or both")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     data = prepare()
     proc = server.start_server(args.workers, args.threads)
-    targets = {"api": "/api/v1/certificates/verify?number=",
-               "page": "/evaluation/verify/?number="}
+    targets = {name: path for name, path in TARGETS.items() if name in args.targets.split(",")}
     rounds = []
     try:
         warm = server.lookup_requests(data["sessions"])

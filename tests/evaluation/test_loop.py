@@ -101,6 +101,26 @@ def test_the_commit_of_a_publication_signs_its_certificates(django_capture_on_co
         assert certificates.verify_payload(certificates.qr_payload(cert), keys).genuine
 
 
+def test_after_a_key_rotation_old_certificates_verify_with_the_key_that_signed_them(settings):
+    from jineng.core.keys import new_certificate_key
+
+    old = kit.held(kit.approved_plan(candidates=1), [(80, 80)])
+    results.plan_results_publish(actor=kit.user("county_411402"), plan=old)
+    before = Certificate.objects.get(plan=old)
+    old_payload = certificates.qr_payload(before)
+    settings.CERTIFICATE_KEYS = {**settings.CERTIFICATE_KEYS, "c9": new_certificate_key()}
+    settings.CERTIFICATE_KEY_ID = "c9"
+    new = kit.held(kit.approved_plan(candidates=1), [(80, 80)])
+    results.plan_results_publish(actor=kit.user("county_411402"), plan=new)
+    after = Certificate.objects.get(plan=new)
+    assert before.key_id != "c9" and after.key_id == "c9"
+    keys = certificates.public_keys()
+    assert certificates.verify_payload(old_payload, keys).genuine
+    assert certificates.verify_payload(certificates.qr_payload(after), keys).genuine
+    without_old = {"c9": keys["c9"]}
+    assert "不在已知公钥中" in certificates.verify_payload(old_payload, without_old).message
+
+
 def test_an_examiner_is_not_also_a_candidate():
     """examiner_add refused a candidate; candidate_add now refuses an examiner too."""
     from jineng.core.errors import ServiceError

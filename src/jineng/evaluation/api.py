@@ -7,6 +7,7 @@ Thin: each handler finds what the caller may see (`restrict`), turns codes and i
 numbers into records, and calls the service. The public answers carry only what a printed
 certificate shows: the masked name, never the identity number or an id of the system."""
 
+import dataclasses
 import datetime as dt
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -600,18 +601,12 @@ class VerificationOut(Schema):
 
 def _verification(answer: certificates.Verification) -> dict:
     out = {"code": answer.code, "message": answer.message}
-    c = answer.certificate
-    if c is None:
+    f = answer.facts
+    if f is None:
         return out
-    revoked = c.status == CertificateStatus.REVOKED
-    return {**out, "number": c.number, "holder": people_services.name_mask(c.person.name),
-            "occupation_code": c.occupation.code, "occupation_name": c.occupation.name,
-            "work_type": c.work_type.name if c.work_type_id else "",
-            "level_code": c.level.code, "level_name": c.level.name,
-            "evaluation_type": c.evaluation_type.name, "body_name": c.body.name,
-            "issued_on": c.issued_on, "status": c.status, "status_label": c.get_status_display(),
-            "revoked_reason": c.revoked_reason if revoked else None,
-            "revoked_on": _local_date(c.revoked_at) if revoked else None}
+    revoked = f.status == CertificateStatus.REVOKED
+    return {**out, **dataclasses.asdict(f), "status_label": f.status_label,
+            "revoked_reason": f.revoked_reason if revoked else None}
 
 
 class NumberQuery(Schema):
