@@ -9,7 +9,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -22,7 +21,6 @@ from jineng.evaluation import certificates, forms, selectors
 from jineng.evaluation.models import CertificateStatus
 from jineng.orgs.forms import region_filter
 from jineng.people.selectors import person_of_user
-from jineng.people.services import name_mask
 
 
 def occupation_text(c) -> str:
@@ -125,16 +123,15 @@ def my_certificates_view(request):
 
 
 def _shown(v) -> dict:
-    """What the public page shows of one answer: the holder's name masked."""
-    c = v.certificate
-    if c is None:
+    """What the public page shows of one answer: the certificate's public facts (the
+    holder's name masked), the same the API answers with."""
+    f = v.facts
+    if f is None:
         return {"code": v.code, "message": v.message}
-    return {"code": v.code, "message": v.message, "number": c.number,
-            "holder": name_mask(c.person.name), "occupation": occupation_text(c),
-            "level": c.level.name, "body": c.body.name, "issued_on": c.issued_on,
-            "evaluation_type": c.evaluation_type.name,
-            "revoked_on": timezone.localdate(c.revoked_at) if c.revoked_at else None,
-            "revoked_reason": c.revoked_reason}
+    return {"code": v.code, "message": v.message, "number": f.number, "holder": f.holder,
+            "occupation": f.occupation, "level": f.level_name, "body": f.body_name,
+            "issued_on": f.issued_on, "evaluation_type": f.evaluation_type,
+            "revoked_on": f.revoked_on, "revoked_reason": f.revoked_reason}
 
 
 @never_cache
