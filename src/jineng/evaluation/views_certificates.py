@@ -123,8 +123,7 @@ def my_certificates_view(request):
 
 
 def _shown(v) -> dict:
-    """What the public page shows of one answer: the certificate's public facts (the
-    holder's name masked), the same the API answers with."""
+    """What the public page shows of one answer: the printed facts, the holder's name masked."""
     f = v.facts
     if f is None:
         return {"code": v.code, "message": v.message}
