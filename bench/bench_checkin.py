@@ -126,7 +126,7 @@ def start_server(workers: int, threads: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "jineng.wsgi:application",
          "--bind", f"{HOST}:{PORT}", "--workers", str(workers), "--threads", str(threads),
-         "--log-level", "warning", "--backlog", "256"], cwd=ROOT, env=env)
+         "--log-level", "warning", "--backlog", "256", "--reuse-port"], cwd=ROOT, env=env)
     probe = f"GET /training/bench/lookup/1/ HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode()
     for _ in range(100):
         try:
