@@ -440,10 +440,24 @@ _BY_NUMBER = functools.cache(lambda: _public_sql("c.number = %s"))
 _BY_HOLDER = functools.cache(lambda: _public_sql("p.id_hash = %s AND p.name = %s"))
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    """On PostgreSQL through a prepared statement: planning the seven-table join costs ten
+    times its execution (0.6 ms against 0.05), and a persistent connection plans it once.
+    Django's own cursors bind on the client and cannot prepare."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
+
+
 def _answers(sql: str, params: list) -> list[Verification]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _fetch(sql, params)
     out = []
     for (number, name, occ_code, occ_name, work_type, level_code, level_name, type_name,
          body, issued, status, reason, revoked_at) in rows:
