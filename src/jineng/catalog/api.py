@@ -25,6 +25,37 @@ def yuan(fen: int) -> str:
 # ---------------------------------------------------------------- schemas
 
 
+class OccupationLevelOut(Schema):
+    """The occupation (工种) and level of a record that names them (a class, a plan, a
+    certificate): its API schema inherits these fields."""
+
+    occupation_code: str = Field(description="职业代码")
+    occupation_name: str = Field(description="职业名称")
+    work_type: str = Field(description="工种")
+    level_code: str = Field(description="等级代码")
+    level_name: str = Field(description="等级名称")
+
+    @staticmethod
+    def resolve_occupation_code(obj):
+        return obj.occupation.code
+
+    @staticmethod
+    def resolve_occupation_name(obj):
+        return obj.occupation.name
+
+    @staticmethod
+    def resolve_work_type(obj):
+        return obj.work_type.name if obj.work_type_id else ""
+
+    @staticmethod
+    def resolve_level_code(obj):
+        return obj.level.code
+
+    @staticmethod
+    def resolve_level_name(obj):
+        return obj.level.name
+
+
 class OccupationOut(Schema):
     code: str
     name: str

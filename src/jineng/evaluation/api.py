@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import WithJsonSchema
 
+from jineng.catalog.api import OccupationLevelOut
 from jineng.catalog.models import EvaluationType, Occupation, SkillLevel, WorkType
 from jineng.catalog.services import occupation_current
 from jineng.core.api import ErrorOut, Paging
@@ -285,7 +286,7 @@ class CandidateOut(Schema):
         return obj.enrolment.training_class.name if obj.enrolment_id else None
 
 
-class PlanOut(Schema):
+class PlanOut(OccupationLevelOut):
     id: int
     code: str = Field(description="计划编号")
     name: str = Field(description="计划名称")
@@ -299,11 +300,6 @@ class PlanOut(Schema):
     institution_name: str = Field(description="评价机构名称")
     evaluation_type_code: str = Field(description="评价类型编码")
     evaluation_type_name: str = Field(description="评价类型")
-    occupation_code: str = Field(description="职业代码")
-    occupation_name: str = Field(description="职业名称")
-    work_type: str = Field(description="工种")
-    level_code: str = Field(description="等级代码")
-    level_name: str = Field(description="等级名称")
     region_code: str = Field(description="考核地区代码")
     region_name: str = Field(description="考核地区")
     site: int = Field(description="考核站点编号（编入证书编号）")
@@ -331,26 +327,6 @@ class PlanOut(Schema):
     @staticmethod
     def resolve_evaluation_type_name(obj):
         return obj.evaluation_type.name
-
-    @staticmethod
-    def resolve_occupation_code(obj):
-        return obj.occupation.code
-
-    @staticmethod
-    def resolve_occupation_name(obj):
-        return obj.occupation.name
-
-    @staticmethod
-    def resolve_work_type(obj):
-        return obj.work_type.name if obj.work_type_id else ""
-
-    @staticmethod
-    def resolve_level_code(obj):
-        return obj.level.code
-
-    @staticmethod
-    def resolve_level_name(obj):
-        return obj.level.name
 
     @staticmethod
     def resolve_region_code(obj):
@@ -491,16 +467,11 @@ class CorrectionIn(Schema):
     reason: str = Field(description="更正原因（必填）")
 
 
-class CertificateOut(Schema):
+class CertificateOut(OccupationLevelOut):
     id: int
     number: str = Field(description="证书编号")
     holder_name: str = Field(description="持证人姓名")
     id_masked: str = Field(description="持证人证件号码（脱敏）")
-    occupation_code: str = Field(description="职业代码")
-    occupation_name: str = Field(description="职业名称")
-    work_type: str = Field(description="工种")
-    level_code: str = Field(description="等级代码")
-    level_name: str = Field(description="等级名称")
     evaluation_type: str = Field(description="评价类型")
     body_id: int = Field(description="评价机构 id")
     body_name: str = Field(description="评价机构名称")
@@ -520,26 +491,6 @@ class CertificateOut(Schema):
     @staticmethod
     def resolve_id_masked(obj):
         return obj.person.id_masked
-
-    @staticmethod
-    def resolve_occupation_code(obj):
-        return obj.occupation.code
-
-    @staticmethod
-    def resolve_occupation_name(obj):
-        return obj.occupation.name
-
-    @staticmethod
-    def resolve_work_type(obj):
-        return obj.work_type.name if obj.work_type_id else ""
-
-    @staticmethod
-    def resolve_level_code(obj):
-        return obj.level.code
-
-    @staticmethod
-    def resolve_level_name(obj):
-        return obj.level.name
 
     @staticmethod
     def resolve_evaluation_type(obj):

@@ -8,6 +8,7 @@ from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from jineng.catalog.api import OccupationLevelOut
 from jineng.core.api import Paging
 from jineng.core.errors import ServiceError
 from jineng.orgs.models import Institution
@@ -34,7 +35,7 @@ class ClassTeacherOut(Schema):
         return obj.get_role_display()
 
 
-class ClassOut(Schema):
+class ClassOut(OccupationLevelOut):
     id: int
     code: str = Field(description="班级编号（地区代码 + 年度 + 序号）")
     name: str = Field(description="班级名称")
@@ -49,11 +50,6 @@ class ClassOut(Schema):
     enterprise_id: int | None = Field(description="学徒所在企业 id（学徒制）")
     enterprise_name: str = Field(description="学徒所在企业名称")
     programme_code: str = Field(description="培训项目编号")
-    occupation_code: str = Field(description="职业代码")
-    occupation_name: str = Field(description="职业名称")
-    work_type: str = Field(description="工种")
-    level_code: str = Field(description="等级代码")
-    level_name: str = Field(description="等级名称")
     region_code: str = Field(description="培训地区代码")
     region_name: str = Field(description="培训地区名称")
     fund_source_code: str = Field(description="资金来源编码")
@@ -88,26 +84,6 @@ class ClassOut(Schema):
     @staticmethod
     def resolve_programme_code(obj):
         return obj.programme.code
-
-    @staticmethod
-    def resolve_occupation_code(obj):
-        return obj.occupation.code
-
-    @staticmethod
-    def resolve_occupation_name(obj):
-        return obj.occupation.name
-
-    @staticmethod
-    def resolve_work_type(obj):
-        return obj.work_type.name if obj.work_type_id else ""
-
-    @staticmethod
-    def resolve_level_code(obj):
-        return obj.level.code
-
-    @staticmethod
-    def resolve_level_name(obj):
-        return obj.level.name
 
     @staticmethod
     def resolve_region_code(obj):
