@@ -168,3 +168,15 @@ def test_a_revoked_certificate_presented_offline_with_the_list_is_reported():
     crl["revoked"] = []  # an edited list is not trusted
     tampered = certificates.verify_payload(payload, keys, crl)
     assert "撤销名单的签名不符" in tampered.message and not tampered.revoked
+
+
+def test_a_suspended_body_cannot_publish_its_results():
+    from jineng.evaluation import bodies
+
+    plan = kit.held(kit.approved_plan(candidates=1), [(80, 80)])
+    bodies.filing_suspend(actor=kit.user("county_411402"), filing=plan.filing,
+                          reason="考核现场监管不到位")
+    plan.refresh_from_db()
+    with pytest.raises(ServiceError, match="评价机构备案当前为「暂停」，不能发布成绩"):
+        results.plan_results_publish(actor=kit.user("county_411402"), plan=plan)
+    assert not Certificate.objects.filter(plan=plan).exists()

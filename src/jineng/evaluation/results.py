@@ -24,6 +24,7 @@ from jineng.evaluation.models import (
     Candidate,
     CertificateStatus,
     EvaluationPlan,
+    FilingStatus,
     PlanStatus,
     Result,
     ResultStatus,
@@ -310,7 +311,7 @@ def plan_results_publish(*, actor, plan: EvaluationPlan) -> int:
         raise field_error("status", f"考核计划「{plan.name}」当前为"
                                     f"「{plan.get_status_display()}」，"
                                     "只有已录入成绩的计划可以发布", code="wrong_state")
-    if plan.filing.status != "filed":
+    if plan.filing.status != FilingStatus.FILED:
         raise field_error("status", f"「{plan.filing.institution.name}」的评价机构备案当前为"
                                     f"「{plan.filing.get_status_display()}」，不能发布成绩")
     results = Result.objects.filter(candidate__plan=plan, status=ResultStatus.ENTERED)
